@@ -1,0 +1,54 @@
+import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Environment } from '../projects/environment.entity.js';
+
+export enum AppSource {
+  IMAGE = 'image',
+  GIT = 'git',
+}
+
+/** What happens to queued revisions when a newer one arrives before they start. */
+export enum DeployPolicy {
+  /** Only the newest queued revision is rolled out; older queued ones become superseded. */
+  LATEST = 'latest',
+  /** Every revision is rolled out, in order. */
+  EVERY = 'every',
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+@Entity('app')
+@Index(['namespace', 'name'], { unique: true })
+export class App {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') environmentId!: string;
+  @ManyToOne(() => Environment, { onDelete: 'CASCADE' }) environment!: Relation<Environment>;
+  @Column('uuid') projectId!: string;
+  @Column('text') namespace!: string;
+  @Column('text') name!: string;
+  @Column('text') source!: AppSource;
+  /** Image apps: the image given at deploy time. The running image is the current revision's. */
+  @Column('text', { nullable: true }) image!: string | null;
+  @Column('text', { nullable: true }) gitUrl!: string | null;
+  @Column('text', { nullable: true }) gitBranch!: string | null;
+  @Column('text', { nullable: true }) dockerfilePath!: string | null;
+  @Column('int') port!: number;
+  @Column('int') replicas!: number;
+  @Column('jsonb', { default: () => "'[]'" }) env!: EnvVar[];
+  @Column('text', { nullable: true }) host!: string | null;
+  @Column('text', { default: DeployPolicy.LATEST }) deployPolicy!: DeployPolicy;
+  /** Go back to the last live image when a rollout fails. */
+  @Column('boolean', { default: true }) autoRollback!: boolean;
+  /** Git apps: Kipper checks the branch head itself and builds new commits. */
+  @Column('boolean', { default: false }) watchGit!: boolean;
+  /** The branch head seen by the last git check, so a commit is built once. */
+  @Column('text', { nullable: true }) lastSeenCommit!: string | null;
+  @Column('uuid', { nullable: true }) currentRevisionId!: string | null;
+  /** Revision numbers are allocated under a row lock on the app, so they never collide. */
+  @Column('int', { default: 1 }) nextRevisionNumber!: number;
+  @Column('int', { default: 1 }) nextBuildNumber!: number;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type KubeMode = 'auto' | 'sim' | 'kubeconfig';
+
+export interface KipperConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  publicUrl: string;
+  adminToken: string | undefined;
+  kube: { mode: KubeMode; server: string | undefined; kubeconfig: string | undefined };
+  progressDeadlineSeconds: number;
+  workerConcurrency: number;
+  builderImage: string;
+  registry: string;
+  gitPollSeconds: number;
+}
+
+/** A configuration problem, reported once at start as one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function kubeconfigPath(env: Env): string | undefined {
+  if (env.KUBECONFIG) return env.KUBECONFIG;
+  const fallback = join(env.HOME ?? homedir(), '.kube', 'config');
+  return existsSync(fallback) ? fallback : undefined;
+}
+
+/** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
+export function loadConfig(env: Env = process.env): KipperConfig {
+  const mode = (env.KIPPER_KUBE || 'auto') as KubeMode;
+  if (!['auto', 'sim', 'kubeconfig'].includes(mode)) {
+    throw new ConfigError(`KIPPER_KUBE must be auto, sim or kubeconfig, got "${env.KIPPER_KUBE}"`);
+  }
+  const port = integer(env, 'KIPPER_PORT', 8080, 0, 65535);
+  const adminToken = env.KIPPER_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('KIPPER_ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const queuePrefix = env.KIPPER_QUEUE_PREFIX || 'kipper';
+  if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
+    throw new ConfigError(`KIPPER_QUEUE_PREFIX may hold letters, digits, - and _ only, got "${queuePrefix}"`);
+  }
+  const config: KipperConfig = {
+    port,
+    host: env.KIPPER_HOST || '127.0.0.1',
+    databaseUrl: url(env, 'KIPPER_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/kipper', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'KIPPER_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix,
+    publicUrl: url(env, 'KIPPER_PUBLIC_URL', `http://127.0.0.1:${port}`, ['http:', 'https:']),
+    adminToken,
+    kube: { mode, server: env.KIPPER_KUBE_SERVER || undefined, kubeconfig: kubeconfigPath(env) },
+    progressDeadlineSeconds: integer(env, 'KIPPER_PROGRESS_DEADLINE_SECONDS', 600, 1, 86_400),
+    workerConcurrency: integer(env, 'KIPPER_WORKER_CONCURRENCY', 4, 1, 256),
+    builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
+    registry: (env.KIPPER_REGISTRY || 'registry.kipper.local').replace(/\/+$/, ''),
+    gitPollSeconds: integer(env, 'KIPPER_GIT_POLL_SECONDS', 60, 1, 86_400),
+  };
+  if (config.kube.server !== undefined) url(env, 'KIPPER_KUBE_SERVER', '', ['http:', 'https:']);
+  if (mode === 'kubeconfig' && !config.kube.kubeconfig) {
+    throw new ConfigError('KIPPER_KUBE=kubeconfig but no KUBECONFIG is set and ~/.kube/config does not exist');
+  }
+  return config;
+}

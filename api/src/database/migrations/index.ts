@@ -1,0 +1,4 @@
+import { Initial1764230400000 } from './1764230400000-initial.js';
+
+/** In order. A new migration is appended here; a test fails when entities and migrations disagree. */
+export const migrations = [Initial1764230400000];

@@ -1,0 +1,35 @@
+import { Column, Entity, Index, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { App } from '../apps/app.entity.js';
+
+export enum DeliverySource {
+  KIPPER = 'kipper',
+  GITHUB = 'github',
+  GITLAB = 'gitlab',
+}
+
+export enum DeliveryOutcome {
+  ACCEPTED = 'accepted',
+  IGNORED = 'ignored',
+  DUPLICATE = 'duplicate',
+}
+
+/** A webhook request that passed authentication. Never holds the token. */
+@Entity('webhook_delivery')
+@Index(['appId', 'deliveryKey'], { unique: true, where: 'delivery_key IS NOT NULL' })
+@Index(['appId', 'receivedAt'])
+export class WebhookDelivery {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') appId!: string;
+  @ManyToOne(() => App, { onDelete: 'CASCADE' }) app!: Relation<App>;
+  @Column('timestamptz', { default: () => 'now()' }) receivedAt!: Date;
+  @Column('text') source!: DeliverySource;
+  /** `deploy`, `push`, `ping`, … */
+  @Column('text') event!: string;
+  /** X-GitHub-Delivery, X-Gitlab-Event-UUID or Idempotency-Key: repeats answer the first response. */
+  @Column('text', { nullable: true }) deliveryKey!: string | null;
+  @Column('int') statusCode!: number;
+  @Column('text') outcome!: DeliveryOutcome;
+  @Column('text', { nullable: true }) message!: string | null;
+  @Column('uuid', { nullable: true }) revisionId!: string | null;
+  @Column('jsonb') response!: unknown;
+}

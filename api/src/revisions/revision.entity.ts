@@ -1,0 +1,57 @@
+import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { App } from '../apps/app.entity.js';
+
+export enum RevisionTrigger {
+  WEBHOOK = 'webhook',
+  MANUAL = 'manual',
+  PROMOTION = 'promotion',
+  ROLLBACK = 'rollback',
+  BUILD = 'build',
+}
+
+export enum RevisionStatus {
+  QUEUED = 'queued',
+  BUILDING = 'building',
+  ROLLING_OUT = 'rolling_out',
+  LIVE = 'live',
+  FAILED = 'failed',
+  SUPERSEDED = 'superseded',
+}
+
+/** Statuses a revision can still leave: the worker owns revisions in these. */
+export const UNFINISHED_STATUSES = [RevisionStatus.QUEUED, RevisionStatus.BUILDING, RevisionStatus.ROLLING_OUT];
+
+export interface RolloutProgress {
+  updated: number;
+  ready: number;
+  desired: number;
+}
+
+/** One deployment of an app: the deploy history is the list of these. */
+@Entity('revision')
+@Index(['appId', 'number'], { unique: true })
+@Index(['status'])
+export class Revision {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') appId!: string;
+  @ManyToOne(() => App, { onDelete: 'CASCADE' }) app!: Relation<App>;
+  /** Per app: 1, 2, 3 … */
+  @Column('int') number!: number;
+  /** Null only while a git build has not produced the image yet. */
+  @Column('text', { nullable: true }) image!: string | null;
+  @Column('text', { nullable: true }) commit!: string | null;
+  @Column('text') trigger!: RevisionTrigger;
+  /** Who or what: `admin`, `webhook:github`, `kipper` (automatic rollback, git watch), … */
+  @Column('text') triggeredBy!: string;
+  @Column('text') status!: RevisionStatus;
+  @Column('text', { nullable: true }) failureReason!: string | null;
+  /** Rollbacks: the revision whose image this one deploys again. */
+  @Column('uuid', { nullable: true }) rollbackToRevisionId!: string | null;
+  /** Promotions: the revision of the same app in the previous environment. */
+  @Column('uuid', { nullable: true }) promotedFromRevisionId!: string | null;
+  @Column('uuid', { nullable: true }) buildId!: string | null;
+  @Column('jsonb', { nullable: true }) progress!: RolloutProgress | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
+  @Column('timestamptz', { nullable: true }) finishedAt!: Date | null;
+}
