@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { Scheduler } from './controllers/context.js';
+import { DeploymentController } from './controllers/deployment.js';
+import { JobController } from './controllers/job.js';
+import { Logs } from './logs.js';
+import { Objects } from './objects.js';
+import { resourceByKind } from './resources.js';
+import { createApiServer } from './server.js';
+import { Store } from './store.js';
+
+export interface SimulatorOptions {
+  /** Default 0 (a free port); main.ts uses KIPPER_SIM_PORT ?? 6443. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Time between status steps of a rollout / job, default 200. */
+  rolloutStepMs?: number;
+  /** Images (and job args/env values) matching it never succeed; default /sim-fail/. */
+  failPattern?: RegExp;
+  /** Watch events kept for resuming watches; older resourceVersions get 410 Expired. Default 1000. */
+  watchHistorySize?: number;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const store = new Store(options.watchHistorySize ?? 1000);
+  const objects = new Objects(store);
+  const logs = new Logs();
+  const scheduler = new Scheduler();
+  const openStreams = new Set<ServerResponse>();
+  const ctx = {
+    objects,
+    logs,
+    scheduler,
+    stepMs: options.rolloutStepMs ?? 200,
+    failPattern: options.failPattern ?? /sim-fail/,
+  };
+  const deployments = new DeploymentController(ctx);
+  const jobs = new JobController(ctx);
+  const pods = resourceByKind('Pod');
+  const unsubscribe = store.subscribe((change) => {
+    deployments.onChange(change);
+    jobs.onChange(change);
+    if (change.resource === pods && change.type === 'DELETED')
+      logs.forget(change.object.metadata.namespace!, change.object.metadata.name!);
+  });
+  const namespaces = resourceByKind('Namespace');
+  for (const name of INITIAL_NAMESPACES) objects.create(namespaces, undefined, { metadata: { name } });
+
+  const server = createApiServer({ objects, logs, openStreams });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        unsubscribe();
+        scheduler.stopAll();
+        for (const res of openStreams) res.end();
+        openStreams.clear();
+        server.close(() => resolve());
+        // Keep-alive sockets would otherwise hold close() open until clients time out.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
