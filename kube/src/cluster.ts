@@ -1,0 +1,40 @@
+import { deleteApp, ensureApp, readImage, setImage } from './apps.js';
+import { followBuild, startBuild } from './build.js';
+import { ClusterContext } from './context.js';
+import { ensureNamespace } from './namespaces.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+import { followRollout } from './rollout.js';
+import { deleteWebhookToken, readWebhookToken, writeWebhookToken } from './secrets.js';
+import { loadKubeConfig, type ClusterTarget } from './target.js';
+import type { Cluster } from './types.js';
+
+export interface ConnectOptions {
+  /** Transient failures (network, 429, 5xx): total attempts and the first backoff delay. */
+  retry?: RetryOptions;
+}
+
+/**
+ * A Cluster on a target. Nothing is contacted until the first call; a kubeconfig that cannot be
+ * loaded throws ClusterError CLUSTER_UNREACHABLE here.
+ */
+export function connectCluster(target: ClusterTarget, options: ConnectOptions = {}): Cluster {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const ctx = new ClusterContext(loadKubeConfig(target), {
+    attempts: Math.max(1, Math.floor(retry.attempts)),
+    baseDelayMs: Math.max(0, retry.baseDelayMs),
+  });
+  return {
+    ensureNamespace: (name, labels) => ensureNamespace(ctx, name, labels),
+    ensureApp: (app) => ensureApp(ctx, app),
+    deleteApp: (namespace, name) => deleteApp(ctx, namespace, name),
+    setImage: (namespace, name, image, annotations) => setImage(ctx, namespace, name, image, annotations),
+    readImage: (namespace, name) => readImage(ctx, namespace, name),
+    followRollout: (namespace, name, opts) => followRollout(ctx, namespace, name, opts),
+    startBuild: (spec) => startBuild(ctx, spec),
+    followBuild: (namespace, jobName, opts) => followBuild(ctx, namespace, jobName, opts),
+    readWebhookToken: (namespace, app) => readWebhookToken(ctx, namespace, app),
+    writeWebhookToken: (namespace, app, token) => writeWebhookToken(ctx, namespace, app, token),
+    deleteWebhookToken: (namespace, app) => deleteWebhookToken(ctx, namespace, app),
+    close: () => ctx.close(),
+  };
+}

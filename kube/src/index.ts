@@ -1,0 +1,17 @@
+export { connectCluster, type ConnectOptions } from './cluster.js';
+export { ClusterError, type ClusterErrorCode } from './errors.js';
+export type { RetryOptions } from './retry.js';
+export { rolloutStatus, rolloutProgress, PROGRESS_DEADLINE_EXCEEDED, type RolloutStatus, type DeploymentLike } from './rollout-status.js';
+export { resolveClusterTarget, type ClusterTarget } from './target.js';
+export { buildJobName, gitContext } from './build.js';
+export { webhookSecretName } from './secrets.js';
+export type {
+  AppWorkload,
+  BuildJobSpec,
+  BuildOutcome,
+  Cluster,
+  FollowBuildOptions,
+  FollowRolloutOptions,
+  RolloutOutcome,
+  RolloutProgress,
+} from './types.js';

@@ -1,0 +1,57 @@
+import type { V1Secret } from '@kubernetes/client-node';
+import { ClusterError } from './errors.js';
+import type { ClusterContext } from './context.js';
+import { APP_LABEL, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
+import { retryOnConflict } from './retry.js';
+
+export const webhookSecretName = (app: string) => `${app}-webhook`;
+const TOKEN_KEY = 'token';
+
+export async function readWebhookToken(ctx: ClusterContext, namespace: string, app: string): Promise<string | null> {
+  const name = webhookSecretName(app);
+  const secret = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () =>
+    ctx.core.readNamespacedSecret({ name, namespace }),
+  );
+  const encoded = secret?.data?.[TOKEN_KEY];
+  return encoded === undefined ? null : Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+/** Creates or replaces Secret `{app}-webhook` (type Opaque, key `token`). */
+export async function writeWebhookToken(ctx: ClusterContext, namespace: string, app: string, token: string): Promise<void> {
+  const name = webhookSecretName(app);
+  const secrets = [token];
+  const body = (resourceVersion?: string): V1Secret => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name,
+      namespace,
+      labels: { [APP_LABEL]: app, [COMPONENT_LABEL]: 'webhook', [MANAGED_BY_LABEL]: MANAGED_BY },
+      ...(resourceVersion ? { resourceVersion } : {}),
+    },
+    data: { [TOKEN_KEY]: Buffer.from(token, 'utf8').toString('base64') },
+  });
+  await retryOnConflict(async () => {
+    const existing = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () =>
+      ctx.core.readNamespacedSecret({ name, namespace }),
+    );
+    if (!existing) {
+      await ctx.call(`create Secret ${namespace}/${name}`, () => ctx.core.createNamespacedSecret({ namespace, body: body() }), secrets);
+      return;
+    }
+    if (existing.type && existing.type !== 'Opaque') {
+      throw new ClusterError('CLUSTER_CONFLICT', `Secret ${namespace}/${name} exists with type ${existing.type}`, 409);
+    }
+    await ctx.call(
+      `replace Secret ${namespace}/${name}`,
+      () => ctx.core.replaceNamespacedSecret({ name, namespace, body: body(existing.metadata?.resourceVersion) }),
+      secrets,
+    );
+  });
+}
+
+export async function deleteWebhookToken(ctx: ClusterContext, namespace: string, app: string): Promise<void> {
+  const name = webhookSecretName(app);
+  await ctx.callOrNull(`delete Secret ${namespace}/${name}`, () => ctx.core.deleteNamespacedSecret({ name, namespace }));
+}

@@ -1,0 +1,71 @@
+/** The desired shape of an app in the cluster: a Deployment + Service (+ Ingress when `host`). */
+export interface AppWorkload {
+  namespace: string;
+  name: string;
+  image: string;
+  port: number;
+  replicas: number;
+  env: { name: string; value: string }[];
+  host?: string | null;
+  progressDeadlineSeconds: number;
+  labels?: Record<string, string>;
+}
+
+export interface RolloutProgress {
+  updated: number;
+  ready: number;
+  available: number;
+  desired: number;
+}
+
+export type RolloutOutcome = { ok: true } | { ok: false; reason: string; message: string };
+
+export interface FollowRolloutOptions {
+  /** Wait until the controller has observed at least this generation (from setImage). */
+  minGeneration?: number;
+  onProgress?: (p: RolloutProgress) => void;
+  signal?: AbortSignal;
+  /** Gives `{ ok: false, reason: 'Timeout' }` when the rollout has not finished by then. */
+  timeoutMs?: number;
+}
+
+export interface BuildJobSpec {
+  namespace: string;
+  app: string;
+  buildNumber: number;
+  builderImage: string;
+  gitUrl: string;
+  gitBranch: string;
+  commit: string;
+  dockerfilePath: string;
+  destination: string;
+}
+
+export type BuildOutcome = { ok: true } | { ok: false; reason: string; message: string };
+
+export interface FollowBuildOptions {
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Lines already delivered to a previous follower (a restarted worker re-attaching): skipped. */
+  skipLines?: number;
+}
+
+export interface Cluster {
+  ensureNamespace(name: string, labels?: Record<string, string>): Promise<void>;
+  ensureApp(app: AppWorkload): Promise<void>;
+  deleteApp(namespace: string, name: string): Promise<void>;
+  setImage(
+    namespace: string,
+    name: string,
+    image: string,
+    annotations?: Record<string, string>,
+  ): Promise<{ generation: number }>;
+  readImage(namespace: string, name: string): Promise<string | null>;
+  followRollout(namespace: string, name: string, opts: FollowRolloutOptions): Promise<RolloutOutcome>;
+  startBuild(spec: BuildJobSpec): Promise<{ jobName: string }>;
+  followBuild(namespace: string, jobName: string, opts: FollowBuildOptions): Promise<BuildOutcome>;
+  readWebhookToken(namespace: string, app: string): Promise<string | null>;
+  writeWebhookToken(namespace: string, app: string, token: string): Promise<void>;
+  deleteWebhookToken(namespace: string, app: string): Promise<void>;
+  close(): void;
+}
