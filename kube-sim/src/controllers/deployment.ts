@@ -100,13 +100,10 @@ export class DeploymentController {
       this.ctx.objects.writeStatus(DEPLOYMENTS, { ...d, status: { ...status, conditions } });
       return;
     }
-    conditions = setCondition(
-      conditions,
-      created
-        ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${rsName}"` }
-        : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` },
-    );
-    this.ctx.objects.writeStatus(DEPLOYMENTS, { ...d, status: { ...status, conditions } });
+    // observedGeneration moves together with counts taken from the new ReplicaSet (0 updated at
+    // first), as the real controller writes them: a client deciding like `kubectl rollout status`
+    // must never see the new generation observed with the old ReplicaSet's counts.
+    this.writeStatus(d, rollout, created);
     rollout.stop = this.ctx.scheduler.every(this.ctx.stepMs, () => this.step(uid, namespace, name));
   }
 
@@ -241,7 +238,7 @@ export class DeploymentController {
     this.writeStatus(d, rollout);
   }
 
-  private writeStatus(d: KubeObject, rollout: Rollout) {
+  private writeStatus(d: KubeObject, rollout: Rollout, newReplicaSetCreated = false) {
     const spec = specOf(d);
     const owned = this.ownedReplicaSets(d);
     const pods = owned.flatMap((rs) => this.podsOf(rs));
@@ -273,6 +270,13 @@ export class DeploymentController {
         status: 'False',
         reason: 'ProgressDeadlineExceeded',
         message: `ReplicaSet "${rollout.rsName}" has timed out progressing.`,
+      });
+    } else if (newReplicaSetCreated) {
+      conditions = setCondition(conditions, {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetCreated',
+        message: `Created new replica set "${rollout.rsName}"`,
       });
     } else {
       conditions = setCondition(conditions, {
