@@ -18,6 +18,8 @@ export interface KipperConfig {
   builderImage: string;
   registry: string;
   gitPollSeconds: number;
+  /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
+  webhookRateLimit: { burst: number; perSecond: number };
 }
 
 /** A configuration problem, reported once at start as one line naming the variable. */
@@ -86,6 +88,10 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
     registry: (env.KIPPER_REGISTRY || 'registry.kipper.local').replace(/\/+$/, ''),
     gitPollSeconds: integer(env, 'KIPPER_GIT_POLL_SECONDS', 60, 1, 86_400),
+    webhookRateLimit: {
+      burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
+      perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
+    },
   };
   if (config.kube.server !== undefined) url(env, 'KIPPER_KUBE_SERVER', '', ['http:', 'https:']);
   if (mode === 'kubeconfig' && !config.kube.kubeconfig) {
