@@ -11,6 +11,12 @@ export enum DeliveryOutcome {
   ACCEPTED = 'accepted',
   IGNORED = 'ignored',
   DUPLICATE = 'duplicate',
+  /**
+   * A delivery key claimed by a request that is still running: a concurrent repeat waits for
+   * it to finish and answers its response. Never listed as history; a stale one is taken over.
+   * (A TS-only value: the column is text, so no migration.)
+   */
+  PENDING = 'pending',
 }
 
 /** A webhook request that passed authentication. Never holds the token. */

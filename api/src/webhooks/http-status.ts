@@ -1,0 +1,39 @@
+import { ErrorCode } from '../errors/error-code.js';
+
+/**
+ * The HTTP status of every error code, in one place: the REST webhook shim answers with it,
+ * and any other HTTP transport (or a GraphQL error formatter that wants a status) can reuse it.
+ * A `Record` over the enum, so adding a code without a status fails to compile.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.VALIDATION_FAILED]: 422,
+  [ErrorCode.INVALID_IMAGE]: 422,
+  [ErrorCode.PROJECT_NOT_FOUND]: 404,
+  [ErrorCode.ENVIRONMENT_NOT_FOUND]: 404,
+  [ErrorCode.APP_NOT_FOUND]: 404,
+  [ErrorCode.REVISION_NOT_FOUND]: 404,
+  [ErrorCode.BUILD_NOT_FOUND]: 404,
+  [ErrorCode.PROJECT_EXISTS]: 409,
+  [ErrorCode.APP_EXISTS]: 409,
+  [ErrorCode.AMBIGUOUS_APP]: 409,
+  [ErrorCode.NO_ROLLBACK_TARGET]: 409,
+  [ErrorCode.NO_NEXT_ENVIRONMENT]: 409,
+  [ErrorCode.NOTHING_TO_PROMOTE]: 409,
+  [ErrorCode.WEBHOOK_NOT_ENABLED]: 409,
+  [ErrorCode.WRONG_APP_SOURCE]: 409,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.MALFORMED_JSON]: 400,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.QUEUE_UNAVAILABLE]: 503,
+  [ErrorCode.CLUSTER_UNAVAILABLE]: 503,
+  [ErrorCode.CLUSTER_ERROR]: 502,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.INTERNAL]: 500,
+};
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code] ?? 500;
+}

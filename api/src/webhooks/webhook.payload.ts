@@ -1,0 +1,202 @@
+import { AppSource } from '../apps/app.entity.js';
+import { DeliverySource } from '../deliveries/webhook-delivery.entity.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { invalidImageMessage, isValidImageReference } from '../revisions/image-reference.js';
+
+/**
+ * What a webhook delivery asks for, worked out from its headers and body without touching
+ * anything: pure, so every rule here is unit-tested without a server.
+ */
+
+export type WebhookIntent =
+  | { kind: 'deploy-image'; image: string; commit: string | undefined }
+  | { kind: 'build'; commit: string | undefined }
+  | { kind: 'ping' }
+  | { kind: 'ignore'; reason: string };
+
+/** What the interpreter needs to know about the app. */
+export interface IntentApp {
+  source: AppSource;
+  gitUrl: string | null;
+  gitBranch: string | null;
+}
+
+/** Branch a git app builds when none was stored. */
+export const DEFAULT_GIT_BRANCH = 'main';
+
+const COMMIT = /^[0-9a-zA-Z._-]{1,64}$/;
+const ZERO_SHA = /^0+$/;
+
+export interface DeliveryHeaders {
+  source: DeliverySource;
+  /** `deploy` for Kipper's own format, else the provider's event name (`push`, `ping`, `Push Hook`, …). */
+  event: string;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  const first = Array.isArray(value) ? value[0] : value;
+  const trimmed = first?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** Which sender this is: GitHub and GitLab name their event in a header; anything else is Kipper's format. */
+export function deliveryHeaders(headers: Headers): DeliveryHeaders {
+  const github = header(headers, 'x-github-event');
+  if (github) return { source: DeliverySource.GITHUB, event: github.slice(0, 100) };
+  const gitlab = header(headers, 'x-gitlab-event');
+  if (gitlab) return { source: DeliverySource.GITLAB, event: gitlab.slice(0, 100) };
+  return { source: DeliverySource.KIPPER, event: 'deploy' };
+}
+
+/** The de-duplication key: X-GitHub-Delivery, X-Gitlab-Event-UUID or Idempotency-Key. */
+export function deliveryKey(headers: Headers): string | undefined {
+  const key = header(headers, 'x-github-delivery') ?? header(headers, 'x-gitlab-event-uuid') ?? header(headers, 'idempotency-key');
+  if (key === undefined) return undefined;
+  if (key.length > 200) {
+    throw new KipperError(ErrorCode.VALIDATION_FAILED, 'The Idempotency-Key (or delivery id) header is longer than 200 characters: send a shorter key, e.g. a UUID');
+  }
+  return key;
+}
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Parses the raw body. JSON for everyone; GitHub's "application/x-www-form-urlencoded" content
+ * type carries the same JSON in a `payload` field and is accepted too.
+ */
+export function parseBody(raw: Buffer, type: string): unknown {
+  let text = raw.toString('utf8');
+  if (type === 'application/x-www-form-urlencoded') {
+    const payload = new URLSearchParams(text).get('payload');
+    if (payload === null) {
+      throw new KipperError(ErrorCode.MALFORMED_JSON, 'The form body has no "payload" field: set the GitHub webhook content type to application/json');
+    }
+    text = payload;
+  }
+  if (text.trim() === '') {
+    throw new KipperError(ErrorCode.MALFORMED_JSON, 'The body is empty: send a JSON object like {"image": "registry.example.com/api:abc123f", "commit": "abc123f"}');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const detail = err instanceof SyntaxError ? `: ${err.message}` : '';
+    throw new KipperError(ErrorCode.MALFORMED_JSON, `The body is not valid JSON${detail}. Send a JSON object like {"image": "registry.example.com/api:abc123f", "commit": "abc123f"}`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalCommit(value: unknown, field = 'commit'): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !COMMIT.test(value)) {
+    throw new KipperError(
+      ErrorCode.VALIDATION_FAILED,
+      `"${field}" must be a string of at most 64 letters, digits, ".", "_" or "-" (a git commit SHA, e.g. "abc123f")`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A repository URL reduced to `host/owner/repo`, so `https://github.com/o/r.git`,
+ * `git@github.com:o/r.git` and `ssh://git@github.com/o/r` compare equal.
+ */
+export function normaliseRepoUrl(url: string): string {
+  let value = url.trim().toLowerCase();
+  value = value.replace(/^[a-z+]+:\/\//, '');
+  value = value.replace(/^[^@/]+@/, '');
+  value = value.replace(/^([^/:]+):(?!\d+\/)/, '$1/'); // scp-like git@host:owner/repo
+  value = value.replace(/^([^/:]+):\d+\//, '$1/'); // drop a port
+  return value.replace(/\/+$/, '').replace(/\.git$/, '');
+}
+
+function repositoryUrls(body: Record<string, unknown>, source: DeliverySource): string[] {
+  const holders = [body.repository, source === DeliverySource.GITLAB ? body.project : undefined].filter(isObject);
+  const keys = ['clone_url', 'ssh_url', 'html_url', 'git_url', 'url', 'git_http_url', 'git_ssh_url', 'web_url', 'homepage'];
+  return holders.flatMap((repo) => keys.map((k) => repo[k]).filter((v): v is string => typeof v === 'string' && v !== ''));
+}
+
+function interpretPush(app: IntentApp, source: DeliverySource, body: unknown): WebhookIntent {
+  const who = source === DeliverySource.GITHUB ? 'GitHub' : 'GitLab';
+  if (app.source === AppSource.IMAGE) {
+    return {
+      kind: 'ignore',
+      reason: `${who} push ignored: this is an image app, which deploys from CI. Build the image in your pipeline and POST {"image": "...", "commit": "..."} with X-Kipper-Token`,
+    };
+  }
+  if (!isObject(body) || typeof body.ref !== 'string') {
+    throw new KipperError(ErrorCode.VALIDATION_FAILED, `The ${who} push payload has no "ref": send the provider's push event unchanged`);
+  }
+  const ref = body.ref;
+  const branch = app.gitBranch || DEFAULT_GIT_BRANCH;
+  if (ref.startsWith('refs/tags/')) {
+    return { kind: 'ignore', reason: `push of tag ${ref.slice('refs/tags/'.length)} ignored: this app builds branch ${branch}` };
+  }
+  if (ref !== `refs/heads/${branch}`) {
+    return { kind: 'ignore', reason: `push to ${ref} ignored: this app builds branch ${branch}` };
+  }
+  const head = source === DeliverySource.GITLAB ? (body.checkout_sha ?? body.after) : body.after;
+  if (body.deleted === true || head === null || (typeof head === 'string' && ZERO_SHA.test(head))) {
+    return { kind: 'ignore', reason: `branch ${branch} was deleted: nothing to build` };
+  }
+  if (typeof head !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(head)) {
+    throw new KipperError(ErrorCode.VALIDATION_FAILED, `The ${who} push payload has no head commit SHA in "${source === DeliverySource.GITLAB ? 'checkout_sha' : 'after'}"`);
+  }
+  if (app.gitUrl) {
+    const urls = repositoryUrls(body, source);
+    const wanted = normaliseRepoUrl(app.gitUrl);
+    if (urls.length > 0 && !urls.some((u) => normaliseRepoUrl(u) === wanted)) {
+      return { kind: 'ignore', reason: `push to another repository ignored: this app builds ${app.gitUrl}` };
+    }
+  }
+  return { kind: 'build', commit: head.toLowerCase() };
+}
+
+/**
+ * Decides what a delivery asks for. Throws KipperError (422 VALIDATION_FAILED / INVALID_IMAGE,
+ * 409 WRONG_APP_SOURCE) for requests that must be refused; returns `ignore` for events that are
+ * acknowledged without changing anything.
+ */
+export function interpretDelivery(app: IntentApp, delivery: DeliveryHeaders, body: unknown): WebhookIntent {
+  switch (delivery.source) {
+    case DeliverySource.GITHUB:
+      if (delivery.event === 'ping') return { kind: 'ping' };
+      if (delivery.event === 'push') return interpretPush(app, delivery.source, body);
+      return { kind: 'ignore', reason: `GitHub event "${delivery.event}" ignored: Kipper acts on push (and answers ping)` };
+    case DeliverySource.GITLAB:
+      if (delivery.event === 'Push Hook') return interpretPush(app, delivery.source, body);
+      if (delivery.event === 'Tag Push Hook') return { kind: 'ignore', reason: 'GitLab tag push ignored: Kipper builds branch pushes' };
+      return { kind: 'ignore', reason: `GitLab event "${delivery.event}" ignored: Kipper acts on Push Hook` };
+    case DeliverySource.KIPPER:
+      return interpretKipperBody(app, body);
+  }
+}
+
+function interpretKipperBody(app: IntentApp, body: unknown): WebhookIntent {
+  if (!isObject(body)) {
+    throw new KipperError(ErrorCode.VALIDATION_FAILED, 'The body must be a JSON object like {"image": "registry.example.com/api:abc123f", "commit": "abc123f"}');
+  }
+  if (app.source === AppSource.GIT) {
+    if (body.image !== undefined && body.image !== null) {
+      throw new KipperError(ErrorCode.WRONG_APP_SOURCE, 'this app builds from git; send {"commit": ...} or deploy it as an image app');
+    }
+    return { kind: 'build', commit: optionalCommit(body.commit) };
+  }
+  const image = body.image;
+  if (image === undefined || image === null || image === '') {
+    throw new KipperError(ErrorCode.INVALID_IMAGE, '"image" is required: send {"image": "registry.example.com/api:abc123f", "commit": "abc123f"}');
+  }
+  if (!isValidImageReference(image)) {
+    throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(image));
+  }
+  return { kind: 'deploy-image', image, commit: optionalCommit(body.commit) };
+}

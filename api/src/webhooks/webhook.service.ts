@@ -1,0 +1,253 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { App } from '../apps/app.entity.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { KipperConfig } from '../config/config.js';
+import { inCluster } from '../errors/cluster-errors.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
+import { Webhook } from './webhook.entity.js';
+import { ciSnippets, type CiSnippets } from './webhook.snippets.js';
+import { DUMMY_HASH, digestsEqual, generateToken, githubSignatureMatches, hashToken, tokenMatchesHash } from './webhook.token.js';
+
+/** The part of the cluster module (`@kipper/kube` `Cluster`) the webhook needs: the Secret `{app}-webhook`. */
+export interface WebhookTokenStore {
+  readWebhookToken(namespace: string, app: string): Promise<string | null>;
+  writeWebhookToken(namespace: string, app: string, token: string): Promise<void>;
+  deleteWebhookToken(namespace: string, app: string): Promise<void>;
+}
+
+export interface WebhookStatus {
+  enabled: boolean;
+  url: string;
+  createdAt: Date | null;
+  rotatedAt: Date | null;
+}
+
+/** What `kip app webhook enable` / `status` show: URL, token and ready CI snippets. */
+export interface WebhookSecretView {
+  url: string;
+  token: string;
+  snippets: CiSnippets;
+  webhook: WebhookStatus;
+}
+
+/** The credentials a request presented; any that is present must be valid. */
+export interface PresentedCredentials {
+  kipperToken?: string | undefined;
+  gitlabToken?: string | undefined;
+  githubSignature?: string | undefined;
+  rawBody?: Buffer | undefined;
+}
+
+/** What a webhook request's status poll returns. */
+export interface RevisionStatusView {
+  number: number;
+  status: RevisionStatus;
+  image: string | null;
+  commit: string | null;
+  trigger: string;
+  failureReason: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  current: boolean;
+}
+
+type AppRef = Pick<App, 'id' | 'namespace' | 'name' | 'source'>;
+
+interface CachedToken {
+  hash: string;
+  token: string;
+  expiresAt: number;
+}
+
+/** How long a token read from the Secret is reused for GitHub signatures (keyed by the stored hash, so rotation still applies at once). */
+const TOKEN_CACHE_MS = 60_000;
+const TOKEN_CACHE_MAX = 1_000;
+
+/**
+ * The webhook of an app: its token lifecycle (enable / regenerate / disable; the token lives
+ * in the Kubernetes Secret `{app}-webhook`, the database keeps its SHA-256 only) and the
+ * verification of webhook requests. Transport-free: the REST shim and GraphQL both call it.
+ * No token is ever logged or put in an error message.
+ */
+export class WebhookService {
+  private readonly tokenCache = new Map<string, CachedToken>();
+
+  constructor(
+    private readonly deps: {
+      dataSource: DataSource;
+      cluster: WebhookTokenStore;
+      config: Pick<KipperConfig, 'publicUrl'>;
+      audit: Pick<AuditService, 'record'>;
+    },
+  ) {}
+
+  url(app: Pick<App, 'namespace' | 'name'>): string {
+    return `${this.deps.config.publicUrl}/api/v1/webhook/${app.namespace}/${app.name}`;
+  }
+
+  /** Where CI polls a revision it triggered (same token). */
+  revisionUrl(app: Pick<App, 'namespace' | 'name'>, number: number): string {
+    return `${this.url(app)}/revisions/${number}`;
+  }
+
+  async status(app: AppRef): Promise<WebhookStatus> {
+    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
+    return this.statusOf(app, row);
+  }
+
+  /**
+   * Enables the webhook with a fresh token, or regenerates it when already enabled: the old
+   * token stops working the moment this returns. The Secret is written first, then the hash.
+   */
+  async enable(app: AppRef, actor: string): Promise<WebhookSecretView> {
+    const token = generateToken();
+    const hash = hashToken(token);
+    const row = await this.deps.dataSource.transaction(async (manager) => {
+      await this.lock(manager, app.id);
+      const repo = manager.getRepository(Webhook);
+      const existing = await repo.findOneBy({ appId: app.id });
+      const regenerate = existing?.enabled === true;
+      await inCluster(() => this.deps.cluster.writeWebhookToken(app.namespace, app.name, token));
+      await manager.query(
+        `INSERT INTO webhook (app_id, enabled, token_hash, created_at, rotated_at) VALUES ($1, true, $2, now(), NULL)
+         ON CONFLICT (app_id) DO UPDATE SET enabled = true, token_hash = EXCLUDED.token_hash,
+           created_at = CASE WHEN webhook.enabled THEN webhook.created_at ELSE now() END,
+           rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END`,
+        [app.id, hash],
+      );
+      await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, {}, manager);
+      return repo.findOneByOrFail({ appId: app.id });
+    });
+    this.tokenCache.set(app.id, { hash, token, expiresAt: Date.now() + TOKEN_CACHE_MS });
+    return { url: this.url(app), token, snippets: ciSnippets(this.url(app), app.source), webhook: this.statusOf(app, row) };
+  }
+
+  /**
+   * Disables the webhook: the hash is cleared first (every token stops working at once), then the
+   * Secret is deleted. Disabling a disabled webhook is a no-op that still removes a left-over Secret.
+   */
+  async disable(app: AppRef, actor: string): Promise<WebhookStatus> {
+    const row = await this.deps.dataSource.transaction(async (manager) => {
+      await this.lock(manager, app.id);
+      const repo = manager.getRepository(Webhook);
+      const existing = await repo.findOneBy({ appId: app.id });
+      if (existing?.enabled) {
+        await repo.update({ appId: app.id }, { enabled: false, tokenHash: null });
+        await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, {}, manager);
+      }
+      return repo.findOneBy({ appId: app.id });
+    });
+    this.tokenCache.delete(app.id);
+    await inCluster(() => this.deps.cluster.deleteWebhookToken(app.namespace, app.name));
+    return this.statusOf(app, row);
+  }
+
+  /** The token again (read from the Secret), with URL and snippets; null when the webhook is not enabled. */
+  async secret(app: AppRef): Promise<WebhookSecretView | null> {
+    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
+    if (!row?.enabled || !row.tokenHash) return null;
+    const token = await this.readToken(app, row.tokenHash);
+    if (token === null) {
+      throw new KipperError(
+        ErrorCode.CLUSTER_ERROR,
+        `The webhook Secret ${app.name}-webhook in namespace ${app.namespace} is missing or no longer matches: run \`kip app webhook enable ${app.name}\` to issue a new token`,
+      );
+    }
+    return { url: this.url(app), token, snippets: ciSnippets(this.url(app), app.source), webhook: this.statusOf(app, row) };
+  }
+
+  /** Does `presented` (an X-Kipper-Token or X-Gitlab-Token) belong to this app's enabled webhook? */
+  async verifyToken(app: Pick<App, 'id'>, presented: string): Promise<boolean> {
+    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
+    return tokenMatchesHash(presented, row?.enabled ? row.tokenHash : null);
+  }
+
+  /** Is `header` (X-Hub-Signature-256) the HMAC-SHA256 of the raw body with this app's token? */
+  async verifyGithubSignature(app: AppRef, rawBody: Buffer, header: string): Promise<boolean> {
+    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
+    if (!row?.enabled || !row.tokenHash) return false;
+    const token = await this.readToken(app, row.tokenHash);
+    return token !== null && githubSignatureMatches(token, rawBody, header);
+  }
+
+  /**
+   * Finds the app behind a webhook URL and checks the request's credentials in one go. Returns
+   * null for an unknown app, a disabled webhook, no credential, or any wrong one, alike, so
+   * callers answer all of them the same way. Cluster failures (reading the Secret) throw.
+   */
+  async authenticate(namespace: string, name: string, credentials: PresentedCredentials): Promise<App | null> {
+    const { kipperToken, gitlabToken, githubSignature, rawBody } = credentials;
+    // One query whether or not the app exists, so the answer time does not tell.
+    const { entities, raw } = await this.deps.dataSource
+      .getRepository(App)
+      .createQueryBuilder('app')
+      .leftJoin(Webhook, 'webhook', 'webhook.app_id = app.id AND webhook.enabled')
+      .addSelect('webhook.token_hash', 'webhook_token_hash')
+      .where('app.namespace = :namespace AND app.name = :name', { namespace, name })
+      .getRawAndEntities<{ webhook_token_hash: string | null }>();
+    const app = entities[0] ?? null;
+    const storedHash = raw[0]?.webhook_token_hash ?? null;
+    const tokens = [kipperToken, gitlabToken].filter((t): t is string => t !== undefined);
+    if (tokens.length === 0 && githubSignature === undefined) return null;
+    let ok = true;
+    for (const token of tokens) ok = tokenMatchesHash(token, storedHash) && ok;
+    if (githubSignature !== undefined) {
+      if (!app || !storedHash || !rawBody) {
+        // Same work as a real check, so the answer time does not tell which apps exist.
+        githubSignatureMatches(DUMMY_HASH, rawBody ?? Buffer.alloc(0), githubSignature);
+        ok = false;
+      } else {
+        const token = await this.readToken(app, storedHash);
+        ok = token !== null && githubSignatureMatches(token, rawBody, githubSignature) && ok;
+      }
+    }
+    return ok && app && storedHash ? app : null;
+  }
+
+  /** A revision of the app as CI sees it when polling the status URL. */
+  async revisionStatus(app: Pick<App, 'id'>, number: number): Promise<RevisionStatusView> {
+    const revision = await this.deps.dataSource.getRepository(Revision).findOneBy({ appId: app.id, number });
+    if (!revision) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `This app has no revision ${number}`);
+    const current = await this.deps.dataSource.getRepository(App).findOne({ where: { id: app.id }, select: { id: true, currentRevisionId: true } });
+    return {
+      number: revision.number,
+      status: revision.status,
+      image: revision.image,
+      commit: revision.commit,
+      trigger: revision.trigger,
+      failureReason: revision.failureReason,
+      createdAt: revision.createdAt.toISOString(),
+      finishedAt: revision.finishedAt ? revision.finishedAt.toISOString() : null,
+      current: current?.currentRevisionId === revision.id,
+    };
+  }
+
+  private statusOf(app: Pick<App, 'namespace' | 'name'>, row: Webhook | null): WebhookStatus {
+    const enabled = row?.enabled === true;
+    return { enabled, url: this.url(app), createdAt: enabled ? row.createdAt : null, rotatedAt: enabled ? row.rotatedAt : null };
+  }
+
+  /** Serialises enable/disable of one app's webhook (Secret and hash must not cross). */
+  private async lock(manager: EntityManager, appId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('kipper.webhook:' || $1::text))`, [appId]);
+  }
+
+  /**
+   * The token from the Secret, if it still hashes to `storedHash` (null otherwise). Cached per app
+   * for a minute under the hash it matched, so a regenerated token is never served stale.
+   */
+  private async readToken(app: Pick<App, 'id' | 'namespace' | 'name'>, storedHash: string): Promise<string | null> {
+    const cached = this.tokenCache.get(app.id);
+    if (cached && cached.expiresAt > Date.now() && digestsEqual(cached.hash, storedHash)) return cached.token;
+    const token = await inCluster(() => this.deps.cluster.readWebhookToken(app.namespace, app.name));
+    if (token === null || !digestsEqual(hashToken(token), storedHash)) {
+      this.tokenCache.delete(app.id);
+      return null;
+    }
+    if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.clear();
+    this.tokenCache.set(app.id, { hash: storedHash, token, expiresAt: Date.now() + TOKEN_CACHE_MS });
+    return token;
+  }
+}
