@@ -11,7 +11,7 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'default'], externalConditions: ['node'] } },
   test: {
-    include: ['*/test/**/*.test.ts', '*/src/**/*.test.ts'],
+    include: ['test/**/*.test.ts', '*/test/**/*.test.ts', '*/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     maxWorkers: 2,

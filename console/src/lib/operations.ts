@@ -146,7 +146,7 @@ export const AppQuery = graphql(
       dockerfilePath
       host
       createdAt
-      revisions(first: $first) {
+      history: revisions(first: $first) {
         totalCount
         pageInfo { hasNextPage endCursor }
         nodes { ...RevisionFields }
