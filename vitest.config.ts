@@ -15,7 +15,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Suites that deploy through worker processes and the simulator take tens of seconds.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

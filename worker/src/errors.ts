@@ -1,0 +1,49 @@
+import { ClusterError } from '@kipper/kube/errors';
+
+/** The run was stopped from outside (SIGTERM, lost app lock): hand the job back, change nothing. */
+export class HandBackError extends Error {
+  override name = 'HandBackError';
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '40001',
+  '40P01',
+]);
+
+function codeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown; driverError?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Failures that say nothing about the revision, only about the moment: the cluster or the
+ * database is unreachable, an optimistic-concurrency conflict. The job is retried later and the
+ * revision keeps its status; anything else fails the revision with the message.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ClusterError) return error.code === 'CLUSTER_UNREACHABLE' || error.code === 'CLUSTER_CONFLICT';
+  const code = codeOf(error);
+  if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
+  return error instanceof Error && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message);
+}

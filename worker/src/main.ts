@@ -1,0 +1,66 @@
+import { ConfigError, loadConfig } from '@kipper/api/config/config';
+import { ClusterError, connectCluster, resolveClusterTarget } from '@kipper/kube';
+import { createLogger, describeError } from './log.js';
+import { startWorker } from './runtime.js';
+import { loadWorkerSettings } from './worker.config.js';
+
+/**
+ * The worker process: `node worker/dist/main.js`. Configuration errors print one line and exit 2;
+ * SIGTERM/SIGINT stop it gracefully (exit 0); a second signal exits at once (1).
+ */
+async function main(): Promise<void> {
+  const log = createLogger('worker');
+  let config;
+  let settings;
+  let cluster;
+  try {
+    config = loadConfig();
+    settings = loadWorkerSettings();
+    const target = resolveClusterTarget(process.env);
+    if (target.kind === 'simulator') {
+      throw new ConfigError(
+        'the worker needs a cluster: set KIPPER_KUBE_SERVER (e.g. the simulator started by npm start) or KUBECONFIG',
+      );
+    }
+    cluster = connectCluster(target);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ClusterError) {
+      process.stderr.write(`kipper worker: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const worker = await startWorker(config, settings, cluster, log);
+  const where = config.kube.server ?? config.kube.kubeconfig ?? 'kubeconfig';
+  log.info(
+    `kipper worker ${process.pid} started: queue ${config.queuePrefix}:deploys, concurrency ${config.workerConcurrency}, cluster ${where}`,
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: stopping (running work is handed back to the queue)`);
+    worker.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error('stop failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`kipper worker: ${describeError(error)}\n`);
+  process.exit(1);
+});

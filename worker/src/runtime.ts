@@ -1,0 +1,114 @@
+import { AuditService } from '@kipper/api/audit/audit.service';
+import type { KipperConfig } from '@kipper/api/config/config';
+import { openDatabase } from '@kipper/api/database/data-source';
+import { createPubSub, EventPublisher } from '@kipper/api/events/event.publisher';
+import { DEPLOY_QUEUE } from '@kipper/api/jobs/job.catalogue';
+import { createJobQueue } from '@kipper/api/jobs/job.queue';
+import { closeRedis, createRedis } from '@kipper/api/jobs/redis';
+import { RevisionService } from '@kipper/api/revisions/revision.service';
+import type { Cluster } from '@kipper/kube';
+import { Worker } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { AppDeployer } from './deployer.js';
+import { GitWatch } from './git-watch.js';
+import type { Logger } from './log.js';
+import { JobProcessor, type DeployJob } from './processor.js';
+import { Sweeper } from './sweeper.js';
+import type { WorkerSettings } from './worker.config.js';
+
+export interface RunningWorker {
+  readonly db: DataSource;
+  readonly sweeper: Sweeper;
+  /**
+   * Graceful stop: no new jobs; running drains are told to stop at their next step (a rollout
+   * or build being followed is left to the cluster and its job handed back to the queue, to be
+   * resumed by another worker); then every connection is closed.
+   */
+  close(): Promise<void>;
+}
+
+/** Everything a worker process runs, wired from the configuration; main.ts adds the process bits. */
+export async function startWorker(
+  config: KipperConfig,
+  settings: WorkerSettings,
+  cluster: Cluster,
+  log: Logger,
+): Promise<RunningWorker> {
+  // Each running drain holds one connection (its app lock) and uses a few more briefly.
+  const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + 4 });
+  const pubsub = createPubSub(config.redisUrl, config.queuePrefix);
+  const events = new EventPublisher(pubsub, { onError: (error) => log.warn('event not published', error) });
+  const queue = createJobQueue(config.redisUrl, config.queuePrefix);
+  const audit = new AuditService({ dataSource: db });
+  const revisions = new RevisionService({
+    dataSource: db,
+    queue,
+    events,
+    audit,
+    warn: (message) => log.warn(message),
+  });
+  const deployer = new AppDeployer(
+    db,
+    cluster,
+    events,
+    audit,
+    revisions,
+    {
+      registry: config.registry,
+      builderImage: config.builderImage,
+      progressDeadlineSeconds: config.progressDeadlineSeconds,
+      progressThrottleMs: settings.progressThrottleMs,
+      logFlushMs: settings.logFlushMs,
+    },
+    log,
+  );
+  const gitWatch = new GitWatch(db, revisions, log);
+  const shutdown = new AbortController();
+  const processor = new JobProcessor(db, deployer, gitWatch, shutdown.signal, log);
+
+  const connection = createRedis(config.redisUrl, 'blocking', `${config.queuePrefix}:worker`);
+  const worker = new Worker(DEPLOY_QUEUE, (job: DeployJob, token?: string) => processor.process(job, token), {
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    // A job whose worker died is moved back to waiting after lockDuration (stalled check).
+    lockDuration: settings.lockMs,
+    stalledInterval: Math.max(500, Math.floor(settings.lockMs / 2)),
+    // Stalls are deaths of workers, not of jobs: recover them many times (the sweeper covers the rest).
+    maxStalledCount: 20,
+    removeOnComplete: { count: 1000, age: 24 * 3600 },
+    removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+  });
+  worker.on('error', (error) => log.warn('queue connection', error));
+  worker.on('failed', (job, error) => {
+    if (job) log.warn(`job ${job.name} ${job.id ?? ''} failed (attempt ${job.attemptsMade})`, error);
+  });
+
+  const sweeper = new Sweeper(
+    db,
+    queue,
+    gitWatch,
+    { intervalMs: settings.sweepMs, graceMs: settings.sweepGraceMs, gitPollSeconds: config.gitPollSeconds },
+    log,
+  );
+  sweeper.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    db,
+    sweeper,
+    close() {
+      closing ??= (async () => {
+        shutdown.abort();
+        await sweeper.stop().catch((error: unknown) => log.warn('sweeper stop', error));
+        await worker.close().catch((error: unknown) => log.warn('worker close', error));
+        await queue.close().catch(() => undefined);
+        await events.close().catch(() => undefined);
+        await closeRedis(connection);
+        cluster.close();
+        await db.destroy().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { ConfigError } from '@kipper/api/config/config';
+
+/** Worker-only settings, read once at start beside the shared KipperConfig. */
+export interface WorkerSettings {
+  /** BullMQ job lock; a killed worker's job is taken over after about this long. */
+  lockMs: number;
+  /** How often the sweeper leader looks for accepted work without a job (and schedules git checks). */
+  sweepMs: number;
+  /** An unfinished revision untouched for this long, with no job and no worker on its app, is re-enqueued. */
+  sweepGraceMs: number;
+  /** Minimum gap between two saved/published progress updates of one rollout. */
+  progressThrottleMs: number;
+  /** Build log lines are appended to PostgreSQL in batches at most this far apart. */
+  logFlushMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
+  const lockMs = integer(env, 'KIPPER_WORKER_LOCK_MS', 30_000, 1_000, 600_000);
+  return {
+    lockMs,
+    sweepMs: integer(env, 'KIPPER_SWEEP_MS', 5_000, 200, 600_000),
+    sweepGraceMs: integer(env, 'KIPPER_SWEEP_GRACE_MS', Math.max(10_000, lockMs), 0, 3_600_000),
+    progressThrottleMs: integer(env, 'KIPPER_PROGRESS_THROTTLE_MS', 500, 0, 60_000),
+    logFlushMs: integer(env, 'KIPPER_BUILD_LOG_FLUSH_MS', 250, 10, 60_000),
+  };
+}
