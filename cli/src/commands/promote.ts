@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { CliError, UsageError } from '../errors.js';
+import { PromoteMutation, PromotionTargetQuery } from '../graphql/operations.js';
+import { confirm } from '../prompt.js';
+import { action, appRef, withAppRef, withOutput, type AppRefOptions, type RunState } from './common.js';
+import { notFound } from './app.js';
+import { runRevisionFlow, withWait, type WaitFlags } from './revision-flow.js';
+
+interface PromoteOptions extends AppRefOptions, WaitFlags {
+  from?: string;
+  to?: string;
+  yes?: boolean;
+}
+
+export function registerPromote(app: Command, state: RunState): void {
+  withWait(
+    withAppRef(
+      withOutput(
+        app
+          .command('promote')
+          .description('deploy the current image to the next environment')
+          .argument('<app>', 'app name')
+          .option('--from <environment>', 'environment to promote from (same as --environment)')
+          .option('--to <environment>', 'environment to promote to (default: the next in the pipeline)')
+          .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)'),
+      ),
+    ),
+  ).action(
+    action(state, async (ctx, name: string, opts: PromoteOptions) => {
+      if (opts.from && opts.environment && opts.from !== opts.environment) {
+        throw new UsageError(`--from ${opts.from} and --environment ${opts.environment} disagree.`);
+      }
+      const interactive = ctx.io.stdin.isTTY === true && ctx.io.stdout.isTTY === true;
+      if (!opts.yes && !interactive) {
+        throw new UsageError('Promotion needs confirmation: run it on a terminal, or pass --yes.');
+      }
+      const ref = appRef(name, { ...opts, environment: opts.from ?? opts.environment });
+      const client = await ctx.client();
+      const source = (await client.request(PromotionTargetQuery, { app: ref })).app;
+      if (!source) throw notFound(name, ref);
+      const fromEnv = source.environment.name;
+      const toEnv = opts.to ?? source.environment.next?.name;
+      if (!toEnv) {
+        throw new CliError(`${fromEnv} is the last environment of ${source.project.name}; there is nowhere to promote to.`, 1, 'NO_NEXT_ENVIRONMENT');
+      }
+      if (!opts.yes) {
+        const ok = await confirm(ctx.io, `Promote ${name} from ${fromEnv} to ${toEnv}?`);
+        if (!ok) {
+          ctx.out.line('Promotion cancelled.');
+          return 1;
+        }
+      }
+      const target = { name, project: source.project.name, environment: toEnv };
+      return runRevisionFlow(ctx, opts, {
+        ref: target,
+        mutate: async () =>
+          (await client.request(PromoteMutation, { app: { name, namespace: source.namespace }, to: opts.to ?? null }))
+            .promoteApp,
+        report: (r) => {
+          const origin = r.promotedFrom ? ` (revision #${r.promotedFrom.revision} in ${r.promotedFrom.environment})` : '';
+          ctx.out.success(`Promoted ${name} from ${fromEnv} to ${r.app.environment.name}: ${r.image ?? '-'}${origin}`);
+          ctx.out.line(`Deploying it as revision #${r.number} in ${r.app.namespace}.`);
+        },
+        json: (r) => ({ app: name, from: fromEnv, to: r.app.environment.name, namespace: r.app.namespace }),
+      });
+    }),
+  );
+}

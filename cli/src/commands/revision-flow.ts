@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { revisionJson, revisionProgress } from '../format.js';
+import type { RevisionData } from '../graphql/operations.js';
+import { assertLive, DEFAULT_WAIT_TIMEOUT_SECONDS, RevisionWatcher } from '../wait.js';
+import { parseIntOption, type AppRef, type Context } from './common.js';
+
+export interface WaitFlags {
+  wait?: boolean;
+  timeout?: number;
+}
+
+/** `--wait` and `--timeout`, on every command that creates a revision. */
+export function withWait(command: Command): Command {
+  return command
+    .option('--wait', 'follow the new revision until it is live; exit 1 if it fails')
+    .option(
+      '--timeout <seconds>',
+      `with --wait: give up after this many seconds (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
+      parseIntOption('--timeout', 1),
+    );
+}
+
+export interface RevisionFlow<T extends RevisionData> {
+  /** The app whose events to follow (for a promotion: the app in the target environment). */
+  ref: AppRef;
+  /** Sends the mutation; answers the new revision. */
+  mutate(): Promise<T>;
+  /** Prints the text lines of the accepted revision (the ✔ line). */
+  report(revision: T): void;
+  /** Extra facts for `--output json`, from the mutation's answer. */
+  json?(revision: T): Record<string, unknown>;
+  /** Whether `--wait` may subscribe before the mutation (the app exists already). */
+  subscribeFirst?: boolean;
+}
+
+/**
+ * Runs a mutation that creates a revision. With `--wait` it subscribes to the app's events
+ * first, sends the mutation, prints a line per change and exits 1 unless the revision goes live.
+ */
+export async function runRevisionFlow<T extends RevisionData>(
+  ctx: Context,
+  flags: WaitFlags,
+  flow: RevisionFlow<T>,
+): Promise<number> {
+  const client = await ctx.client();
+  const output = (accepted: T, revision: RevisionData) =>
+    ctx.out.result({ ...(flow.json?.(accepted) ?? {}), revision: revisionJson(revision) });
+
+  if (!flags.wait) {
+    const revision = await flow.mutate();
+    flow.report(revision);
+    output(revision, revision);
+    return 0;
+  }
+
+  const options = { timeoutMs: (flags.timeout ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000 };
+  let watcher: RevisionWatcher | undefined;
+  if (flow.subscribeFirst !== false) watcher = await RevisionWatcher.start(client, flow.ref, ctx.out, options);
+  let revision: T;
+  try {
+    revision = await flow.mutate();
+  } catch (error) {
+    watcher?.stop();
+    throw error;
+  }
+  flow.report(revision);
+  watcher ??= await RevisionWatcher.start(client, flow.ref, ctx.out, options);
+  const final = await watcher.follow(revision);
+  output(revision, final);
+  if (final.status === 'LIVE') ctx.out.success(revisionProgress(final));
+  assertLive(final);
+  return 0;
+}

@@ -1,0 +1,217 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
+
+/**
+ * The seed's flow with the built `kip` (node cli/bin/kip.js, after `npm run build`) as a
+ * subprocess against a real Kipper: PostgreSQL, Redis, the worker and the Kubernetes simulator.
+ */
+const KIP = fileURLToPath(new URL('../bin/kip.js', import.meta.url));
+const P = ['--project', 'yourr-name', '--environment', 'test'];
+
+let kipper: RunningKipper;
+let configHome: string;
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+  lines: string[];
+}
+
+function kip(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [KIP, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: configHome,
+        XDG_CONFIG_HOME: configHome,
+        KIPPER_SERVER: kipper.url,
+        KIPPER_TOKEN: kipper.adminToken,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err, lines: out.replace(/\n$/, '').split('\n') }));
+  });
+}
+
+const squeeze = (line: string) => line.replace(/ +/g, ' ');
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function currentRevision(): Promise<number | undefined> {
+  const r = await kip(['app', 'history', 'api', ...P, '-o', 'json']);
+  const json = JSON.parse(r.out) as { revisions: { number: number; current: boolean }[] };
+  return json.revisions.find((x) => x.current)?.number;
+}
+
+beforeAll(async () => {
+  configHome = await mkdtemp(join(tmpdir(), 'kip-e2e-'));
+  // A short progress deadline so the simulator's failing image (…:sim-fail) fails within seconds.
+  kipper = await startKipper({ worker: true, env: { KIPPER_PROGRESS_DEADLINE_SECONDS: '5' } });
+}, 120_000);
+
+afterAll(async () => {
+  await kipper?.stop();
+  await rm(configHome, { recursive: true, force: true });
+});
+
+describe('the seed flow with the built kip', () => {
+  let webhookUrl = '';
+  let token = '';
+
+  it('kip login saves the server and token', async () => {
+    const r = await kip(['login', '--server', kipper.url, '--token', kipper.adminToken], { KIPPER_SERVER: '', KIPPER_TOKEN: '' });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toBe(`✔ Logged in to ${kipper.url}`);
+    const bad = await kip(['project', 'list'], { KIPPER_TOKEN: 'f'.repeat(64) });
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('The API token was refused');
+  });
+
+  it('kip project create', async () => {
+    const r = await kip(['project', 'create', 'yourr-name']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines).toContain('✔ Namespace yourr-name-test ready');
+    expect(r.lines).toContain('✔ Namespace yourr-name-prod ready');
+    expect(r.lines.at(-1)).toBe('Promotion pipeline: test → acc → prod');
+  });
+
+  it('kip app deploy --wait', async () => {
+    const r = await kip(['app', 'deploy', '--name', 'api', '--image', 'registry.example.com/api:ghi789b', '--port', '3000', ...P, '--wait']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toBe('✔ App api created in yourr-name-test');
+    expect(r.lines.at(-1)).toBe('✔ Revision #1 is live');
+  });
+
+  it('kip app webhook enable prints URL, token and the GitLab CI snippet', async () => {
+    const r = await kip(['app', 'webhook', 'enable', 'api', ...P]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toBe('✔ Webhook enabled for api');
+    expect(r.lines[1]).toMatch(/^Webhook URL: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/webhook\/yourr-name-test\/api$/);
+    expect(r.lines[2]).toMatch(/^Secret token: [0-9a-f]{64}$/);
+    expect(r.lines[3]).toBe('GitLab CI snippet (.gitlab-ci.yml):');
+    webhookUrl = r.lines[1]!.slice('Webhook URL: '.length);
+    token = r.lines[2]!.slice('Secret token: '.length);
+    expect(r.out).toContain('X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN');
+    expect(r.out).toContain(webhookUrl);
+  });
+
+  it("the seed's curl with the printed token deploys, and history shows it", async () => {
+    for (const [n, sha] of [
+      [2, 'def456a'],
+      [3, 'abc123f'],
+    ] as const) {
+      const res = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'X-Kipper-Token': token, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ image: `registry.example.com/api:${sha}`, commit: sha }),
+      });
+      expect(res.status).toBe(202);
+      await until(`revision #${n} live`, async () => ((await currentRevision()) === n ? true : undefined));
+    }
+    const r = await kip(['app', 'history', 'api', ...P]);
+    expect(r.code).toBe(0);
+    expect(r.lines.map(squeeze)).toEqual([
+      '# IMAGE COMMIT TRIGGER WHEN',
+      '3 registry.example.com/api:abc123f abc123f webhook just now (current)',
+      '2 registry.example.com/api:def456a def456a webhook just now',
+      '1 registry.example.com/api:ghi789b - manual just now',
+    ]);
+  });
+
+  it('kip app rollback goes to the previous image; --revision N to N', async () => {
+    const back = await kip(['app', 'rollback', 'api', ...P, '--wait']);
+    expect(back.err).toBe('');
+    expect(back.code).toBe(0);
+    expect(back.lines[0]).toBe('✔ Rolled back api to revision #2 (registry.example.com/api:def456a)');
+    expect(back.lines.at(-1)).toBe('✔ Revision #4 is live');
+
+    const to1 = await kip(['app', 'rollback', 'api', '--revision', '1', ...P, '--wait']);
+    expect(to1.code).toBe(0);
+    expect(to1.lines[0]).toBe('✔ Rolled back api to revision #1 (registry.example.com/api:ghi789b)');
+
+    const missing = await kip(['app', 'rollback', 'api', '--revision', '99', ...P]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^Error: .*99/);
+
+    const history = await kip(['app', 'history', 'api', ...P]);
+    expect(squeeze(history.lines[1]!)).toBe('5 registry.example.com/api:ghi789b - rollback just now (current)');
+  });
+
+  it('--wait exits 1 when the rollout fails', async () => {
+    const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:sim-fail', ...P, '--wait', '--timeout', '60']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^Error: Revision #6 failed/);
+    const history = await kip(['app', 'history', 'api', ...P]);
+    // A failed rollout never becomes current (with auto-rollback a rollback revision may follow it).
+    expect(history.lines.map(squeeze)).toContain('6 registry.example.com/api:sim-fail - manual just now (failed)');
+  }, 90_000);
+
+  it('kip app webhook status and disable', async () => {
+    const status = await kip(['app', 'webhook', 'status', 'api', ...P]);
+    expect(status.code).toBe(0);
+    expect(status.lines).toContain(`Webhook URL: ${webhookUrl}`);
+    expect(status.lines).toContain(`Secret token: ${token}`);
+
+    const disable = await kip(['app', 'webhook', 'disable', 'api', ...P]);
+    expect(disable.code).toBe(0);
+    expect(disable.lines[0]).toBe('✔ Webhook disabled for api');
+
+    const after = await kip(['app', 'webhook', 'status', 'api', ...P]);
+    expect(after.lines[0]).toContain('not enabled');
+    expect(after.lines[1]).toBe('Enable it with: kip app webhook enable api --project yourr-name --environment test');
+
+    const refused = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'X-Kipper-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image: 'registry.example.com/api:zzz' }),
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('kip app promote --yes, and without --yes off a terminal it is a usage error', async () => {
+    const refused = await kip(['app', 'promote', 'api', '--project', 'yourr-name', '--from', 'test', '--to', 'acc']);
+    expect(refused.code).toBe(2);
+
+    // Promotion goes to the same app in the next environment: it has to exist there.
+    const acc = await kip(['app', 'deploy', '--name', 'api', '--image', 'registry.example.com/api:abc123f', '--port', '3000', '--project', 'yourr-name', '--environment', 'acc', '--wait']);
+    expect(acc.code).toBe(0);
+
+    const r = await kip(['app', 'promote', 'api', '--project', 'yourr-name', '--from', 'test', '--to', 'acc', '--yes', '--wait']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatch(/^✔ Promoted api from test to acc: registry\.example\.com\/api:ghi789b/);
+    expect(r.lines.at(-1)).toMatch(/^✔ Revision #\d+ is live$/);
+  });
+
+  it('--output json is parseable and says the same', async () => {
+    const r = await kip(['app', 'history', 'api', '--project', 'yourr-name', '--environment', 'acc', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { namespace: string; revisions: { trigger: string; current: boolean; image: string }[] };
+    expect(json.namespace).toBe('yourr-name-acc');
+    expect(json.revisions[0]).toMatchObject({ trigger: 'promotion', current: true, image: 'registry.example.com/api:ghi789b' });
+  });
+});

@@ -1,0 +1,60 @@
+import type { RevisionData } from '../../src/graphql/operations.js';
+
+/** Data shaped like the API's answers, for the fake server. */
+export const NOW = new Date('2026-01-15T12:00:00Z');
+export const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+
+export type FakeRevision = RevisionData & { app: Record<string, unknown> };
+
+export function revision(partial: Partial<FakeRevision> & { number: number }): FakeRevision {
+  return {
+    image: `registry.example.com/api:rev${partial.number}`,
+    commit: null,
+    trigger: 'MANUAL',
+    triggeredBy: 'admin',
+    status: 'LIVE',
+    current: false,
+    failureReason: null,
+    rollbackTo: null,
+    promotedFrom: null,
+    progress: null,
+    build: null,
+    createdAt: ago(MIN),
+    startedAt: null,
+    finishedAt: null,
+    app: { name: 'api', namespace: 'yourr-name-test', environment: { name: 'test' }, gitUrl: null, gitBranch: null },
+    ...partial,
+  };
+}
+
+/** The three revisions of the seed's history. */
+export const seedHistory = [
+  revision({ number: 3, image: 'registry.example.com/api:abc123f', commit: 'abc123f', trigger: 'WEBHOOK', current: true, createdAt: ago(2 * MIN + 5_000) }),
+  revision({ number: 2, image: 'registry.example.com/api:def456a', commit: 'def456a', trigger: 'WEBHOOK', createdAt: ago(HOUR + 10 * MIN) }),
+  revision({ number: 1, image: 'registry.example.com/api:ghi789b', commit: 'ghi789b', trigger: 'MANUAL', createdAt: ago(3 * HOUR + 1_000) }),
+];
+
+export const TOKEN_64 = 'a3f8b2c4d5e6f7890123456789abcdef'.repeat(2);
+
+export const gitlabSnippet = [
+  'deploy:',
+  '  stage: deploy',
+  '  script:',
+  '    - |',
+  '      curl -s -X POST http://127.0.0.1:8080/api/v1/webhook/yourr-name-test/api \\',
+  '        -H "X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN" \\',
+  '        -H "Content-Type: application/json" \\',
+  `        -d '{"image": "'$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA'", "commit": "'$CI_COMMIT_SHORT_SHA'"}'`,
+  '',
+].join('\n');
+
+export const githubSnippet = [
+  '- name: Deploy to Kipper',
+  '  run: |',
+  '    curl -s -X POST ${{ secrets.KIPPER_WEBHOOK_URL }} \\',
+  '      -H "X-Kipper-Token: ${{ secrets.KIPPER_WEBHOOK_TOKEN }}" \\',
+  '      -H "Content-Type: application/json" \\',
+  `      -d '{"image": "ghcr.io/\${{ github.repository }}:\${{ github.sha }}", "commit": "\${{ github.sha }}"}'`,
+].join('\n');
