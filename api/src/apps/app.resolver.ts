@@ -1,0 +1,119 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { BuildType } from '../builds/build.types.js';
+import type { Build } from '../builds/build.entity.js';
+import type { KipperContext } from '../graphql/context.js';
+import type { Environment } from '../projects/environment.entity.js';
+import type { Project } from '../projects/project.entity.js';
+import { EnvironmentType, ProjectType } from '../projects/project.types.js';
+import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
+import { RevisionConnectionType, RevisionType } from '../revisions/revision.types.js';
+import type { App } from './app.entity.js';
+import { AppRefInput, AppType, DeployAppInput } from './app.types.js';
+
+@Resolver(() => AppType)
+export class AppResolver {
+  @Query(() => AppType, { nullable: true, description: 'Null when no such app exists; AMBIGUOUS_APP when `name` alone matches several.' })
+  app(@Arg('ref', () => AppRefInput) ref: AppRefInput, @Ctx() ctx: KipperContext): Promise<App | null> {
+    return ctx.services.apps.find(ref);
+  }
+
+  @Query(() => [AppType])
+  apps(
+    @Arg('project', () => String, { nullable: true }) project: string | null,
+    @Arg('environment', () => String, { nullable: true }) environment: string | null,
+    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<App[]> {
+    return ctx.services.apps.list({ project, environment, name });
+  }
+
+  @Mutation(() => AppType, { description: 'Creates the app and queues its first revision (image apps) or build (git apps).' })
+  async deployApp(@Arg('input', () => DeployAppInput) input: DeployAppInput, @Ctx() ctx: KipperContext): Promise<App> {
+    const { app } = await ctx.services.apps.deploy(input, ctx.actor);
+    return app;
+  }
+
+  @Mutation(() => RevisionType, { description: 'Deploys a new image as a `manual` revision.' })
+  async updateImage(
+    @Arg('app', () => AppRefInput) ref: AppRefInput,
+    @Arg('image', () => String) image: string,
+    @Arg('commit', () => String, { nullable: true }) commit: string | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<Revision> {
+    const app = await ctx.services.apps.resolve(ref);
+    return ctx.services.revisions.deployImage(app, { image, commit, trigger: RevisionTrigger.MANUAL, triggeredBy: ctx.actor });
+  }
+
+  @Mutation(() => RevisionType, { description: 'Without `revision`: back to the newest earlier live revision with a different image.' })
+  async rollbackApp(
+    @Arg('app', () => AppRefInput) ref: AppRefInput,
+    @Arg('revision', () => Int, { nullable: true }) revision: number | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<Revision> {
+    const app = await ctx.services.apps.resolve(ref);
+    return ctx.services.revisions.rollback(app, { toNumber: revision, actor: ctx.actor });
+  }
+
+  @Mutation(() => RevisionType, { description: 'Copies the current image to the same app in the next environment (or `to`); returns the revision created there.' })
+  async promoteApp(
+    @Arg('app', () => AppRefInput) ref: AppRefInput,
+    @Arg('to', () => String, { nullable: true }) to: string | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<Revision> {
+    const app = await ctx.services.apps.resolve(ref);
+    return ctx.services.revisions.promote(app, { to, actor: ctx.actor });
+  }
+
+  @Mutation(() => RevisionType, { description: 'Git apps: builds `commit` (default: the branch head) and deploys it.' })
+  async rebuildApp(
+    @Arg('app', () => AppRefInput) ref: AppRefInput,
+    @Arg('commit', () => String, { nullable: true }) commit: string | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<Revision> {
+    const app = await ctx.services.apps.resolve(ref);
+    return ctx.services.revisions.requestBuild(app, { commit, trigger: RevisionTrigger.MANUAL, triggeredBy: ctx.actor });
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes the app\'s Kubernetes objects (its webhook Secret too) and its history.' })
+  async deleteApp(@Arg('app', () => AppRefInput) ref: AppRefInput, @Ctx() ctx: KipperContext): Promise<boolean> {
+    const app = await ctx.services.apps.resolve(ref);
+    await ctx.services.apps.delete(app, ctx.actor);
+    return true;
+  }
+
+  @FieldResolver(() => ProjectType)
+  async project(@Root() app: App, @Ctx() ctx: KipperContext): Promise<Project> {
+    return (await ctx.loaders.project(app.projectId))!;
+  }
+
+  @FieldResolver(() => EnvironmentType)
+  async environment(@Root() app: App, @Ctx() ctx: KipperContext): Promise<Environment> {
+    return (await ctx.loaders.environment(app.environmentId))!;
+  }
+
+  @FieldResolver(() => RevisionType, { nullable: true, description: 'The revision Kubernetes runs (after its successful rollout).' })
+  currentRevision(@Root() app: App, @Ctx() ctx: KipperContext): Promise<Revision | null> {
+    return app.currentRevisionId ? ctx.loaders.revision(app.currentRevisionId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => RevisionConnectionType)
+  async revisions(
+    @Root() app: App,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => Int, { nullable: true }) after: number | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<RevisionConnectionType> {
+    const page = await ctx.services.revisions.list(app.id, { first, after });
+    return { nodes: page.nodes, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
+  @FieldResolver(() => RevisionType, { nullable: true })
+  revision(@Root() app: App, @Arg('number', () => Int) number: number, @Ctx() ctx: KipperContext): Promise<Revision | null> {
+    return ctx.services.revisions.byNumber(app.id, number);
+  }
+
+  @FieldResolver(() => [BuildType], { description: 'Newest first.' })
+  builds(@Root() app: App, @Arg('first', () => Int, { defaultValue: 20 }) first: number, @Ctx() ctx: KipperContext): Promise<Build[]> {
+    return ctx.services.builds.list(app.id, first);
+  }
+}

@@ -1,0 +1,270 @@
+import type { Cluster } from '@kipper/kube';
+import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { KipperConfig } from '../config/config.js';
+import { inCluster } from '../errors/cluster-errors.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { Environment } from '../projects/environment.entity.js';
+import { APP_NAME_MAX, DNS_1035_LABEL } from '../projects/names.js';
+import { isUniqueViolation, type ProjectService } from '../projects/project.service.js';
+import { invalidImageMessage, isValidImageReference } from '../revisions/image-reference.js';
+import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
+import { appLabel, type RevisionService } from '../revisions/revision.service.js';
+import { App, AppSource, DeployPolicy, type EnvVar } from './app.entity.js';
+
+/** Names an app: namespace + name, or project [+ environment] + name, or name alone when unique. */
+export interface AppRef {
+  namespace?: string | null;
+  project?: string | null;
+  environment?: string | null;
+  name: string;
+}
+
+export interface DeployAppInput {
+  project?: string | null;
+  environment?: string | null;
+  namespace?: string | null;
+  name: string;
+  image?: string | null;
+  gitUrl?: string | null;
+  gitBranch?: string | null;
+  dockerfilePath?: string | null;
+  port: number;
+  replicas?: number | null;
+  env?: EnvVar[] | null;
+  host?: string | null;
+  deployPolicy?: DeployPolicy | null;
+  autoRollback?: boolean | null;
+  watchGit?: boolean | null;
+}
+
+export interface AppFilter {
+  project?: string | null;
+  environment?: string | null;
+  name?: string | null;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const GIT_BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]{1,200}$/;
+const MAX_REPLICAS = 50;
+
+function invalid(field: string, message: string): KipperError {
+  return new KipperError(ErrorCode.VALIDATION_FAILED, message, { field });
+}
+
+export class AppService {
+  constructor(
+    private readonly deps: {
+      dataSource: DataSource;
+      cluster: Cluster;
+      config: Pick<KipperConfig, 'progressDeadlineSeconds'>;
+      projects: ProjectService;
+      revisions: RevisionService;
+      audit: AuditService;
+    },
+  ) {}
+
+  private get repo() {
+    return this.deps.dataSource.getRepository(App);
+  }
+
+  /** APP_NOT_FOUND, or AMBIGUOUS_APP listing the namespaces when the name alone matches several. */
+  async resolve(ref: AppRef): Promise<App> {
+    const name = ref.name;
+    if (!name) throw invalid('name', 'Give the name of the app');
+    if (ref.namespace) {
+      const app = await this.repo.findOneBy({ namespace: ref.namespace, name });
+      if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in namespace ${ref.namespace}`);
+      return app;
+    }
+    if (ref.project && ref.environment) {
+      const env = await this.deps.projects.environment(ref.project, ref.environment);
+      const app = await this.repo.findOneBy({ environmentId: env.id, name });
+      if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in ${ref.project}/${ref.environment} (namespace ${env.namespace})`);
+      return app;
+    }
+    const candidates = await this.list({ project: ref.project ?? null, environment: ref.environment ?? null, name });
+    const where = ref.project ? ` in project ${ref.project}` : ref.environment ? ` in any ${ref.environment} environment` : '';
+    if (candidates.length === 0) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist${where}`);
+    if (candidates.length > 1) {
+      const namespaces = candidates.map((a) => a.namespace).sort();
+      throw new KipperError(
+        ErrorCode.AMBIGUOUS_APP,
+        `App ${name} exists in several namespaces: ${namespaces.join(', ')}. Say which one with --project and --environment (or --namespace)`,
+        { namespaces },
+      );
+    }
+    return candidates[0]!;
+  }
+
+  /** Like resolve, but null when the app does not exist. */
+  async find(ref: AppRef): Promise<App | null> {
+    try {
+      return await this.resolve(ref);
+    } catch (err) {
+      if (err instanceof KipperError && err.code === ErrorCode.APP_NOT_FOUND) return null;
+      throw err;
+    }
+  }
+
+  async byId(id: string): Promise<App | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async list(filter: AppFilter = {}): Promise<App[]> {
+    const where: FindOptionsWhere<App> = {};
+    if (filter.name) where.name = filter.name;
+    if (filter.project) {
+      const project = await this.deps.projects.getOrFail(filter.project);
+      where.projectId = project.id;
+      if (filter.environment) where.environmentId = (await this.deps.projects.environment(filter.project, filter.environment)).id;
+    } else if (filter.environment) {
+      const envs = await this.deps.dataSource.getRepository(Environment).findBy({ name: filter.environment });
+      where.environmentId = In(envs.map((e) => e.id));
+    }
+    return this.repo.find({ where, order: { namespace: 'ASC', name: 'ASC' } });
+  }
+
+  async inEnvironment(environmentId: string): Promise<App[]> {
+    return this.repo.find({ where: { environmentId }, order: { name: 'ASC' } });
+  }
+
+  /**
+   * Creates an app and its first revision (trigger `manual`): image apps get their namespace and
+   * workload ensured in the cluster now and the image queued; git apps get their namespace and
+   * a queued build (the worker creates the workload once the first image exists).
+   */
+  async deploy(input: DeployAppInput, actor: string): Promise<{ app: App; revision: Revision }> {
+    const env = await this.environmentFor(input);
+    const fields = this.validate(input);
+    let app: App;
+    try {
+      app = await this.deps.dataSource.transaction(async (manager) => {
+        if (await manager.existsBy(App, { namespace: env.namespace, name: input.name })) {
+          throw new KipperError(ErrorCode.APP_EXISTS, `App ${input.name} already exists in ${env.namespace}: use update-image to deploy a new image`);
+        }
+        const saved = await manager.save(manager.create(App, { ...fields, environmentId: env.id, projectId: env.projectId, namespace: env.namespace }));
+        await this.deps.audit.record(actor, 'app.create', appLabel(saved), { source: saved.source, image: saved.image, gitUrl: saved.gitUrl, port: saved.port, replicas: saved.replicas }, manager);
+        return saved;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new KipperError(ErrorCode.APP_EXISTS, `App ${input.name} already exists in ${env.namespace}`);
+      throw err;
+    }
+    try {
+      await inCluster(() => this.deps.cluster.ensureNamespace(env.namespace));
+      if (app.source === AppSource.IMAGE) await inCluster(() => this.deps.cluster.ensureApp(this.workload(app, app.image!)));
+    } catch (err) {
+      // Nothing half-applied: without its workload the app row goes again.
+      await this.repo.delete({ id: app.id });
+      await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name)).catch(() => undefined);
+      throw err;
+    }
+    const revision =
+      app.source === AppSource.IMAGE
+        ? await this.deps.revisions.deployImage(app, { image: app.image!, trigger: RevisionTrigger.MANUAL, triggeredBy: actor })
+        : await this.deps.revisions.requestBuild(app, { trigger: RevisionTrigger.MANUAL, triggeredBy: actor });
+    return { app, revision };
+  }
+
+  /** The workload of an app as the cluster module wants it. */
+  workload(app: App, image: string) {
+    return {
+      namespace: app.namespace,
+      name: app.name,
+      image,
+      port: app.port,
+      replicas: app.replicas,
+      env: app.env,
+      host: app.host,
+      progressDeadlineSeconds: this.deps.config.progressDeadlineSeconds,
+    };
+  }
+
+  /** Deletes the cluster objects (Deployment, Service, Ingress, webhook Secret, build Jobs), then the rows. */
+  async delete(app: App, actor: string): Promise<void> {
+    await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name));
+    await this.deps.dataSource.transaction(async (manager) => {
+      await manager.delete(App, { id: app.id });
+      await this.deps.audit.record(actor, 'app.delete', appLabel(app), { id: app.id }, manager);
+    });
+  }
+
+  private async environmentFor(input: DeployAppInput): Promise<Environment> {
+    if (input.namespace) {
+      const env = await this.deps.dataSource.getRepository(Environment).findOneBy({ namespace: input.namespace });
+      if (!env) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `No environment of any project uses namespace ${input.namespace}`);
+      if (input.project || input.environment) {
+        const named = input.project && input.environment ? await this.deps.projects.environment(input.project, input.environment) : undefined;
+        if (named && named.id !== env.id) throw invalid('namespace', `Namespace ${input.namespace} is not ${input.project}/${input.environment}; give one or the other`);
+      }
+      return env;
+    }
+    if (!input.project) throw invalid('project', 'Say where the app goes: give project and environment (or namespace)');
+    if (input.environment) return this.deps.projects.environment(input.project, input.environment);
+    const project = await this.deps.projects.getOrFail(input.project);
+    const [first] = await this.deps.projects.environments(project.id);
+    if (!first) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `Project ${input.project} has no environments`);
+    return first;
+  }
+
+  private validate(input: DeployAppInput): Partial<App> {
+    const name = input.name;
+    if (typeof name !== 'string' || name.length > APP_NAME_MAX || !DNS_1035_LABEL.test(name)) {
+      throw invalid('name', `App name ${JSON.stringify(name)} is not valid: use lowercase letters, digits and '-', starting with a letter, at most ${APP_NAME_MAX} characters`);
+    }
+    const hasImage = input.image !== undefined && input.image !== null && input.image !== '';
+    const hasGit = input.gitUrl !== undefined && input.gitUrl !== null && input.gitUrl !== '';
+    if (hasImage === hasGit) throw invalid('image', 'Give exactly one source: an image (--image) or a git repository (--git)');
+    if (hasImage && !isValidImageReference(input.image)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(input.image), { field: 'image' });
+    if (hasGit) {
+      if (!isGitUrl(input.gitUrl!)) throw invalid('gitUrl', `Git URL ${JSON.stringify(input.gitUrl)} is not valid: use https://…, ssh://… or git@host:path`);
+      if (input.gitBranch && !GIT_BRANCH.test(input.gitBranch)) throw invalid('gitBranch', `Branch ${JSON.stringify(input.gitBranch)} is not a valid git branch name`);
+      if (input.dockerfilePath && (input.dockerfilePath.startsWith('/') || input.dockerfilePath.split('/').includes('..') || input.dockerfilePath.length > 300)) {
+        throw invalid('dockerfilePath', 'Dockerfile path must be relative to the repository and stay inside it');
+      }
+    } else if (input.gitBranch || input.dockerfilePath || input.watchGit) {
+      throw invalid('gitBranch', 'gitBranch, dockerfilePath and watchGit belong to git apps (--git)');
+    }
+    if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) throw invalid('port', `Port must be from 1 to 65535, got ${input.port}`);
+    const replicas = input.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) throw invalid('replicas', `Replicas must be from 0 to ${MAX_REPLICAS}, got ${replicas}`);
+    const env = input.env ?? [];
+    const names = new Set<string>();
+    for (const variable of env) {
+      if (!ENV_NAME.test(variable.name)) throw invalid('env', `Environment variable name ${JSON.stringify(variable.name)} is not valid (letters, digits and _, not starting with a digit)`);
+      if (names.has(variable.name)) throw invalid('env', `Environment variable ${variable.name} is given twice`);
+      if (typeof variable.value !== 'string' || variable.value.length > 32_768) throw invalid('env', `Environment variable ${variable.name} is longer than 32 KiB`);
+      names.add(variable.name);
+    }
+    if (input.host && !HOST.test(input.host)) throw invalid('host', `Host ${JSON.stringify(input.host)} is not a valid DNS name`);
+    return {
+      name,
+      source: hasImage ? AppSource.IMAGE : AppSource.GIT,
+      image: hasImage ? input.image! : null,
+      gitUrl: hasGit ? input.gitUrl! : null,
+      gitBranch: hasGit ? input.gitBranch || 'main' : null,
+      dockerfilePath: hasGit ? input.dockerfilePath || 'Dockerfile' : null,
+      port: input.port,
+      replicas,
+      env: env.map(({ name: n, value }) => ({ name: n, value })),
+      host: input.host || null,
+      deployPolicy: input.deployPolicy ?? DeployPolicy.LATEST,
+      autoRollback: input.autoRollback ?? true,
+      watchGit: hasGit ? (input.watchGit ?? false) : false,
+    };
+  }
+}
+
+function isGitUrl(value: string): boolean {
+  if (value.length > 500) return false;
+  if (/^[\w.-]+@[\w.-]+:[\w./~-]+$/.test(value)) return true;
+  try {
+    const url = new URL(value);
+    return ['https:', 'http:', 'ssh:', 'git:'].includes(url.protocol) && url.hostname !== '' && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}

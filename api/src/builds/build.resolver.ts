@@ -1,0 +1,25 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { KipperContext } from '../graphql/context.js';
+import type { Revision } from '../revisions/revision.entity.js';
+import { RevisionType } from '../revisions/revision.types.js';
+import type { Build } from './build.entity.js';
+import { BuildService } from './build.service.js';
+import { BuildType } from './build.types.js';
+
+@Resolver(() => BuildType)
+export class BuildResolver {
+  @Query(() => BuildType, { nullable: true })
+  build(@Arg('id', () => ID) id: string, @Ctx() ctx: KipperContext): Promise<Build | null> {
+    return ctx.services.builds.byId(id);
+  }
+
+  @FieldResolver(() => RevisionType, { nullable: true })
+  revision(@Root() build: Build, @Ctx() ctx: KipperContext): Promise<Revision | null> {
+    return build.revisionId ? ctx.loaders.revision(build.revisionId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => [String], { description: 'The build\'s output; the last `tail` lines when given.' })
+  log(@Root() build: Build, @Arg('tail', () => Int, { nullable: true }) tail: number | null): string[] {
+    return BuildService.logLines(build, tail);
+  }
+}

@@ -1,0 +1,69 @@
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { SubscribeResolverData } from 'type-graphql';
+import type { AppRef } from '../apps/app.service.js';
+import { AppRefInput } from '../apps/app.types.js';
+import { BuildLogLineType } from '../builds/build.types.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { createLoaders, type KipperContext } from '../graphql/context.js';
+import type { Revision } from '../revisions/revision.entity.js';
+import { RevisionType } from '../revisions/revision.types.js';
+import { topics, type BuildLogPayload, type DeployEventPayload } from './deploy-event.js';
+import { DeployEventObject } from './deploy-event.types.js';
+
+type Data = SubscribeResolverData<unknown, Record<string, unknown>, KipperContext>;
+
+function toEvent(payload: DeployEventPayload, ctx: KipperContext): DeployEventObject {
+  // A subscription keeps one context for all its events: fresh caches per event, so that
+  // `revision { status current }` is read as it is now, not as it was at the first event.
+  ctx.loaders = createLoaders(ctx.services);
+  return { type: payload.type, at: new Date(payload.at), namespace: payload.namespace, app: payload.app, message: payload.message, revisionId: payload.revisionId };
+}
+
+/**
+ * Live events over Redis pub/sub (any api process serves any subscription). The app or project
+ * is resolved when the subscription starts, so a wrong name fails at once with its code.
+ */
+@Resolver(() => DeployEventObject)
+export class EventResolver {
+  @Subscription(() => DeployEventObject, {
+    description: 'Revision events of one app: queued, building, rolling out (with progress), live, failed, superseded.',
+    subscribe: async ({ args, context }: Data) => {
+      const app = await context.services.apps.resolve(args.app as AppRef);
+      return context.services.pubsub.subscribe(topics.app(app.id));
+    },
+  })
+  appEvents(@Arg('app', () => AppRefInput) _app: AppRefInput, @Root() payload: DeployEventPayload, @Ctx() ctx: KipperContext): DeployEventObject {
+    return toEvent(payload, ctx);
+  }
+
+  @Subscription(() => DeployEventObject, {
+    description: 'Revision events of every app of a project.',
+    subscribe: async ({ args, context }: Data) => {
+      const project = await context.services.projects.getOrFail(String(args.project));
+      return context.services.pubsub.subscribe(topics.project(project.id));
+    },
+  })
+  projectEvents(@Arg('project', () => String) _project: string, @Root() payload: DeployEventPayload, @Ctx() ctx: KipperContext): DeployEventObject {
+    return toEvent(payload, ctx);
+  }
+
+  @Subscription(() => BuildLogLineType, {
+    description: 'Lines of a build\'s output as they are written (earlier lines: Build.log).',
+    subscribe: async ({ args, context }: Data) => {
+      const build = await context.services.builds.byId(String(args.buildId));
+      if (!build) throw new KipperError(ErrorCode.BUILD_NOT_FOUND, `Build ${String(args.buildId)} does not exist`);
+      return context.services.pubsub.subscribe(topics.buildLog(build.id));
+    },
+  })
+  buildLog(@Arg('buildId', () => ID) _buildId: string, @Root() payload: BuildLogPayload): BuildLogLineType {
+    return { buildId: payload.buildId, line: payload.line };
+  }
+
+  @FieldResolver(() => RevisionType)
+  async revision(@Root() event: DeployEventObject, @Ctx() ctx: KipperContext): Promise<Revision> {
+    const revision = await ctx.loaders.revision(event.revisionId);
+    if (!revision) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `Revision #${event.revisionId} no longer exists (its app was deleted)`);
+    return revision;
+  }
+}

@@ -1,0 +1,28 @@
+import { registerEnumType } from 'type-graphql';
+import { AppSource, DeployPolicy } from '../apps/app.entity.js';
+import { BuildStatus } from '../builds/build.entity.js';
+import { DeliveryOutcome, DeliverySource } from '../deliveries/webhook-delivery.entity.js';
+import { DeployEventType } from '../events/deploy-event.js';
+import { RevisionStatus, RevisionTrigger } from '../revisions/revision.entity.js';
+
+/**
+ * Every enum of the schema. GraphQL names are the TypeScript keys (`ROLLING_OUT`), values the
+ * stored strings (`rolling_out`), so resolvers return entity values unchanged.
+ */
+registerEnumType(AppSource, { name: 'AppSource' });
+registerEnumType(DeployPolicy, { name: 'DeployPolicy' });
+registerEnumType(RevisionTrigger, { name: 'RevisionTrigger' });
+registerEnumType(RevisionStatus, { name: 'RevisionStatus' });
+registerEnumType(BuildStatus, { name: 'BuildStatus' });
+registerEnumType(DeliverySource, { name: 'DeliverySource' });
+registerEnumType(DeployEventType, { name: 'DeployEventType' });
+
+/** Finished outcomes only: a delivery still being processed (`pending`) is never shown. */
+export const DeliveryOutcomeEnum = {
+  ACCEPTED: DeliveryOutcome.ACCEPTED,
+  IGNORED: DeliveryOutcome.IGNORED,
+  DUPLICATE: DeliveryOutcome.DUPLICATE,
+} as const;
+registerEnumType(DeliveryOutcomeEnum, { name: 'DeliveryOutcome' });
+
+export { AppSource, DeployPolicy, RevisionTrigger, RevisionStatus, BuildStatus, DeliverySource, DeliveryOutcome, DeployEventType };

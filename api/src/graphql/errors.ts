@@ -1,0 +1,53 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { fromClusterError } from '../errors/cluster-errors.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+
+const CLIENT_ERROR_CODES: Record<string, ErrorCode> = {
+  GRAPHQL_PARSE_FAILED: ErrorCode.VALIDATION_FAILED,
+  GRAPHQL_VALIDATION_FAILED: ErrorCode.VALIDATION_FAILED,
+  BAD_USER_INPUT: ErrorCode.VALIDATION_FAILED,
+  BAD_REQUEST: ErrorCode.VALIDATION_FAILED,
+  PERSISTED_QUERY_NOT_FOUND: ErrorCode.VALIDATION_FAILED,
+  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.VALIDATION_FAILED,
+  OPERATION_RESOLUTION_FAILURE: ErrorCode.VALIDATION_FAILED,
+  UNAUTHENTICATED: ErrorCode.UNAUTHENTICATED,
+};
+
+/** Refusals of the transport layer itself (no or a wrong token). */
+export function unauthenticated(): GraphQLError {
+  return new GraphQLError('Missing or wrong API token: send "Authorization: Bearer <token>" (kip login --token …)', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+  });
+}
+
+/**
+ * The one error formatter (HTTP and WebSocket): a KipperError keeps its code, message and
+ * details; a ClusterError becomes CLUSTER_UNAVAILABLE / CLUSTER_ERROR; GraphQL's own input
+ * errors become VALIDATION_FAILED; anything else is INTERNAL with a generic message (the
+ * original goes to `report`, never to the client).
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, report?: (err: unknown) => void): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const kipper = original instanceof KipperError ? original : fromClusterError(original);
+  if (kipper) {
+    return { ...base, message: kipper.message, extensions: { code: kipper.code, ...(kipper.details ? { details: kipper.details } : {}) } };
+  }
+  if (original instanceof ArgumentValidationError) {
+    const messages = original.extensions.validationErrors.flatMap((e) => Object.values(e.constraints ?? {}));
+    return { ...base, message: messages.join('; ') || original.message, extensions: { code: ErrorCode.VALIDATION_FAILED } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code in CLIENT_ERROR_CODES) {
+    return { ...base, extensions: { code: CLIENT_ERROR_CODES[code] } };
+  }
+  // Not thrown by a resolver (no original error) but by GraphQL validation/coercion.
+  if (error instanceof GraphQLError && !error.originalError && !formatted.path) {
+    return { ...base, extensions: { code: ErrorCode.VALIDATION_FAILED } };
+  }
+  report?.(original);
+  return { ...base, message: 'Internal error: the request could not be completed (the server log has the details)', extensions: { code: ErrorCode.INTERNAL } };
+}

@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import './enums.js';
+import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AppResolver } from '../apps/app.resolver.js';
+import { BuildResolver } from '../builds/build.resolver.js';
+import { EventResolver } from '../events/event.resolver.js';
+import { EnvironmentResolver, ProjectResolver } from '../projects/project.resolver.js';
+import { RevisionResolver } from '../revisions/revision.resolver.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
+
+export const resolvers = [
+  ProjectResolver,
+  EnvironmentResolver,
+  AppResolver,
+  AppWebhookResolver,
+  RevisionResolver,
+  BuildResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
+  EventResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/**
+ * The schema from the type-graphql classes. Resolvers get their services from the context,
+ * so one schema serves every Kipper instance in a process (built once).
+ */
+export function buildKipperSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers,
+    validate: false,
+    // Required by type-graphql for subscriptions even though every one has its own `subscribe`
+    // (over the Redis pub/sub in the context): never used.
+    pubSub: {
+      publish: () => {
+        throw new Error('publish through EventPublisher');
+      },
+      subscribe: () => {
+        throw new Error('subscriptions use context.services.pubsub');
+      },
+    },
+  }).then((schema) => withErrorCode(schema));
+  return built;
+}
+
+/**
+ * No field returns ErrorCode (codes travel in `extensions.code`), and type-graphql's
+ * `orphanedTypes` takes classes only, so the enum is added to the built schema: the SDL then
+ * carries it to the CLI and the console.
+ */
+function withErrorCode(schema: GraphQLSchema): GraphQLSchema {
+  if (schema.getType('ErrorCode')) return schema;
+  const config = schema.toConfig();
+  const errorCode = new GraphQLEnumType({
+    name: 'ErrorCode',
+    description: 'Stable error codes, found in `errors[].extensions.code`.',
+    values: Object.fromEntries(Object.keys(ErrorCode).map((key) => [key, { value: key }])),
+  });
+  return new GraphQLSchema({ ...config, types: [...config.types, errorCode] });
+}
+
+/** The SDL committed as schema/schema.graphql. */
+export async function printKipperSchema(): Promise<string> {
+  const header = '# Generated from the type-graphql classes of @kipper/api by `npm run schema`. Do not edit.\n\n';
+  return `${header}${printSchema(lexicographicSortSchema(await buildKipperSchema()))}\n`;
+}

@@ -1,0 +1,38 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DeliverySource } from '../deliveries/webhook-delivery.entity.js';
+import { DeliveryOutcomeEnum } from './enums.js';
+
+// GraphQL shapes of the webhook engineer's WebhookService / DeliveryService results.
+
+@ObjectType('Webhook')
+export class WebhookType {
+  @Field(() => Boolean) enabled!: boolean;
+  @Field(() => String) url!: string;
+  @Field(() => Date, { nullable: true }) createdAt!: Date | null;
+  @Field(() => Date, { nullable: true }) rotatedAt!: Date | null;
+}
+
+@ObjectType('CiSnippets')
+export class CiSnippetsType {
+  @Field(() => String) gitlabCi!: string;
+  @Field(() => String) githubActions!: string;
+}
+
+@ObjectType('WebhookSecret')
+export class WebhookSecretType {
+  @Field(() => String) url!: string;
+  @Field(() => String, { description: '64 hex characters; shown by enableWebhook and webhookSecret, never stored in plain text by Kipper\'s database' }) token!: string;
+  @Field(() => CiSnippetsType) snippets!: CiSnippetsType;
+  @Field(() => WebhookType) webhook!: WebhookType;
+}
+
+@ObjectType('WebhookDelivery')
+export class WebhookDeliveryType {
+  @Field(() => ID) id!: string;
+  @Field(() => Date) receivedAt!: Date;
+  @Field(() => DeliverySource) source!: DeliverySource;
+  @Field(() => String) event!: string;
+  @Field(() => DeliveryOutcomeEnum) outcome!: string;
+  @Field(() => Int) statusCode!: number;
+  @Field(() => String, { nullable: true }) message!: string | null;
+}

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { startSimulator } from '@kipper/kube-sim';
+import { ConfigError, loadConfig, type KipperConfig } from './config/config.js';
+import { clusterTargetOf, createKipper } from './server/kipper.js';
+import { describeError } from './server/logger.js';
+
+/**
+ * `node api/dist/main.js`: the api process. Without a cluster (no KIPPER_KUBE_SERVER, no
+ * kubeconfig) it starts the built-in Kubernetes simulator and says so.
+ */
+async function main(): Promise<void> {
+  let config: KipperConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`kipper: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  let simulator: { url: string; close(): Promise<void> } | undefined;
+  if (clusterTargetOf(config).kind === 'simulator') {
+    simulator = await startSimulator({ port: 0 });
+    config = { ...config, kube: { ...config.kube, server: simulator.url } };
+    console.log(`No kubeconfig given: using the built-in Kubernetes simulator at ${simulator.url} (set KUBECONFIG or KIPPER_KUBE_SERVER for a real cluster)`);
+  }
+
+  const kipper = createKipper(config);
+  const { url } = await kipper.start();
+  console.log(`Kipper API listening on ${url} (GraphQL at ${url}/graphql)`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    kipper
+      .stop()
+      .then(() => simulator?.close())
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        console.error(`kipper: stopping failed: ${describeError(err)}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`kipper: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`kipper: could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+
+/** RFC 1123 label, as Kubernetes namespaces need. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1035 label (starts with a letter), as Kubernetes Services need: app names. */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export const NAMESPACE_MAX = 63;
+/** Leaves room for `-webhook` and `-build-<n>` in the names of the app's Secret and Jobs. */
+export const APP_NAME_MAX = 45;
+
+export function namespaceOf(project: string, environment: string): string {
+  return `${project}-${environment}`;
+}
+
+export function assertDnsLabel(kind: string, value: unknown, max = NAMESPACE_MAX): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !DNS_LABEL.test(value)) {
+    throw new KipperError(
+      ErrorCode.VALIDATION_FAILED,
+      `${kind} ${JSON.stringify(value)} is not valid: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${max} characters`,
+      { field: kind },
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { AppType } from '../apps/app.types.js';
+import type { App } from '../apps/app.entity.js';
+import type { KipperContext } from '../graphql/context.js';
+import { Environment } from './environment.entity.js';
+import { Project } from './project.entity.js';
+import { CreateProjectInput, EnvironmentType, ProjectType } from './project.types.js';
+
+@Resolver(() => ProjectType)
+export class ProjectResolver {
+  @Query(() => [ProjectType])
+  projects(@Ctx() ctx: KipperContext): Promise<Project[]> {
+    return ctx.services.projects.list();
+  }
+
+  @Query(() => ProjectType, { nullable: true })
+  project(@Arg('name', () => String) name: string, @Ctx() ctx: KipperContext): Promise<Project | null> {
+    return ctx.services.projects.get(name);
+  }
+
+  @Mutation(() => ProjectType, { description: 'Creates the project, its environments and their namespaces `{project}-{environment}`.' })
+  createProject(@Arg('input', () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: KipperContext): Promise<Project> {
+    return ctx.services.projects.create(input, ctx.actor);
+  }
+
+  @FieldResolver(() => [EnvironmentType], { description: 'In pipeline order.' })
+  environments(@Root() project: Project, @Ctx() ctx: KipperContext): Promise<Environment[]> {
+    return ctx.services.projects.environments(project.id);
+  }
+}
+
+@Resolver(() => EnvironmentType)
+export class EnvironmentResolver {
+  @FieldResolver(() => ProjectType)
+  async project(@Root() env: Environment, @Ctx() ctx: KipperContext): Promise<Project> {
+    return (await ctx.loaders.project(env.projectId))!;
+  }
+
+  @FieldResolver(() => [AppType])
+  apps(@Root() env: Environment, @Ctx() ctx: KipperContext): Promise<App[]> {
+    return ctx.services.apps.inEnvironment(env.id);
+  }
+
+  @FieldResolver(() => EnvironmentType, { nullable: true, description: 'The environment promotion goes to; null for the last.' })
+  next(@Root() env: Environment, @Ctx() ctx: KipperContext): Promise<Environment | null> {
+    return ctx.services.projects.nextEnvironment(env);
+  }
+}

@@ -1,0 +1,119 @@
+import type { Cluster } from '@kipper/kube';
+import { In, QueryFailedError, type DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { inCluster } from '../errors/cluster-errors.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { Environment } from './environment.entity.js';
+import { assertDnsLabel, NAMESPACE_MAX, namespaceOf } from './names.js';
+import { Project } from './project.entity.js';
+
+export interface CreateProjectInput {
+  name: string;
+  displayName?: string | null;
+  /** Ordered promotion pipeline; default test, acc, prod. */
+  environments?: string[] | null;
+}
+
+export const DEFAULT_ENVIRONMENTS = ['test', 'acc', 'prod'];
+
+export function isUniqueViolation(err: unknown): err is QueryFailedError & { driverError: { constraint?: string; detail?: string } } {
+  return err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505';
+}
+
+export class ProjectService {
+  constructor(private readonly deps: { dataSource: DataSource; cluster: Cluster; audit: AuditService }) {}
+
+  /** Validates everything before anything is written; creates the rows, then the namespaces. */
+  async create(input: CreateProjectInput, actor: string): Promise<Project> {
+    const name = input.name;
+    assertDnsLabel('Project name', name);
+    const environments = input.environments?.length ? input.environments : DEFAULT_ENVIRONMENTS;
+    const seen = new Set<string>();
+    for (const env of environments) {
+      assertDnsLabel('Environment name', env);
+      if (seen.has(env)) throw new KipperError(ErrorCode.VALIDATION_FAILED, `Environment ${env} is listed twice`, { field: 'environments' });
+      seen.add(env);
+      const namespace = namespaceOf(name, env);
+      if (namespace.length > NAMESPACE_MAX) {
+        throw new KipperError(
+          ErrorCode.VALIDATION_FAILED,
+          `Namespace ${namespace} would be longer than ${NAMESPACE_MAX} characters: shorten the project or environment name`,
+          { field: 'environments' },
+        );
+      }
+    }
+    const displayName = input.displayName?.trim() || name;
+    if (displayName.length > 200) throw new KipperError(ErrorCode.VALIDATION_FAILED, 'Display name is longer than 200 characters', { field: 'displayName' });
+
+    let project: Project;
+    try {
+      project = await this.deps.dataSource.transaction(async (manager) => {
+        if (await manager.existsBy(Project, { name })) throw new KipperError(ErrorCode.PROJECT_EXISTS, `Project ${name} already exists`);
+        const namespaces = environments.map((env) => namespaceOf(name, env));
+        const taken = await manager.find(Environment, { where: { namespace: In(namespaces) }, relations: { project: true } });
+        if (taken.length > 0) {
+          const clash = taken.map((e) => `${e.namespace} (project ${e.project.name}, environment ${e.name})`).join(', ');
+          throw new KipperError(ErrorCode.CONFLICT, `Namespace ${clash} is already used by another project: choose another project or environment name`);
+        }
+        const saved = await manager.save(manager.create(Project, { name, displayName }));
+        saved.environments = await manager.save(
+          environments.map((env, position) => manager.create(Environment, { projectId: saved.id, name: env, position, namespace: namespaceOf(name, env) })),
+        );
+        await this.deps.audit.record(actor, 'project.create', name, { environments }, manager);
+        return saved;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      if (/namespace/.test(err.driverError.detail ?? '')) {
+        throw new KipperError(ErrorCode.CONFLICT, `A namespace of project ${name} is already used by another project (${err.driverError.detail ?? ''})`);
+      }
+      throw new KipperError(ErrorCode.PROJECT_EXISTS, `Project ${name} already exists`);
+    }
+
+    try {
+      for (const env of project.environments) {
+        await inCluster(() => this.deps.cluster.ensureNamespace(env.namespace, { 'kipper.dev/project': name, 'kipper.dev/environment': env.name }));
+      }
+    } catch (err) {
+      // Nothing half-applied: the project goes again (namespaces already made are harmless
+      // and are adopted by the next attempt).
+      await this.deps.dataSource.getRepository(Project).delete({ id: project.id });
+      throw err;
+    }
+    return project;
+  }
+
+  async list(): Promise<Project[]> {
+    return this.deps.dataSource.getRepository(Project).find({ order: { name: 'ASC' } });
+  }
+
+  async get(name: string): Promise<Project | null> {
+    return this.deps.dataSource.getRepository(Project).findOneBy({ name });
+  }
+
+  async getOrFail(name: string): Promise<Project> {
+    const project = await this.get(name);
+    if (!project) throw new KipperError(ErrorCode.PROJECT_NOT_FOUND, `Project ${name} does not exist`);
+    return project;
+  }
+
+  async environments(projectId: string): Promise<Environment[]> {
+    return this.deps.dataSource.getRepository(Environment).find({ where: { projectId }, order: { position: 'ASC' } });
+  }
+
+  async environment(projectName: string, environmentName: string): Promise<Environment> {
+    const project = await this.getOrFail(projectName);
+    const env = await this.deps.dataSource.getRepository(Environment).findOneBy({ projectId: project.id, name: environmentName });
+    if (!env) {
+      const names = (await this.environments(project.id)).map((e) => e.name).join(', ');
+      throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `Project ${projectName} has no environment ${environmentName} (it has ${names})`);
+    }
+    return env;
+  }
+
+  /** The environment after this one in the pipeline, or null for the last. */
+  async nextEnvironment(env: Environment): Promise<Environment | null> {
+    return this.deps.dataSource.getRepository(Environment).findOneBy({ projectId: env.projectId, position: env.position + 1 });
+  }
+}

@@ -1,0 +1,286 @@
+import { LessThan, type DataSource, type EntityManager } from 'typeorm';
+import { App, AppSource } from '../apps/app.entity.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Build, BuildStatus } from '../builds/build.entity.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { DeployEventType } from '../events/deploy-event.js';
+import type { EventPublisher } from '../events/event.publisher.js';
+import type { JobQueue } from '../jobs/job.queue.js';
+import { Environment } from '../projects/environment.entity.js';
+import { invalidImageMessage, isValidImageReference } from './image-reference.js';
+import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
+
+export interface DeployImageInput {
+  image: string;
+  commit?: string | null;
+  trigger: RevisionTrigger;
+  triggeredBy: string;
+  rollbackToRevisionId?: string;
+  promotedFromRevisionId?: string;
+}
+
+export interface RequestBuildInput {
+  commit?: string | null;
+  trigger: RevisionTrigger;
+  triggeredBy: string;
+}
+
+export interface RevisionPage {
+  nodes: Revision[];
+  totalCount: number;
+  hasNextPage: boolean;
+  /** The number of the last revision of this page: pass it as `after` for the next page. */
+  endCursor: number | null;
+}
+
+export interface RevisionServiceDeps {
+  dataSource: DataSource;
+  queue: JobQueue;
+  events: EventPublisher;
+  audit: AuditService;
+  /** Warnings that do not fail a request (an event that could not be published). */
+  warn?: (message: string) => void;
+}
+
+const COMMIT_TEXT = /^[\x21-\x7e]{1,100}$/;
+const GIT_COMMIT = /^[0-9a-fA-F]{4,64}$/;
+const ENQUEUE_DELAYS_MS = [100, 400];
+
+/**
+ * A revision "was live" when Kubernetes ran it after a successful rollout: it is `live`, or it
+ * was live and a newer revision replaced it (`superseded` with a start time; revisions that
+ * are superseded while still queued never started).
+ */
+export function wasLive(revision: Revision): boolean {
+  return revision.status === RevisionStatus.LIVE || (revision.status === RevisionStatus.SUPERSEDED && revision.startedAt !== null);
+}
+
+export function appLabel(app: App): string {
+  return `${app.namespace}/${app.name}`;
+}
+
+/**
+ * The deploy history. Every deployment is a revision row committed together with its number
+ * (allocated under a row lock on the app) and its audit entry; only then is the job enqueued
+ * and the QUEUED event published. A crash or a Redis outage between commit and enqueue leaves
+ * a `queued` row that the worker's sweeper enqueues again: an accepted revision is never lost.
+ */
+export class RevisionService {
+  constructor(private readonly deps: RevisionServiceDeps) {}
+
+  async deployImage(app: App, input: DeployImageInput): Promise<Revision> {
+    if (app.source === AppSource.GIT && input.trigger !== RevisionTrigger.ROLLBACK && input.trigger !== RevisionTrigger.PROMOTION) {
+      throw new KipperError(
+        ErrorCode.WRONG_APP_SOURCE,
+        `App ${app.name} is built from git (${app.gitUrl ?? 'its git source'}): use rebuild (kip app rebuild ${app.name}) or send {"commit": "..."} instead of an image`,
+      );
+    }
+    if (!isValidImageReference(input.image)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(input.image), { field: 'image' });
+    const commit = checkCommit(input.commit, COMMIT_TEXT, 'Commit must be 1 to 100 printable characters without spaces');
+    const revision = await this.deps.dataSource.transaction(async (manager) => {
+      const locked = await lockApp(manager, app.id);
+      const row = manager.create(Revision, {
+        appId: app.id,
+        number: locked.nextRevisionNumber,
+        image: input.image,
+        commit,
+        trigger: input.trigger,
+        triggeredBy: input.triggeredBy,
+        status: RevisionStatus.QUEUED,
+        rollbackToRevisionId: input.rollbackToRevisionId ?? null,
+        promotedFromRevisionId: input.promotedFromRevisionId ?? null,
+      });
+      await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1 });
+      const saved = await manager.save(row);
+      await this.deps.audit.record(
+        input.triggeredBy,
+        `revision.${input.trigger}`,
+        appLabel(app),
+        { revision: saved.number, image: saved.image, commit: saved.commit, ...refs(input) },
+        manager,
+      );
+      return saved;
+    });
+    await this.dispatch(app, revision);
+    return revision;
+  }
+
+  /** Git apps: a build at `commit` (or the branch head) and the revision that will deploy its image. */
+  async requestBuild(app: App, input: RequestBuildInput): Promise<Revision> {
+    if (app.source !== AppSource.GIT) {
+      throw new KipperError(ErrorCode.WRONG_APP_SOURCE, `App ${app.name} deploys images, it has no git source to build: send an image instead (kip app update-image ${app.name} IMAGE)`);
+    }
+    const commit = checkCommit(input.commit, GIT_COMMIT, 'Commit must be a git commit SHA (4 to 64 hex characters)');
+    const revision = await this.deps.dataSource.transaction(async (manager) => {
+      const locked = await lockApp(manager, app.id);
+      const build = await manager.save(
+        manager.create(Build, { appId: app.id, number: locked.nextBuildNumber, commit, status: BuildStatus.QUEUED }),
+      );
+      const saved = await manager.save(
+        manager.create(Revision, {
+          appId: app.id,
+          number: locked.nextRevisionNumber,
+          image: null,
+          commit,
+          trigger: input.trigger,
+          triggeredBy: input.triggeredBy,
+          status: RevisionStatus.QUEUED,
+          buildId: build.id,
+        }),
+      );
+      await manager.update(Build, { id: build.id }, { revisionId: saved.id });
+      await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
+      await this.deps.audit.record(input.triggeredBy, 'build.request', appLabel(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger }, manager);
+      return saved;
+    });
+    await this.dispatch(app, revision);
+    return revision;
+  }
+
+  /**
+   * Deploys an earlier image again as a new revision (trigger `rollback`). Without `toNumber`:
+   * the newest revision before the current one that was live and runs a different image.
+   */
+  async rollback(app: App, options: { toNumber?: number | null; actor: string }): Promise<Revision> {
+    const current = await this.current(app);
+    if (!current) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `App ${app.name} has no live revision yet: there is nothing to roll back from`);
+    const repo = this.deps.dataSource.getRepository(Revision);
+    let target: Revision | null;
+    if (options.toNumber !== undefined && options.toNumber !== null) {
+      target = await repo.findOneBy({ appId: app.id, number: options.toNumber });
+      if (!target) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `App ${app.name} has no revision #${options.toNumber}`);
+      if (target.id === current.id) {
+        throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `Revision #${target.number} is the current revision of ${app.name}: nothing to roll back to`);
+      }
+      if (!target.image) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `Revision #${target.number} of ${app.name} never had an image (its build did not finish)`);
+    } else {
+      const earlier = await repo.find({ where: { appId: app.id, number: LessThan(current.number) }, order: { number: 'DESC' } });
+      target = earlier.find((r) => wasLive(r) && r.image !== null && r.image !== current.image) ?? null;
+      if (!target) {
+        throw new KipperError(
+          ErrorCode.NO_ROLLBACK_TARGET,
+          `App ${app.name} has no earlier live revision with an image other than the current one (#${current.number}, ${current.image ?? 'no image'}); use --revision N to pick one`,
+        );
+      }
+    }
+    return this.deployImage(app, {
+      image: target.image!,
+      commit: target.commit,
+      trigger: RevisionTrigger.ROLLBACK,
+      triggeredBy: options.actor,
+      rollbackToRevisionId: target.id,
+    });
+  }
+
+  /**
+   * Copies the current image of `app` to the app of the same name in the next environment of
+   * the pipeline (or in environment `to`), recorded there with trigger `promotion`. The target
+   * app must exist: promotion never invents an app's settings (port, replicas, env) for a new
+   * environment; deploy it there once first.
+   */
+  async promote(app: App, options: { to?: string | null; actor: string }): Promise<Revision> {
+    const environments = this.deps.dataSource.getRepository(Environment);
+    const from = await environments.findOneByOrFail({ id: app.environmentId });
+    let target: Environment | null;
+    if (options.to) {
+      target = await environments.findOneBy({ projectId: app.projectId, name: options.to });
+      if (!target) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `The project of ${app.name} has no environment ${options.to}`);
+      if (target.id === from.id) throw new KipperError(ErrorCode.VALIDATION_FAILED, `App ${app.name} is already in ${options.to}: promote to another environment`);
+    } else {
+      target = await environments.findOneBy({ projectId: app.projectId, position: from.position + 1 });
+      if (!target) throw new KipperError(ErrorCode.NO_NEXT_ENVIRONMENT, `Environment ${from.name} is the last of the pipeline: there is no next environment to promote ${app.name} to`);
+    }
+    const current = await this.current(app);
+    if (!current || !current.image) {
+      throw new KipperError(ErrorCode.NOTHING_TO_PROMOTE, `App ${app.name} in ${from.name} has no live revision yet: there is nothing to promote`);
+    }
+    const destination = await this.deps.dataSource.getRepository(App).findOneBy({ namespace: target.namespace, name: app.name });
+    if (!destination) {
+      throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${app.name} does not exist in ${target.namespace}: deploy it there once (kip app deploy ${app.name} --environment ${target.name} …), then promote`);
+    }
+    return this.deployImage(destination, {
+      image: current.image,
+      commit: current.commit,
+      trigger: RevisionTrigger.PROMOTION,
+      triggeredBy: options.actor,
+      promotedFromRevisionId: current.id,
+    });
+  }
+
+  /** Newest first; `after` is a revision number (the endCursor of the previous page). */
+  async list(appId: string, options: { first?: number; after?: number | null } = {}): Promise<RevisionPage> {
+    const first = clampPage(options.first);
+    const repo = this.deps.dataSource.getRepository(Revision);
+    const where = options.after !== undefined && options.after !== null ? { appId, number: LessThan(options.after) } : { appId };
+    const [rows, totalCount] = await Promise.all([repo.find({ where, order: { number: 'DESC' }, take: first + 1 }), repo.countBy({ appId })]);
+    const nodes = rows.slice(0, first);
+    return { nodes, totalCount, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.number ?? null };
+  }
+
+  async current(app: App): Promise<Revision | null> {
+    if (!app.currentRevisionId) return null;
+    return this.deps.dataSource.getRepository(Revision).findOneBy({ id: app.currentRevisionId });
+  }
+
+  async byNumber(appId: string, number: number): Promise<Revision | null> {
+    return this.deps.dataSource.getRepository(Revision).findOneBy({ appId, number });
+  }
+
+  async byId(id: string): Promise<Revision | null> {
+    return this.deps.dataSource.getRepository(Revision).findOneBy({ id });
+  }
+
+  /** After the commit: enqueue (with retries), then tell subscribers. */
+  private async dispatch(app: App, revision: Revision): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= ENQUEUE_DELAYS_MS.length; attempt++) {
+      try {
+        await this.deps.queue.enqueue({ name: 'app.deploy', data: { appId: app.id, revisionId: revision.id } });
+        lastError = undefined;
+        break;
+      } catch (err) {
+        lastError = err;
+        const delay = ENQUEUE_DELAYS_MS[attempt];
+        if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    await this.deps.events.revisionChanged(revision, app, DeployEventType.QUEUED, null);
+    if (lastError !== undefined) {
+      this.deps.warn?.(`enqueue of ${appLabel(app)} revision #${revision.number} failed: ${errorText(lastError)}`);
+      throw new KipperError(ErrorCode.QUEUE_UNAVAILABLE, `Revision #${revision.number} is recorded and will be deployed when the queue is back`, {
+        revision: revision.number,
+        revisionId: revision.id,
+      });
+    }
+  }
+}
+
+async function lockApp(manager: EntityManager, appId: string): Promise<App> {
+  const locked = await manager.findOne(App, { where: { id: appId }, lock: { mode: 'pessimistic_write' } });
+  if (!locked) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
+  return locked;
+}
+
+function checkCommit(commit: string | null | undefined, pattern: RegExp, message: string): string | null {
+  if (commit === undefined || commit === null || commit === '') return null;
+  if (typeof commit !== 'string' || !pattern.test(commit)) throw new KipperError(ErrorCode.VALIDATION_FAILED, `${message}, got ${JSON.stringify(commit).slice(0, 120)}`, { field: 'commit' });
+  return commit;
+}
+
+function refs(input: DeployImageInput): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (input.rollbackToRevisionId) out.rollbackToRevisionId = input.rollbackToRevisionId;
+  if (input.promotedFromRevisionId) out.promotedFromRevisionId = input.promotedFromRevisionId;
+  return out;
+}
+
+export function clampPage(first: number | undefined, max = 100): number {
+  if (first === undefined || !Number.isFinite(first)) return 20;
+  if (first < 1 || first > max) throw new KipperError(ErrorCode.VALIDATION_FAILED, `first must be from 1 to ${max}, got ${first}`, { field: 'first' });
+  return Math.floor(first);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,46 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { RevisionStatus, RevisionTrigger } from './revision.entity.js';
+
+@ObjectType('RolloutProgress')
+export class RolloutProgressType {
+  @Field(() => Int) updated!: number;
+  @Field(() => Int) ready!: number;
+  @Field(() => Int) desired!: number;
+}
+
+@ObjectType('PromotionSource')
+export class PromotionSourceType {
+  @Field(() => String) namespace!: string;
+  @Field(() => String) environment!: string;
+  @Field(() => String) app!: string;
+  @Field(() => Int) revision!: number;
+}
+
+@ObjectType('Revision')
+export class RevisionType {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) number!: number;
+  @Field(() => String, { nullable: true }) image!: string | null;
+  @Field(() => String, { nullable: true }) commit!: string | null;
+  @Field(() => RevisionTrigger) trigger!: RevisionTrigger;
+  @Field(() => String) triggeredBy!: string;
+  @Field(() => RevisionStatus) status!: RevisionStatus;
+  @Field(() => String, { nullable: true }) failureReason!: string | null;
+  @Field(() => RolloutProgressType, { nullable: true }) progress!: RolloutProgressType | null;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
+}
+
+@ObjectType('PageInfo')
+export class PageInfoType {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Int, { nullable: true }) endCursor!: number | null;
+}
+
+@ObjectType('RevisionConnection', { description: 'Revisions newest first; `after` is a revision number (the endCursor of the previous page).' })
+export class RevisionConnectionType {
+  @Field(() => [RevisionType]) nodes!: RevisionType[];
+  @Field(() => PageInfoType) pageInfo!: PageInfoType;
+  @Field(() => Int) totalCount!: number;
+}

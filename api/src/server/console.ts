@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+
+/** `console/dist` of the repository, from api/src/server or api/dist/server alike. */
+export function defaultConsoleDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'console', 'dist');
+}
+
+/**
+ * Serves the console (a single-page app) when it has been built: its files, and index.html
+ * for every other GET that is not an API path, so client-side routes load on refresh.
+ */
+export function mountConsole(app: Express, dir: string | null): boolean {
+  const index = dir ? join(dir, 'index.html') : undefined;
+  if (!dir || !index || !existsSync(index)) {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('Kipper API. GraphQL at /graphql; the console is not built (npm run build -w @kipper/console).\n');
+    });
+    return false;
+  }
+  app.use(express.static(dir, { index: 'index.html', fallthrough: true, maxAge: '1h', setHeaders: noCacheForIndex }));
+  app.get('/{*path}', (req, res, next) => {
+    if (req.path.startsWith('/api/') || req.path === '/graphql' || req.path === '/healthz') return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+  return true;
+}
+
+function noCacheForIndex(res: express.Response, path: string): void {
+  if (path.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+}

@@ -1,0 +1,213 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { connectCluster, type Cluster, type ClusterTarget } from '@kipper/kube';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import type { KipperConfig } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { openDatabase } from '../database/data-source.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { createPubSub, type KipperPubSub } from '../events/event.publisher.js';
+import { createContext, type KipperContext, type KipperServices } from '../graphql/context.js';
+import { formatError, unauthenticated } from '../graphql/errors.js';
+import { buildKipperSchema } from '../graphql/schema.js';
+import { createJobQueue, type JobQueue } from '../jobs/job.queue.js';
+import { createWebhookRouter } from '../webhooks/webhook.routes.js';
+import { defaultConsoleDir, mountConsole } from './console.js';
+import { consoleLogger, describeError, type Logger } from './logger.js';
+import { createServices } from './services.js';
+
+export interface KipperOptions {
+  /** A cluster to use instead of connecting to the configured one (tests); the caller closes it. */
+  cluster?: Cluster;
+  log?: Logger;
+  /** The built console; default `console/dist` of the repository, null for none. */
+  consoleDir?: string | null;
+}
+
+export interface RunningAddress {
+  url: string;
+  port: number;
+}
+
+export interface Kipper {
+  start(): Promise<RunningAddress>;
+  stop(): Promise<void>;
+  /** Available after start(): the services, for tests and embedding. */
+  readonly services: KipperServices;
+}
+
+/** The cluster the configuration names; the simulator is started by main.ts / scripts/start.js, not here. */
+export function clusterTargetOf(config: KipperConfig): ClusterTarget | { kind: 'simulator' } {
+  if (config.kube.server) return { kind: 'server', server: config.kube.server };
+  if (config.kube.mode === 'sim') return { kind: 'simulator' };
+  if (config.kube.kubeconfig) return { kind: 'kubeconfig', path: config.kube.kubeconfig };
+  return { kind: 'simulator' };
+}
+
+/** The composition root: database, cluster, queue, pub/sub, services, HTTP + WebSocket server. */
+export function createKipper(config: KipperConfig, options: KipperOptions = {}): Kipper {
+  const log = options.log ?? consoleLogger;
+  // Services read config at call time: publicUrl is completed once the real port is known.
+  const cfg: KipperConfig = { ...config };
+  let services: KipperServices | undefined;
+  let dataSource: DataSource | undefined;
+  let ownCluster: Cluster | undefined;
+  let queue: JobQueue | undefined;
+  let pubsub: KipperPubSub | undefined;
+  let httpServer: Server | undefined;
+  let apollo: ApolloServer<KipperContext> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const report = (err: unknown) => log.error(`Internal error: ${describeError(err)}`);
+  const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, report);
+
+  const stop = () => (stopping ??= stopInner());
+
+  async function start(): Promise<RunningAddress> {
+    try {
+      return await startInner();
+    } catch (err) {
+      await stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function startInner(): Promise<RunningAddress> {
+    let cluster = options.cluster;
+    if (!cluster) {
+      const target = clusterTargetOf(cfg);
+      if (target.kind === 'simulator') throw new ConfigError('No Kubernetes cluster configured: set KUBECONFIG or KIPPER_KUBE_SERVER (main.ts starts the built-in simulator)');
+      cluster = ownCluster = connectCluster(target);
+    }
+    dataSource = await openDatabase(cfg.databaseUrl);
+    queue = createJobQueue(cfg.redisUrl, cfg.queuePrefix);
+    pubsub = createPubSub(cfg.redisUrl, cfg.queuePrefix);
+    services = createServices({ config: cfg, dataSource, cluster, queue, pubsub, log });
+    const live = services;
+
+    const schema = await buildKipperSchema();
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', 'loopback');
+    httpServer = createServer(app);
+
+    // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
+    app.use('/api/v1/webhook', createWebhookRouter({ ...live, config: cfg }, { log: (message) => log.error(message) }));
+
+    app.get('/healthz', async (_req, res) => {
+      try {
+        await live.dataSource.query('SELECT 1');
+        res.json({ status: 'ok' });
+      } catch {
+        res.status(503).json({ status: 'unavailable', error: { code: ErrorCode.INTERNAL, message: 'database not reachable' } });
+      }
+    });
+
+    const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+    const wsCleanup = useServer<Record<string, unknown>, { actor: string }>(
+      {
+        schema,
+        onConnect: async (ctx) => {
+          const params = ctx.connectionParams ?? {};
+          const header = params.authorization ?? params.Authorization;
+          const actor = await live.auth.authenticate(header);
+          if (!actor) return false; // graphql-ws closes with 4403 Forbidden
+          ctx.extra.actor = actor;
+          return true;
+        },
+        context: (ctx) => createContext(live, ctx.extra.actor ?? 'anonymous'),
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined,
+        onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+      },
+      wsServer,
+    );
+
+    apollo = new ApolloServer<KipperContext>({
+      schema,
+      introspection: true,
+      // main.ts owns SIGTERM/SIGINT and stops everything in order.
+      stopOnTerminationSignals: false,
+      formatError: (formatted, error) => {
+        const out = format(formatted, error);
+        return out.extensions?.code === ErrorCode.UNAUTHENTICATED ? { ...out, message: out.message.replace(/^Context creation failed: /, '') } : out;
+      },
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        {
+          async serverWillStart() {
+            return {
+              async drainServer() {
+                await wsCleanup.dispose();
+              },
+            };
+          },
+        },
+      ],
+    });
+    await apollo.start();
+    app.use(
+      '/graphql',
+      express.json({ limit: '1mb' }),
+      expressMiddleware(apollo, {
+        context: async ({ req }) => {
+          const actor = await live.auth.authenticate(req.headers.authorization);
+          if (!actor) throw unauthenticated();
+          return createContext(live, actor);
+        },
+      }),
+    );
+    app.use('/graphql', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+      if (res.headersSent) return next(err);
+      const status = (err as { status?: number }).status ?? 400;
+      res.status(status).json({ errors: [{ message: `The request body could not be read: ${(err as Error).message}`, extensions: { code: ErrorCode.VALIDATION_FAILED } }] });
+    });
+    mountConsole(app, options.consoleDir === undefined ? defaultConsoleDir() : options.consoleDir);
+
+    const server = httpServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(cfg.port, cfg.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    if (new URL(cfg.publicUrl).port === '0') cfg.publicUrl = url;
+
+    const token = await live.auth.bootstrap();
+    if (token) {
+      log.info(`Admin API token (shown once): ${token}`);
+      log.info(`  kip login --server ${cfg.publicUrl} --token ${token}`);
+    }
+    return { url, port: address.port };
+  }
+
+  async function stopInner(): Promise<void> {
+    if (apollo) await apollo.stop().catch((err: unknown) => log.warn(`stopping GraphQL: ${describeError(err)}`));
+    else if (httpServer?.listening) await new Promise<void>((resolve) => httpServer!.close(() => resolve()));
+    await queue?.close().catch(() => undefined);
+    await pubsub?.close().catch(() => undefined);
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    ownCluster?.close();
+  }
+
+  return {
+    start,
+    stop,
+    get services() {
+      if (!services) throw new Error('Kipper is not started');
+      return services;
+    },
+  };
+}

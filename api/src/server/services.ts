@@ -1,0 +1,49 @@
+import type { Cluster } from '@kipper/kube';
+import type { DataSource } from 'typeorm';
+import { AppService } from '../apps/app.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { AuthService } from '../auth/auth.service.js';
+import { BuildService } from '../builds/build.service.js';
+import type { KipperConfig } from '../config/config.js';
+import { DeliveryService } from '../deliveries/delivery.service.js';
+import { EventPublisher, type KipperPubSub } from '../events/event.publisher.js';
+import type { KipperServices } from '../graphql/context.js';
+import type { JobQueue } from '../jobs/job.queue.js';
+import { ProjectService } from '../projects/project.service.js';
+import { RevisionService } from '../revisions/revision.service.js';
+import { WebhookService } from '../webhooks/webhook.service.js';
+import type { Logger } from './logger.js';
+
+export interface ServiceDeps {
+  config: KipperConfig;
+  dataSource: DataSource;
+  cluster: Cluster;
+  queue: JobQueue;
+  pubsub: KipperPubSub;
+  log: Logger;
+}
+
+/** Wires the transport-free services together (the api's composition root uses it; so may the worker). */
+export function createServices(deps: ServiceDeps): KipperServices {
+  const { config, dataSource, cluster, queue, pubsub, log } = deps;
+  const audit = new AuditService({ dataSource });
+  const events = new EventPublisher(pubsub, { onError: (err) => log.warn(`live event not published: ${err instanceof Error ? err.message : String(err)}`) });
+  const revisions = new RevisionService({ dataSource, queue, events, audit, warn: (message) => log.warn(message) });
+  const projects = new ProjectService({ dataSource, cluster, audit });
+  const apps = new AppService({ dataSource, cluster, config, projects, revisions, audit });
+  return {
+    config,
+    dataSource,
+    queue,
+    pubsub,
+    events,
+    audit,
+    revisions,
+    projects,
+    apps,
+    builds: new BuildService({ dataSource }),
+    auth: new AuthService({ dataSource, adminToken: config.adminToken }),
+    webhooks: new WebhookService({ dataSource, cluster, config, audit }),
+    deliveries: new DeliveryService({ dataSource }),
+  };
+}

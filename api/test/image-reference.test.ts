@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { invalidImageMessage, isValidImageReference, parseImageReference } from '../src/revisions/image-reference.js';
+
+describe('isValidImageReference', () => {
+  it.each([
+    'registry.example.com/api:abc123f',
+    'nginx:1.27',
+    'library/nginx:latest',
+    'localhost:5000/team/app:v1.2.3-rc.1',
+    'ghcr.io/owner/repo:0123456789abcdef0123456789abcdef01234567',
+    'registry.gitlab.com/group/sub-group/my_app__x:main',
+    'example.com/app@sha256:' + 'a'.repeat(64),
+    'example.com/app:v1@sha256:' + 'b'.repeat(64),
+    '[::1]:5000/app:tag',
+  ])('accepts %s', (image) => {
+    expect(isValidImageReference(image)).toBe(true);
+  });
+
+  it.each([
+    '',
+    'nginx',
+    'registry.example.com/api',
+    'registry.example.com/Api:v1',
+    'registry.example.com/api:',
+    'registry.example.com/api:-bad',
+    'registry.example.com/api:' + 't'.repeat(129),
+    'registry.example.com//api:v1',
+    'registry.example.com/api:v1 ',
+    ' nginx:1',
+    'https://registry.example.com/api:v1',
+    'api:v1\n',
+    'example.com/app@sha256:short',
+    'a/'.repeat(200) + 'b:v1',
+  ])('refuses %j', (image) => {
+    expect(isValidImageReference(image)).toBe(false);
+  });
+
+  it('refuses non-strings', () => {
+    expect(isValidImageReference(undefined)).toBe(false);
+    expect(isValidImageReference(42)).toBe(false);
+  });
+
+  it('explains a missing tag differently from a malformed reference', () => {
+    expect(parseImageReference('registry.example.com/api')).toEqual({ name: 'registry.example.com/api', tag: undefined, digest: undefined });
+    expect(invalidImageMessage('registry.example.com/api')).toMatch(/has no tag/);
+    expect(invalidImageMessage('Not An Image')).toMatch(/not a valid OCI image reference/);
+  });
+});

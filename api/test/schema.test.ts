@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { buildSchema as parseSdl, findBreakingChanges, type GraphQLEnumType, type GraphQLObjectType } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { printKipperSchema } from '../src/graphql/schema.js';
+import { ErrorCode } from '../src/errors/error-code.js';
+
+const committedPath = new URL('../../schema/schema.graphql', import.meta.url);
+
+describe('schema/schema.graphql', () => {
+  it('is what the type-graphql classes generate (run `npm run schema` after changing them)', async () => {
+    const committed = await readFile(committedPath, 'utf8');
+    const generated = await printKipperSchema();
+    expect(committed, 'schema/schema.graphql is out of date: run `npm run schema` and commit it').toBe(generated);
+  });
+
+  it('carries every ErrorCode as a GraphQL enum', async () => {
+    const schema = parseSdl(await printKipperSchema());
+    const values = (schema.getType('ErrorCode') as GraphQLEnumType).getValues().map((v) => v.name);
+    expect(values.sort()).toEqual(Object.keys(ErrorCode).sort());
+  });
+
+  it('keeps the root fields the CLI and the console code against', async () => {
+    const schema = parseSdl(await printKipperSchema());
+    const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields()).sort();
+    expect(fields('Query')).toEqual(['app', 'apps', 'build', 'project', 'projects', 'webhookSecret']);
+    expect(fields('Mutation')).toEqual(['createProject', 'deleteApp', 'deployApp', 'disableWebhook', 'enableWebhook', 'promoteApp', 'rebuildApp', 'rollbackApp', 'updateImage']);
+    expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'projectEvents']);
+    expect(findBreakingChanges(schema, parseSdl(await readFile(committedPath, 'utf8')))).toEqual([]);
+  });
+});

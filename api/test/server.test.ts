@@ -1,0 +1,103 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '@kipper/kube-sim';
+import { loadConfig } from '../src/config/config.js';
+import { createKipper } from '../src/server/kipper.js';
+import { dropDatabase, randomSuffix, startKipper, testDatabaseUrl, TEST_REDIS_URL, type RunningKipper } from '../../test/support/kipper.js';
+import { createProject, deployApp, ok } from './helpers.js';
+
+let k: RunningKipper;
+beforeAll(async () => {
+  k = await startKipper();
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+describe('the HTTP server', () => {
+  it('answers /healthz', async () => {
+    const res = await fetch(`${k.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves the webhook shim on the same port: the seed\'s curl deploys and is in the history', async () => {
+    await createProject(k, 'yourr-name');
+    await deployApp(k, { project: 'yourr-name', environment: 'test', name: 'api', image: 'registry.example.com/api:ghi789b' });
+    const secret = ok(
+      await k.graphql<{ enableWebhook: { url: string; token: string; snippets: { gitlabCi: string }; webhook: { enabled: boolean } } }>(
+        'mutation { enableWebhook(app: { project: "yourr-name", environment: "test", name: "api" }) { url token snippets { gitlabCi } webhook { enabled } } }',
+      ),
+    ).enableWebhook;
+    expect(secret.url).toBe(`${k.url}/api/v1/webhook/yourr-name-test/api`);
+    expect(secret.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(secret.webhook.enabled).toBe(true);
+
+    const res = await fetch(secret.url, {
+      method: 'POST',
+      headers: { 'X-Kipper-Token': secret.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image: 'registry.example.com/api:abc123f', commit: 'abc123f' }),
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ revision: { number: 2 } });
+    const history = ok(
+      await k.graphql<{ app: { revisions: { nodes: { number: number; trigger: string; commit: string | null }[] }; webhook: { enabled: boolean } } }>(
+        '{ app(ref: { namespace: "yourr-name-test", name: "api" }) { webhook { enabled } revisions { nodes { number trigger commit } } } }',
+      ),
+    ).app;
+    expect(history.revisions.nodes.map((r) => [r.number, r.trigger, r.commit])).toEqual([
+      [2, 'WEBHOOK', 'abc123f'],
+      [1, 'MANUAL', null],
+    ]);
+
+    // The token is shown again by webhookSecret, and a wrong one is refused with a JSON error.
+    const again = ok(await k.graphql<{ webhookSecret: { token: string } }>('{ webhookSecret(app: { name: "api" }) { token } }')).webhookSecret;
+    expect(again.token).toBe(secret.token);
+    const refused = await fetch(secret.url, { method: 'POST', headers: { 'X-Kipper-Token': 'f'.repeat(64), 'Content-Type': 'application/json' }, body: '{"image":"a:b"}' });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    expect(k.logs.join('\n')).not.toContain(secret.token);
+  });
+
+  it('answers / without a built console', async () => {
+    const res = await fetch(`${k.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/GraphQL at \/graphql/);
+  });
+});
+
+describe('the console', () => {
+  it('serves console/dist with index.html for client-side routes, and leaves /graphql alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kipper-console-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Kipper console</title>');
+    await writeFile(join(dir, 'app.js'), 'console.log("hi")');
+    const name = `kipper_test_${randomSuffix()}`;
+    const sim = await startSimulator({ port: 0 });
+    const kipper = createKipper(
+      loadConfig({
+        KIPPER_PORT: '0',
+        KIPPER_DATABASE_URL: testDatabaseUrl(name),
+        KIPPER_REDIS_URL: TEST_REDIS_URL,
+        KIPPER_QUEUE_PREFIX: `kipper-test-${randomSuffix()}`,
+        KIPPER_ADMIN_TOKEN: 'x'.repeat(32),
+        KIPPER_KUBE_SERVER: sim.url,
+      }),
+      { consoleDir: dir, log: { info: () => undefined, warn: () => undefined, error: () => undefined } },
+    );
+    try {
+      const { url } = await kipper.start();
+      expect(await (await fetch(`${url}/`)).text()).toContain('Kipper console');
+      expect(await (await fetch(`${url}/projects/shop/apps/api`)).text()).toContain('Kipper console');
+      expect(await (await fetch(`${url}/app.js`)).text()).toContain('hi');
+      const graphql = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ projects { id } }"}' });
+      expect(graphql.status).toBe(401);
+    } finally {
+      await kipper.stop();
+      await sim.close();
+      await dropDatabase(name);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

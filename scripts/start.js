@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm start`: the whole of Kipper on one machine.
+//  1. builds when api/dist is missing (`npm run build`);
+//  2. when no cluster is configured (no KIPPER_KUBE_SERVER, no kubeconfig, or KIPPER_KUBE=sim),
+//     starts the built-in Kubernetes simulator here and gives its URL to the api and the worker
+//     as KIPPER_KUBE_SERVER, so both talk to the same cluster;
+//  3. runs the api (`node api/dist/main.js`) and, once it listens (migrations done), the worker
+//     (`node worker/dist/main.js`, when built), with the same environment;
+//  4. forwards SIGINT/SIGTERM to both and stops when either exits.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const apiMain = join(root, 'api', 'dist', 'main.js');
+const workerMain = join(root, 'worker', 'dist', 'main.js');
+
+if (!existsSync(apiMain)) {
+  console.log('kipper: api/dist is missing, building first (npm run build)');
+  const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const env = { ...process.env };
+let simulator;
+try {
+  const { resolveClusterTarget } = await import('@kipper/kube');
+  if (resolveClusterTarget(env).kind === 'simulator') {
+    const { startSimulator } = await import('@kipper/kube-sim');
+    simulator = await startSimulator({ port: Number(env.KIPPER_SIM_PORT ?? 0) });
+    env.KIPPER_KUBE_SERVER = simulator.url;
+    console.log(
+      `No kubeconfig given: using the built-in Kubernetes simulator at ${simulator.url} (set KUBECONFIG or KIPPER_KUBE_SERVER for a real cluster)`,
+    );
+  }
+} catch (err) {
+  console.error(`kipper: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+}
+
+const children = new Set();
+let stopping = false;
+let exitCode = 0;
+
+function run(name, script, onLine) {
+  const child = spawn(process.execPath, [script], { cwd: root, env, stdio: ['ignore', onLine ? 'pipe' : 'inherit', 'inherit'] });
+  children.add(child);
+  if (onLine) {
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buffered += chunk.toString('utf8');
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        onLine(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+    });
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (!stopping) {
+      console.error(`kipper: the ${name} stopped (${signal ?? `exit code ${code}`}); stopping the rest`);
+      exitCode = code || 1;
+      shutdown('SIGTERM');
+    }
+    if (children.size === 0) finish();
+  });
+  return child;
+}
+
+let workerStarted = false;
+run('api', apiMain, (line) => {
+  if (!workerStarted && line.startsWith('Kipper API listening on ')) {
+    workerStarted = true;
+    if (existsSync(workerMain)) run('worker', workerMain);
+    else console.log('kipper: worker/dist/main.js not built: deployments stay queued until a worker runs');
+  }
+});
+
+function shutdown(signal) {
+  stopping = true;
+  for (const child of children) child.kill(signal);
+  setTimeout(() => {
+    for (const child of children) child.kill('SIGKILL');
+  }, 15_000).unref();
+}
+
+let finished = false;
+async function finish() {
+  if (finished) return;
+  finished = true;
+  await simulator?.close();
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    shutdown(signal);
+  });
+}
