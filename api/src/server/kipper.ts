@@ -100,7 +100,10 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     httpServer = createServer(app);
 
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
-    app.use('/api/v1/webhook', createWebhookRouter({ ...live, config: cfg }, { log: (message) => log.error(message) }));
+    app.use(
+      '/api/v1/webhook',
+      createWebhookRouter({ ...live, config: cfg }, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
+    );
 
     app.get('/healthz', async (_req, res) => {
       try {
