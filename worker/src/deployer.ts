@@ -1,3 +1,4 @@
+import { appWorkload } from '@kipper/api/apps/app.workload';
 import { App, AppSource, DeployPolicy } from '@kipper/api/apps/app.entity';
 import { Build, BuildStatus } from '@kipper/api/builds/build.entity';
 import { DeployEventType } from '@kipper/api/events/deploy-event';
@@ -8,7 +9,7 @@ import {
   UNFINISHED_STATUSES,
   type RolloutProgress,
 } from '@kipper/api/revisions/revision.entity';
-import type { AppWorkload, Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube/types';
+import type { Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube/types';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { HandBackError, isTransient } from './errors.js';
 import { lsRemoteHead, redactUrl } from './git.js';
@@ -246,18 +247,6 @@ export class AppDeployer {
 
   // ── rollouts ──────────────────────────────────────────────────────────────────────────────
 
-  private workload(app: App, image: string): AppWorkload {
-    return {
-      namespace: app.namespace,
-      name: app.name,
-      image,
-      port: app.port,
-      replicas: app.replicas,
-      env: app.env,
-      host: app.host,
-      progressDeadlineSeconds: this.options.progressDeadlineSeconds,
-    };
-  }
 
   /**
    * Sets the image and follows the rollout. Every step is idempotent, so a revision found
@@ -279,7 +268,7 @@ export class AppDeployer {
     }
 
     await this.cluster.ensureNamespace(app.namespace);
-    await this.cluster.ensureApp(this.workload(app, image));
+    await this.cluster.ensureApp(appWorkload(app, image, this.options.progressDeadlineSeconds));
     const { generation } = await this.cluster.setImage(app.namespace, app.name, image, {
       [REVISION_ANNOTATION]: String(revision.number),
     });

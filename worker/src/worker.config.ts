@@ -1,4 +1,4 @@
-import { ConfigError } from '@kipper/api/config/config';
+import { integer, type Env } from '@kipper/api/config/config';
 
 /** Worker-only settings, read once at start beside the shared KipperConfig. */
 export interface WorkerSettings {
@@ -12,18 +12,6 @@ export interface WorkerSettings {
   progressThrottleMs: number;
   /** Build log lines are appended to PostgreSQL in batches at most this far apart. */
   logFlushMs: number;
-}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
 }
 
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {

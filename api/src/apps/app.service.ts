@@ -11,6 +11,7 @@ import { isUniqueViolation, type ProjectService } from '../projects/project.serv
 import { invalidImageMessage, isValidImageReference } from '../revisions/image-reference.js';
 import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { appLabel, type RevisionService } from '../revisions/revision.service.js';
+import { appWorkload } from './app.workload.js';
 import { App, AppSource, DeployPolicy, type EnvVar } from './app.entity.js';
 
 /** Names an app: namespace + name, or project [+ environment] + name, or name alone when unique. */
@@ -155,7 +156,7 @@ export class AppService {
     }
     try {
       await inCluster(() => this.deps.cluster.ensureNamespace(env.namespace));
-      if (app.source === AppSource.IMAGE) await inCluster(() => this.deps.cluster.ensureApp(this.workload(app, app.image!)));
+      if (app.source === AppSource.IMAGE) await inCluster(() => this.deps.cluster.ensureApp(appWorkload(app, app.image!, this.deps.config.progressDeadlineSeconds)));
     } catch (err) {
       // Nothing half-applied: without its workload the app row goes again.
       await this.repo.delete({ id: app.id });
@@ -167,20 +168,6 @@ export class AppService {
         ? await this.deps.revisions.deployImage(app, { image: app.image!, trigger: RevisionTrigger.MANUAL, triggeredBy: actor })
         : await this.deps.revisions.requestBuild(app, { trigger: RevisionTrigger.MANUAL, triggeredBy: actor });
     return { app, revision };
-  }
-
-  /** The workload of an app as the cluster module wants it. */
-  workload(app: App, image: string) {
-    return {
-      namespace: app.namespace,
-      name: app.name,
-      image,
-      port: app.port,
-      replicas: app.replicas,
-      env: app.env,
-      host: app.host,
-      progressDeadlineSeconds: this.deps.config.progressDeadlineSeconds,
-    };
   }
 
   /** Deletes the cluster objects (Deployment, Service, Ingress, webhook Secret, build Jobs), then the rows. */
