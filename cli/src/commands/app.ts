@@ -172,7 +172,10 @@ export function registerApp(app: Command, state: RunState): void {
             'NO_REVISION',
           );
         },
-        report: (revision) => ctx.out.line(revisionProgress(revision)),
+        // With --wait the follower prints the revision's state lines, this one included.
+        report: (revision) => {
+          if (!opts.wait) ctx.out.line(revisionProgress(revision));
+        },
         json: () => ({ app: created }),
       });
       return exitCode;
