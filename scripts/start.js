@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the whole of Kipper on one machine.
-//  1. builds when api/dist is missing (`npm run build`);
+//  1. builds (`npm run build`, incremental) unless KIPPER_SKIP_BUILD=1;
 //  2. when no cluster is configured (no KIPPER_KUBE_SERVER, no kubeconfig, or KIPPER_KUBE=sim),
 //     starts the built-in Kubernetes simulator here and gives its URL to the api and the worker
 //     as KIPPER_KUBE_SERVER, so both talk to the same cluster;
@@ -16,8 +16,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const apiMain = join(root, 'api', 'dist', 'main.js');
 const workerMain = join(root, 'worker', 'dist', 'main.js');
 
-if (!existsSync(apiMain)) {
-  console.log('kipper: api/dist is missing, building first (npm run build)');
+// Always build: tsc -b is incremental, and a checkout that moved on must not run stale dist/.
+if (process.env.KIPPER_SKIP_BUILD !== '1') {
+  console.log('kipper: building (npm run build; KIPPER_SKIP_BUILD=1 skips this)');
   const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
