@@ -1,41 +1,51 @@
 // Browser tests of the web console (issue 6): Debian's chromium driven by playwright-core
-// against a running Kipper (api + worker on real PostgreSQL, Redis and the simulator) that
-// serves the built console (`npm run build -w @kipper/console` first). Screenshots of the
-// main screens are kept in test-results/screenshots/.
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// against a running Kipper (api + a worker process on real PostgreSQL, Redis and the
+// simulator) and the built console (console/dist), through a pass-through server that can cut
+// the live connection (console-server.ts). Run `npm run build` first (the root `npm test`
+// does). Screenshots of the main screens are kept in test-results/screenshots/ (gitignored).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKipper, type RunningKipper } from '../support/kipper.js';
+import { startConsoleSite, type ConsoleSite } from './console-server.js';
 
-interface RunningKipper {
-  url: string;
-  adminToken: string;
-  stop(): Promise<void>;
-}
-type StartKipper = (options?: { worker?: boolean }) => Promise<RunningKipper>;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CONSOLE_DIST = join(ROOT, 'console', 'dist');
+const CONSOLE_INDEX = join(CONSOLE_DIST, 'index.html');
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
 
-// Loaded at run time so that this file type-checks before test/support/kipper.ts exists.
-const supportModule = '../support/kipper.js';
-const shots = new URL('../../test-results/screenshots/', import.meta.url).pathname;
-const LIVE_TIMEOUT = 60_000;
+/** How long a rollout may take to turn live or failed in the UI. */
+const ROLLOUT_TIMEOUT = 45_000;
+/** How long a change made elsewhere may take to show up (subscription round trip). */
+const UI_TIMEOUT = 15_000;
 
 const IMAGE_1 = 'registry.example.com/api:ghi789b';
 const IMAGE_2 = 'registry.example.com/api:def456a';
 const IMAGE_FAIL = 'registry.example.com/api:sim-fail';
 
-// SKIPPED: test/support/kipper.ts (startKipper, owned by the api engineer) does not exist yet,
-// so there is no running Kipper to drive. Developed against a stand-in of the api; remove
-// `.skip` once startKipper serves the built console.
-describe.skip('web console in chromium (skipped: waits for test/support/kipper.ts)', () => {
-  let kipper: RunningKipper;
-  let browser: Browser;
+type Marked = Window & { kipperNoReload?: string };
+
+describe('web console in chromium', () => {
+  let kipper: RunningKipper | undefined;
+  let site: ConsoleSite | undefined;
+  let browser: Browser | undefined;
   let page: Page;
   const project = `web-${Date.now().toString(36)}`;
   const namespace = `${project}-test`;
   let webhookUrl = '';
   let webhookToken = '';
+  /** Uncaught exceptions in the page: always a console bug. */
+  const pageErrors: string[] = [];
+  /** The browser's console output, printed when a test fails. */
+  const browserLog: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
-  const row = (image: string) => page.getByTestId(/^revision-\d+$/).filter({ hasText: image });
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const rows = () => page.getByTestId(/^revision-\d+$/);
+  const row = (number: number) => page.getByTestId(`revision-${number}`);
+  const rowWithImage = (image: string) => rows().filter({ hasText: image });
   const postWebhook = (body: object, token = webhookToken) =>
     fetch(webhookUrl, {
       method: 'POST',
@@ -43,32 +53,86 @@ describe.skip('web console in chromium (skipped: waits for test/support/kipper.t
       body: JSON.stringify(body),
     });
 
+  /** Waits until the row of a revision shows `status` (a data-status attribute). */
+  async function waitForStatus(number: number, status: string, timeout = ROLLOUT_TIMEOUT): Promise<void> {
+    await page.locator(`[data-testid="revision-${number}"][data-status="${status}"]`).waitFor({ timeout });
+  }
+
+  /** The revision numbers in the history, newest first. */
+  async function revisionNumbers(): Promise<number[]> {
+    const ids = await rows().evaluateAll((elements) => elements.map((e) => e.getAttribute('data-testid') ?? ''));
+    return ids.map((id) => Number(id.replace('revision-', '')));
+  }
+
+  async function markPage(): Promise<string> {
+    const marker = `marker-${Math.random().toString(36).slice(2)}`;
+    await page.evaluate((value) => ((window as Marked).kipperNoReload = value), marker);
+    return marker;
+  }
+
+  async function expectSamePage(marker: string): Promise<void> {
+    expect(await page.evaluate(() => (window as Marked).kipperNoReload), 'the page was reloaded').toBe(marker);
+  }
+
+  async function text(locator: Locator): Promise<string> {
+    return (await locator.textContent()) ?? '';
+  }
+
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    const { startKipper } = (await import(supportModule)) as { startKipper: StartKipper };
-    kipper = await startKipper({ worker: true });
+    if (!existsSync(CONSOLE_INDEX)) {
+      throw new Error(
+        `${CONSOLE_INDEX} is missing: the browser test drives the built console. Run \`npm run build\` ` +
+          '(or `npm run build -w @kipper/console`) first; the root `npm test` does this for you.',
+      );
+    }
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium).`);
+    mkdirSync(SHOTS, { recursive: true });
+    kipper = await startKipper({
+      worker: true,
+      // A rollout takes a few visible steps; a broken image fails after 1 s without progress.
+      rolloutStepMs: 400,
+      env: { KIPPER_PROGRESS_DEADLINE_SECONDS: '1' },
+    });
+    site = await startConsoleSite(kipper.url, CONSOLE_DIST);
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  }, 120_000);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT);
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => browserLog.push(`[${message.type()}] ${message.text()}`));
+  }, 90_000);
+
+  // A failed step leaves a screenshot of what the page showed, and the browser's console.
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || !browser) return;
+    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await shot(`failed-${name}`).catch(() => undefined);
+    if (browserLog.length) console.error(`browser console:\n${browserLog.join('\n')}`);
+    if (kipper?.logs.length) console.error(`api log (last 40 lines):\n${kipper.logs.slice(-40).join('\n')}`);
+  });
 
   afterAll(async () => {
-    await browser?.close();
+    await browser?.close().catch(() => undefined);
+    await site?.close();
     await kipper?.stop();
   });
 
-  it('refuses a wrong token with a message, then signs in', async () => {
-    await page.goto(kipper.url);
+  it('refuses a wrong token with a message, then signs in with the admin token', async () => {
+    await page.goto(site!.url);
     await page.getByLabel('API token').fill('not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('This token was refused');
+    await expect.poll(() => text(page.getByRole('alert')), { timeout: UI_TIMEOUT }).toContain('This token was refused');
     await shot('01-sign-in-refused');
 
-    await page.getByLabel('API token').fill(kipper.adminToken);
+    await page.getByLabel('API token').fill(kipper!.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    // Kept for the browser session only.
+    expect(await page.evaluate(() => sessionStorage.getItem('kipper.token'))).toBe(kipper!.adminToken);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
   });
 
   it('creates a project and deploys an image app into its first environment', async () => {
@@ -78,35 +142,49 @@ describe.skip('web console in chromium (skipped: waits for test/support/kipper.t
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Web test', level: 1 }).waitFor();
     for (const env of ['test', 'acc', 'prod']) await page.getByTestId(`environment-${env}`).waitFor();
-    await shot('02-project-pipeline');
+    await shot('02-project-empty');
 
     await page.getByRole('button', { name: 'Deploy app' }).click();
     await page.getByLabel('Environment', { exact: true }).selectOption('test');
     await page.getByLabel('App name').fill('api');
     await page.getByRole('textbox', { name: 'Image', exact: true }).fill(IMAGE_1);
     await page.getByLabel('Port').fill('8080');
-    await page.getByLabel('Replicas').fill('2');
+    await page.getByLabel('Replicas').fill('3');
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
 
     await page.waitForURL(`**/#/apps/${namespace}/api/deploys`);
-    await row(IMAGE_1).getByTestId('current').waitFor({ timeout: LIVE_TIMEOUT });
+    await row(1).getByTestId('current').waitFor({ timeout: ROLLOUT_TIMEOUT });
+    expect(await row(1).getAttribute('data-status')).toBe('LIVE');
+    expect(await text(row(1))).toContain(IMAGE_1);
+
+    // The pipeline shows the app live in its environment.
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: project }).click();
+    const card = page.getByTestId('environment-test').getByTestId('app-card-api');
+    await card.getByTestId('status').and(page.locator('[data-status="LIVE"]')).waitFor();
+    expect(await text(card)).toContain(IMAGE_1);
+    await shot('03-project-pipeline');
   }, 90_000);
 
   it('enables the webhook and shows a URL and token that work', async () => {
+    await page.getByTestId('environment-test').getByRole('link', { name: 'api' }).click();
     await page.getByRole('tab', { name: 'Webhook' }).click();
     await page.getByRole('button', { name: 'Enable webhook' }).click();
-    webhookUrl = await page.getByTestId('webhook-url').inputValue();
-    expect(webhookUrl).toMatch(new RegExp(`/api/v1/webhook/${namespace}/api$`));
+    const urlField = page.getByTestId('webhook-url');
+    await expect.poll(() => urlField.inputValue(), { timeout: UI_TIMEOUT }).toMatch(new RegExp(`/api/v1/webhook/${namespace}/api$`));
+    webhookUrl = await urlField.inputValue();
+    expect(webhookUrl.startsWith(`${kipper!.url}/`)).toBe(true);
     // Hidden until asked.
     expect(await page.getByTestId('webhook-token').inputValue()).not.toMatch(/^[0-9a-f]{64}$/);
-    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('button', { name: 'Show token' }).click();
+    await expect.poll(() => page.getByTestId('webhook-token').inputValue(), { timeout: UI_TIMEOUT }).toMatch(/^[0-9a-f]{64}$/);
     webhookToken = await page.getByTestId('webhook-token').inputValue();
-    expect(webhookToken).toMatch(/^[0-9a-f]{64}$/);
-    expect(await page.getByTestId('snippet-gitlab').textContent()).toContain('X-Kipper-Token');
-    expect(await page.getByTestId('snippet-github').textContent()).toContain('KIPPER_WEBHOOK_TOKEN');
-    await shot('03-webhook-enabled');
+    expect(await text(page.getByTestId('snippet-gitlab'))).toContain('X-Kipper-Token');
+    expect(await text(page.getByTestId('snippet-gitlab'))).toContain(webhookUrl);
+    expect(await text(page.getByTestId('snippet-github'))).toContain('KIPPER_WEBHOOK_TOKEN');
+    await page.getByRole('button', { name: 'Hide token' }).click();
+    await shot('04-webhook-enabled');
 
-    // A wrong token changes nothing.
+    // A wrong token is refused; the one from the screen deploys (next test, with the Deploys tab open).
     const refused = await postWebhook({ image: IMAGE_2 }, '0'.repeat(64));
     expect(refused.status).toBe(401);
   });
@@ -114,57 +192,139 @@ describe.skip('web console in chromium (skipped: waits for test/support/kipper.t
   it('shows a webhook deploy appear and go live without a reload', async () => {
     await page.getByRole('tab', { name: 'Deploys' }).click();
     await page.getByTestId('history').waitFor();
-    // Marker that a reload would wipe.
-    await page.evaluate(() => ((window as unknown as { kipperNoReload: boolean }).kipperNoReload = true));
+    const marker = await markPage();
+    const before = await revisionNumbers();
+    expect(before).toEqual([1]);
 
     const response = await postWebhook({ image: IMAGE_2, commit: 'def456a' });
-    expect(response.status).toBe(202);
+    expect(response.status, await response.clone().text()).toBe(202);
 
-    await row(IMAGE_2).waitFor({ timeout: 15_000 });
-    expect(await row(IMAGE_2).textContent()).toContain('webhook');
-    await row(IMAGE_2).getByTestId('current').waitFor({ timeout: LIVE_TIMEOUT });
-    expect(await row(IMAGE_2).getAttribute('data-status')).toBe('LIVE');
-    expect(await page.evaluate(() => (window as unknown as { kipperNoReload?: boolean }).kipperNoReload)).toBe(true);
-    await shot('04-deploys-webhook-live');
+    const deployed = rowWithImage(IMAGE_2);
+    await deployed.waitFor({ timeout: UI_TIMEOUT });
+    expect(await deployed.getAttribute('data-testid')).toBe('revision-2');
+    expect(await text(deployed)).toContain('webhook');
+    // The rollout takes a few simulator steps: long enough to see its progress (the screenshot
+    // is skipped if the rollout was over before the first progress report).
+    const progressBar = row(2).locator('progress[value]');
+    await progressBar.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    if (await progressBar.count()) await shot('05-deploys-rolling-out');
+    await waitForStatus(2, 'LIVE');
+    await row(2).getByTestId('current').waitFor();
+    // The earlier revision is no longer current and offers a rollback.
+    await expect.poll(() => row(1).getByTestId('current').count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await row(1).getByRole('button', { name: /Rollback/ }).waitFor();
+    expect(await text(row(1).getByTestId('status'))).toBe('was live');
+    expect(await text(row(2).getByTestId('status'))).toBe('live');
+    await expectSamePage(marker);
+    expect(await page.getByTestId('reconnecting').count()).toBe(0);
+    await shot('06-deploys-webhook-live');
   }, 90_000);
 
-  it('shows a failing rollout as failed', async () => {
+  it('shows a failing rollout as failed, without a reload', async () => {
+    const marker = await markPage();
     const response = await postWebhook({ image: IMAGE_FAIL, commit: 'bad0001' });
-    expect(response.status).toBe(202);
-    await page.locator('[data-testid^="revision-"][data-status="FAILED"]').filter({ hasText: IMAGE_FAIL }).waitFor({ timeout: LIVE_TIMEOUT });
-    await row(IMAGE_2).getByTestId('current').waitFor();
-    await shot('05-deploys-failed');
+    expect(response.status, await response.clone().text()).toBe(202);
+    const failing = rowWithImage(IMAGE_FAIL);
+    await failing.waitFor({ timeout: UI_TIMEOUT });
+    expect(await failing.getAttribute('data-testid')).toBe('revision-3');
+    await waitForStatus(3, 'FAILED');
+    expect(await text(row(3))).toMatch(/ProgressDeadlineExceeded|deadline|timed out/i);
+    await expect.poll(() => row(3).getByTestId('current').count()).toBe(0);
+    await shot('07-deploys-failed');
+    // The app is configured to go back automatically: Kipper's own rollback revision goes live
+    // with the last good image.
+    await waitForStatus(4, 'LIVE');
+    expect(await text(row(4))).toContain(IMAGE_2);
+    expect(await text(row(4))).toContain('rollback to #2');
+    await row(4).getByTestId('current').waitFor();
+    // #2 has the image that runs now, so it offers no rollback; #1 does.
+    await expect.poll(() => row(2).getByRole('button', { name: /Rollback/ }).count()).toBe(0);
+    expect(await row(1).getByRole('button', { name: /Rollback/ }).count()).toBe(1);
+    await expectSamePage(marker);
+    await shot('08-deploys-auto-rolled-back');
   }, 90_000);
 
   it('rolls back from the history after a confirmation naming the image', async () => {
-    const before = await page.getByTestId(/^revision-\d+$/).count();
-    await row(IMAGE_1).first().getByRole('button', { name: /Rollback/ }).click();
+    const marker = await markPage();
+    const before = await revisionNumbers();
+    const newest = Math.max(...before);
+    await row(1).getByRole('button', { name: /Rollback/ }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    expect(await dialog.getByTestId('rollback-image').textContent()).toContain(IMAGE_1);
+    expect(await text(dialog.getByTestId('rollback-image'))).toContain(IMAGE_1);
+    expect(await text(dialog)).toContain('#1');
     // The safe choice has the focus.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
-    await shot('06-rollback-confirm');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Cancel');
+    await shot('09-rollback-confirm');
     await dialog.getByRole('button', { name: 'Roll back' }).click();
     await dialog.waitFor({ state: 'hidden' });
 
-    await expect.poll(() => page.getByTestId(/^revision-\d+$/).count(), { timeout: 15_000 }).toBeGreaterThan(before);
-    const rollback = page.getByTestId(/^revision-\d+$/).filter({ hasText: 'rollback to' }).first();
-    expect(await rollback.textContent()).toContain(IMAGE_1);
-    await rollback.getByTestId('current').waitFor({ timeout: LIVE_TIMEOUT });
-    await shot('07-deploys-rolled-back');
+    const rollback = row(newest + 1);
+    await rollback.waitFor({ timeout: UI_TIMEOUT });
+    expect(await text(rollback)).toContain(IMAGE_1);
+    expect(await text(rollback)).toContain('rollback to #1');
+    await waitForStatus(newest + 1, 'LIVE');
+    await rollback.getByTestId('current').waitFor();
+    expect((await revisionNumbers())[0]).toBe(newest + 1);
+    await expect.poll(() => text(page.getByTestId('notice'))).toContain(`revision #${newest + 1} is live`);
+    await expectSamePage(marker);
+    await shot('10-deploys-rolled-back');
   }, 90_000);
 
-  it('keeps screenshots of the overview, the deliveries and a narrow screen', async () => {
+  it('lists the webhook deliveries, and keeps screenshots of the overview and a narrow screen', async () => {
     await page.getByRole('tab', { name: 'Overview' }).click();
-    await page.getByTestId('overview').waitFor();
-    await shot('08-overview');
+    const overview = page.getByTestId('overview');
+    await overview.waitFor();
+    await expect.poll(() => text(overview)).toContain(IMAGE_1);
+    await shot('11-overview');
+
     await page.getByRole('tab', { name: 'Webhook' }).click();
-    await page.getByTestId('deliveries').waitFor();
-    await shot('09-webhook-deliveries');
+    const deliveries = page.getByTestId('deliveries');
+    await deliveries.waitFor();
+    // The two accepted POSTs, newest first, with their revisions (refusals are not recorded).
+    const deliveryRows = deliveries.locator('tbody tr');
+    await expect.poll(() => deliveryRows.count(), { timeout: UI_TIMEOUT }).toBe(2);
+    expect(await text(deliveryRows.nth(0))).toMatch(/accepted.*202.*#3/);
+    expect(await text(deliveryRows.nth(1))).toMatch(/accepted.*202.*#2/);
+    await shot('12-webhook-deliveries');
+
     await page.setViewportSize({ width: 375, height: 800 });
     await page.getByRole('tab', { name: 'Deploys' }).click();
     await page.getByTestId('history').waitFor();
-    await shot('10-deploys-narrow');
+    await shot('13-deploys-narrow');
+    // Nothing wider than the screen: the page does not scroll sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: project }).click();
+    await page.getByTestId('environment-test').waitFor();
+    await shot('14-project-narrow');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }, 60_000);
+
+  it('shows a lost live connection, recovers by itself and catches up', async () => {
+    // On the pipeline: it follows the project's events.
+    await page.getByTestId('environment-test').getByTestId('app-card-api').waitFor();
+    const marker = await markPage();
+    const cut = site!.interrupt();
+    await page.getByTestId('reconnecting').waitFor();
+    await shot('15-reconnecting');
+    // A deploy while the console is cut off: it learns about it only by refetching.
+    const response = await postWebhook({ image: IMAGE_2, commit: 'def456a' });
+    expect(response.status, await response.clone().text()).toBe(202);
+    const { revision } = (await response.json()) as { revision: { number: number } };
+    cut.resume();
+    await page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: ROLLOUT_TIMEOUT });
+    const card = page.getByTestId('environment-test').getByTestId('app-card-api');
+    await expect.poll(() => text(card), { timeout: ROLLOUT_TIMEOUT }).toContain(`#${revision.number}`);
+    await card.getByTestId('status').and(page.locator('[data-status="LIVE"]')).waitFor({ timeout: ROLLOUT_TIMEOUT });
+    expect(await text(card)).toContain(IMAGE_2);
+    await expectSamePage(marker);
+  }, 90_000);
+
+  it('signs out and forgets the token', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('kipper.token'))).toBeNull();
+    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
   });
 });

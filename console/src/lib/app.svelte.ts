@@ -1,6 +1,7 @@
 import { request, subscribe } from './client';
 import { connection } from './connection.svelte';
 import { handleError, type UserError } from './errors';
+import { inProgress } from './format';
 import { AppEventsSubscription, AppQuery, type AppData, type DeployEvent, type Revision } from './operations';
 
 export interface AppRef {
@@ -26,6 +27,10 @@ export class AppStore {
 
   readonly ref: AppRef;
   private reloadQueued = false;
+  /** Number of the newest load(); answers of older ones are dropped. */
+  private loadSeq = 0;
+  /** Events received while a load() is in flight: applied again on top of its answer. */
+  private pending: DeployEvent[] | null = null;
 
   constructor(ref: AppRef) {
     this.ref = ref;
@@ -34,9 +39,19 @@ export class AppStore {
   current = $derived(this.revisions.find((revision) => revision.current) ?? this.app?.currentRevision ?? null);
   latest = $derived(this.revisions[0] ?? null);
 
+  /**
+   * Reads the app and its history. Live events keep coming meanwhile, so the answer may be
+   * older than what they said: an older load's answer is dropped, and the events that arrived
+   * during the load are applied again on top (upsert never moves a revision backwards).
+   */
   async load(): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.pending = [];
     try {
       const data = await request(AppQuery, { ref: { namespace: this.ref.namespace, name: this.ref.name }, first: 30 });
+      if (seq !== this.loadSeq) return;
+      const missed = this.pending ?? [];
+      this.pending = null;
       if (!data.app) {
         this.error = { code: 'APP_NOT_FOUND', message: `There is no app ${this.ref.name} in ${this.ref.namespace}.` };
         this.app = null;
@@ -45,11 +60,14 @@ export class AppStore {
         this.revisions = data.app.history.nodes;
         this.totalCount = data.app.history.totalCount;
         this.error = null;
+        for (const event of missed) this.merge(event);
       }
     } catch (error) {
+      if (seq !== this.loadSeq) return;
+      this.pending = null;
       this.error = handleError(error);
     } finally {
-      this.loading = false;
+      if (seq === this.loadSeq) this.loading = false;
     }
   }
 
@@ -69,24 +87,37 @@ export class AppStore {
     };
   }
 
-  /** Puts a revision from an event or a mutation into the history. */
+  /**
+   * Puts a revision from an event or a mutation into the history. A revision never goes back
+   * from finished (live, failed, superseded) to in progress, and never takes `current` from a
+   * newer revision: late or replayed events cannot undo what is already known.
+   */
   upsert(revision: Revision): void {
+    const known = this.revisions.find((r) => r.number === revision.number);
+    if (known && !inProgress(known.status) && inProgress(revision.status)) return;
+    const newerCurrent = this.revisions.some((r) => r.current && r.number > revision.number);
+    if (revision.current && newerCurrent) revision = { ...revision, current: false };
     const list = this.revisions.filter((r) => r.number !== revision.number);
     if (revision.current) for (const r of list) if (r.current) r.current = false;
     list.push(revision);
     list.sort((a, b) => b.number - a.number);
     this.revisions = list;
-    if (revision.number > (this.revisions[1]?.number ?? 0)) this.totalCount = Math.max(this.totalCount, list.length);
+    if (!known) this.totalCount = Math.max(this.totalCount + 1, list.length);
   }
 
   apply(event: DeployEvent): void {
     this.lastEvent = event;
     this.eventCount++;
-    const revision = event.type === 'LIVE' ? { ...event.revision, current: true } : event.revision;
-    this.upsert(revision);
-    if (revision.current && this.app) this.app.currentRevision = revision;
+    this.pending?.push(event);
+    this.merge(event);
     // A finished rollout may change other rows (superseded, current): read the history again.
     if (event.type === 'LIVE' || event.type === 'FAILED' || event.type === 'SUPERSEDED') this.reload();
+  }
+
+  private merge(event: DeployEvent): void {
+    this.upsert(event.type === 'LIVE' ? { ...event.revision, current: true } : event.revision);
+    const merged = this.revisions.find((r) => r.number === event.revision.number);
+    if (merged?.current && this.app) this.app.currentRevision = merged;
   }
 
   private reload(): void {
