@@ -92,8 +92,9 @@ describe('web console in chromium', () => {
       // A rollout takes a few visible steps; a broken image fails after 1 s without progress.
       rolloutStepMs: 400,
       env: { KIPPER_PROGRESS_DEADLINE_SECONDS: '1' },
+      serveConsole: true,
     });
-    site = await startConsoleSite(kipper.url, CONSOLE_DIST);
+    site = await startConsoleSite(kipper.url);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

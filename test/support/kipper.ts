@@ -20,6 +20,8 @@ export interface StartKipperOptions {
   env?: Record<string, string>;
   /** Simulator step between rollout states; default 20 ms. */
   rolloutStepMs?: number;
+  /** Serve the built console at `/` as production does (browser tests); default off. */
+  serveConsole?: boolean;
 }
 
 export interface GraphQLResponse<T> {
@@ -110,7 +112,7 @@ export async function startKipper(options: StartKipperOptions = {}): Promise<Run
   };
   const logs: string[] = [];
   const log: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
-  const kipper = createKipper(loadConfig(env), { log, consoleDir: null });
+  const kipper = createKipper(loadConfig(env), { log, ...(options.serveConsole ? {} : { consoleDir: null }) });
   let address: { url: string };
   try {
     address = await kipper.start();
