@@ -180,6 +180,11 @@ describe('rollback', () => {
     const res = await k.graphql('mutation { rollbackApp(app: { namespace: "yourr-name-test", name: "solo" }) { number } }');
     expect(codeOf(res)).toBe('NO_ROLLBACK_TARGET');
     expect(res.errors![0]!.message).toMatch(/--revision/);
+    // #1 runs the image #2 runs: going "back" to it would change nothing, so nothing is recorded.
+    const same = await k.graphql('mutation { rollbackApp(app: { namespace: "yourr-name-test", name: "solo" }, revision: 1) { number } }');
+    expect(codeOf(same)).toBe('NO_ROLLBACK_TARGET');
+    expect(same.errors![0]!.message).toMatch(/already runs registry.example.com\/solo:v1/);
+    expect(await k.kipper.services.dataSource.query('SELECT count(*)::int AS n FROM revision WHERE app_id = $1', [solo.id])).toEqual([{ n: 2 }]);
   });
 
   it('marks the current revision in the history', async () => {

@@ -154,6 +154,12 @@ export class RevisionService {
         throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `Revision #${target.number} is the current revision of ${app.name}: nothing to roll back to`);
       }
       if (!target.image) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `Revision #${target.number} of ${app.name} never had an image (its build did not finish)`);
+      if (target.image === current.image) {
+        throw new KipperError(
+          ErrorCode.NO_ROLLBACK_TARGET,
+          `${app.name} already runs ${target.image} (revision #${current.number}): rolling back to #${target.number} would change nothing`,
+        );
+      }
     } else {
       const earlier = await repo.find({ where: { appId: app.id, number: LessThan(current.number) }, order: { number: 'DESC' } });
       target = earlier.find((r) => wasLive(r) && r.image !== null && r.image !== current.image) ?? null;
