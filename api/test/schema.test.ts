@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { buildSchema as parseSdl, findBreakingChanges, type GraphQLEnumType, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { printKipperSchema } from '../src/graphql/schema.js';
 import { ErrorCode } from '../src/errors/error-code.js';
+import { printGraphqlEnv } from '../scripts/graphql-env.js';
 
 const committedPath = new URL('../../schema/schema.graphql', import.meta.url);
+const envPath = new URL('../../schema/graphql-env.d.ts', import.meta.url);
 
 describe('schema/schema.graphql', () => {
   it('is what the type-graphql classes generate (run `npm run schema` after changing them)', async () => {
@@ -26,5 +29,14 @@ describe('schema/schema.graphql', () => {
     expect(fields('Mutation')).toEqual(['createProject', 'deleteApp', 'deployApp', 'disableWebhook', 'enableWebhook', 'promoteApp', 'rebuildApp', 'rollbackApp', 'updateImage']);
     expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'projectEvents']);
     expect(findBreakingChanges(schema, parseSdl(await readFile(committedPath, 'utf8')))).toEqual([]);
+  });
+});
+
+describe('schema/graphql-env.d.ts', () => {
+  it('is the gql.tada introspection of schema/schema.graphql (run `npm run schema` when this fails)', async () => {
+    const committed = await readFile(envPath, 'utf8').catch(() => '');
+    const generated = await printGraphqlEnv(fileURLToPath(committedPath));
+    // toBe(true): a diff of the one-line-per-type file would be unreadable.
+    expect(committed === generated, 'schema/graphql-env.d.ts is stale: run `npm run schema` and commit it').toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { introspection_types } from './graphql-env';
+import type { introspection_types } from '@kipper/schema/graphql-env';
 
 /** The api's stable error codes (GraphQL enum `ErrorCode`), plus two of the console's own. */
 export type ErrorCode = introspection_types['ErrorCode']['enumValues'];

@@ -1,5 +1,5 @@
 import { initGraphQLTada } from 'gql.tada';
-import type { introspection } from './graphql-env';
+import type { introspection } from '@kipper/schema/graphql-env';
 
 /** Typed GraphQL documents checked against schema/schema.graphql (see `npm run check`). */
 export const graphql = initGraphQLTada<{
