@@ -43,6 +43,26 @@ export interface RevisionServiceDeps {
   warn?: (message: string) => void;
 }
 
+/**
+ * A revision, its number and its audit entry in ONE statement: the UPDATE takes the app's row
+ * lock, so numbers never collide, and everything commits together. It is the webhook's hot
+ * path: one round trip to PostgreSQL instead of a transaction of six (see `npm run bench`).
+ */
+const INSERT_REVISION = `
+  WITH numbered AS (
+    UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now()
+    WHERE id = $1
+    RETURNING id, next_revision_number - 1 AS number
+  ), inserted AS (
+    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id)
+    SELECT id, number, $2, $3, $4, $5, $6, $7, $8 FROM numbered
+    RETURNING id, number, created_at
+  ), audited AS (
+    INSERT INTO audit_entry (actor, action, target, details)
+    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number) FROM inserted
+  )
+  SELECT id, number, created_at FROM inserted`;
+
 const COMMIT_TEXT = /^[\x21-\x7e]{1,100}$/;
 const GIT_COMMIT = /^[0-9a-fA-F]{4,64}$/;
 const ENQUEUE_DELAYS_MS = [100, 400];
@@ -78,29 +98,42 @@ export class RevisionService {
     }
     if (!isValidImageReference(input.image)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(input.image), { field: 'image' });
     const commit = checkCommit(input.commit, COMMIT_TEXT, 'Commit must be 1 to 100 printable characters without spaces');
-    const revision = await this.deps.dataSource.transaction(async (manager) => {
-      const locked = await lockApp(manager, app.id);
-      const row = manager.create(Revision, {
-        appId: app.id,
-        number: locked.nextRevisionNumber,
-        image: input.image,
-        commit,
-        trigger: input.trigger,
-        triggeredBy: input.triggeredBy,
-        status: RevisionStatus.QUEUED,
-        rollbackToRevisionId: input.rollbackToRevisionId ?? null,
-        promotedFromRevisionId: input.promotedFromRevisionId ?? null,
-      });
-      await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1 });
-      const saved = await manager.save(row);
-      await this.deps.audit.record(
-        input.triggeredBy,
-        `revision.${input.trigger}`,
-        appLabel(app),
-        { revision: saved.number, image: saved.image, commit: saved.commit, ...refs(input) },
-        manager,
-      );
-      return saved;
+    const fields = {
+      appId: app.id,
+      image: input.image,
+      commit,
+      trigger: input.trigger,
+      triggeredBy: input.triggeredBy,
+      status: RevisionStatus.QUEUED,
+      rollbackToRevisionId: input.rollbackToRevisionId ?? null,
+      promotedFromRevisionId: input.promotedFromRevisionId ?? null,
+    };
+    const details = { image: input.image, commit, ...refs(input) };
+    const rows: { id: string; number: number; created_at: Date }[] = await this.deps.dataSource.query(INSERT_REVISION, [
+      app.id,
+      fields.image,
+      fields.commit,
+      fields.trigger,
+      fields.triggeredBy,
+      fields.status,
+      fields.rollbackToRevisionId,
+      fields.promotedFromRevisionId,
+      `revision.${input.trigger}`,
+      appLabel(app),
+      JSON.stringify(details),
+    ]);
+    const inserted = rows[0];
+    if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
+    const revision = this.deps.dataSource.getRepository(Revision).create({
+      ...fields,
+      id: inserted.id,
+      number: inserted.number,
+      createdAt: inserted.created_at,
+      failureReason: null,
+      buildId: null,
+      progress: null,
+      startedAt: null,
+      finishedAt: null,
     });
     await this.dispatch(app, revision);
     return revision;
