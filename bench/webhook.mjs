@@ -4,7 +4,10 @@
 // hand-written handler (pg insert + BullMQ add): about 2,100 requests/s, p99 38 ms.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -18,7 +21,10 @@ const adminToken = randomBytes(32).toString('hex');
 const children = [];
 
 function start(name, entry, env, ready) {
-  const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE_DIR: the api writes a CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = name === 'api' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  if (name === 'api' && process.env.BENCH_API_REQUIRE) profile.push('--require', process.env.BENCH_API_REQUIRE);
+  const child = spawn(process.execPath, [...profile, entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
@@ -79,7 +85,7 @@ try {
   const sim = await start('simulator', 'kube-sim/dist/main.js', { KIPPER_SIM_PORT: '0' }, /listening on (http:\/\/\S+)/);
   env.KIPPER_KUBE_SERVER = sim;
   const url = await start('api', 'api/dist/main.js', env, /listening on (http:\/\/[^\s)]+)/);
-  await start('worker', 'worker/dist/main.js', env, /(Kipper worker)/i);
+  if (process.env.BENCH_WORKER !== '0') await start('worker', 'worker/dist/main.js', env, /(Kipper worker)/i);
   env.KIPPER_PUBLIC_URL = url;
 
   await graphql(url, 'mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }', { i: { name: 'bench', environments: ['test'] } });
@@ -93,6 +99,52 @@ try {
     targets.push(enableWebhook);
   }
 
+  if (existsSync('/usr/bin/wrk') && process.env.BENCH_LOAD !== 'node') {
+    // wrk (Debian's package) is the load generator when present: in C, it leaves the CPU to Kipper.
+    await loadWithWrk(url, targets);
+  } else {
+    await loadWithNode(targets);
+  }
+} finally {
+  for (const child of children.reverse()) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const admin = new pg.Client({ connectionString: `${postgres}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await admin.end();
+}
+
+async function loadWithWrk(url, targets) {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+  const dir = mkdtempSync(join(tmpdir(), 'kipper-bench-'));
+  const script = join(dir, 'webhook.lua');
+  const entries = targets.map((t) => `{ path = "${new URL(t.url).pathname}", token = "${t.token}" }`).join(',\n  ');
+  writeFileSync(script, `
+local targets = {
+  ${entries}
+}
+local n = 0
+request = function()
+  n = n + 1
+  local t = targets[(n % #targets) + 1]
+  local tag = string.format("%07x", n + math.random(0, 0xfffffff))
+  return wrk.format("POST", t.path, {
+    ["Content-Type"] = "application/json",
+    ["X-Kipper-Token"] = t.token,
+  }, '{"image": "registry.example.com/bench:' .. tag .. '", "commit": "' .. tag .. '"}')
+end
+`);
+  const wrk = spawn('/usr/bin/wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  wrk.stdout.on('data', (chunk) => (output += chunk));
+  await new Promise((resolve) => wrk.on('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`webhook under wrk: ${CONNECTIONS} connections to ${targets.length} apps for ${seconds} s`);
+  console.log(output.trim().split('\n').map((line) => `  ${line}`).join('\n'));
+  if (/Non-2xx or 3xx responses/.test(output)) process.exitCode = 1;
+}
+
+async function loadWithNode(targets) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies = [];
   const statuses = new Map();
@@ -117,11 +169,4 @@ try {
   console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
   console.log(`  process memory of the load generator: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   if (statuses.get(202) !== REQUESTS) process.exitCode = 1;
-} finally {
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const admin = new pg.Client({ connectionString: `${postgres}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await admin.end();
 }

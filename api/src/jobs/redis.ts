@@ -15,7 +15,15 @@ export function createRedis(redisUrl: string, kind: 'blocking' | 'request', name
   const redis =
     kind === 'blocking'
       ? new Redis(redisUrl, { ...common, maxRetriesPerRequest: null, enableReadyCheck: true })
-      : new Redis(redisUrl, { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 3_000, enableOfflineQueue: true });
+      : new Redis(redisUrl, {
+          ...common,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          commandTimeout: 3_000,
+          enableOfflineQueue: true,
+          // Concurrent requests' commands (enqueue, publish) share one write per event-loop tick.
+          enableAutoPipelining: true,
+        });
   // Without a listener ioredis prints every reconnect failure as an unhandled 'error' event.
   redis.on('error', () => undefined);
   return redis;
