@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/index.js';
 
 export interface Response<T = Record<string, unknown>> {
@@ -33,6 +34,32 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
   const sim = await startSimulator({ rolloutStepMs: 20, ...options });
   return { sim, api: new Client(sim.url) };
 }
+
+/**
+ * A simulator shared by the tests of one file: started before them, closed after. Read `sim`/`api`
+ * inside hooks and tests (they are set by `beforeAll`).
+ */
+export function useTestSimulator(options: SimulatorOptions = {}): { readonly sim: Simulator; readonly api: Client } {
+  let started: { sim: Simulator; api: Client } | undefined;
+  beforeAll(async () => {
+    started = await startTestSimulator(options);
+  });
+  afterAll(() => started?.sim.close());
+  const get = () => {
+    if (!started) throw new Error('the simulator is not started yet: use it inside a hook or a test');
+    return started;
+  };
+  return {
+    get sim() {
+      return get().sim;
+    },
+    get api() {
+      return get().api;
+    },
+  };
+}
+
+export const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
 
 /** Polls until `check` returns a value (not undefined/false), failing with the last value seen. */
 export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/index.js';
-import { deployment, startTestSimulator, type Client } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { deployment, DEPLOYMENTS, useTestSimulator } from './helpers.js';
 
-let sim: Simulator;
-let api: Client;
-const PATH = '/apis/apps/v1/namespaces/default/deployments';
-
-beforeAll(async () => {
-  ({ sim, api } = await startTestSimulator());
-});
-afterAll(() => sim.close());
+const testbed = useTestSimulator();
 
 async function create(name: string) {
   const body = deployment(name, 'nginx:1.25');
@@ -18,16 +10,16 @@ async function create(name: string) {
     { name: 'A', value: '1' },
     { name: 'B', value: '2' },
   ];
-  expect((await api.post(PATH, body)).status).toBe(201);
+  expect((await testbed.api.post(DEPLOYMENTS, body)).status).toBe(201);
 }
 
-const containers = async (name: string) => (await api.get(`${PATH}/${name}`)).body.spec.template.spec.containers;
+const containers = async (name: string) => (await testbed.api.get(`${DEPLOYMENTS}/${name}`)).body.spec.template.spec.containers;
 
 describe('patch', () => {
   it('strategic merge patch merges containers and env by name', async () => {
     await create('smp');
-    const res = await api.patch(
-      `${PATH}/smp`,
+    const res = await testbed.api.patch(
+      `${DEPLOYMENTS}/smp`,
       {
         spec: {
           template: {
@@ -53,8 +45,8 @@ describe('patch', () => {
 
   it('strategic merge patch honours $patch: delete and ignores $setElementOrder', async () => {
     await create('smp-delete');
-    const res = await api.patch(
-      `${PATH}/smp-delete`,
+    const res = await testbed.api.patch(
+      `${DEPLOYMENTS}/smp-delete`,
       {
         spec: {
           template: {
@@ -73,8 +65,8 @@ describe('patch', () => {
 
   it('merge patch replaces lists and deletes keys set to null', async () => {
     await create('merge');
-    const res = await api.patch(
-      `${PATH}/merge`,
+    const res = await testbed.api.patch(
+      `${DEPLOYMENTS}/merge`,
       { metadata: { labels: { app: null, team: 'a' } }, spec: { template: { spec: { containers: [{ name: 'only', image: 'x' }] } } } },
       'application/merge-patch+json',
     );
@@ -85,8 +77,8 @@ describe('patch', () => {
 
   it('JSON patch applies operations in order and fails atomically on a failed test', async () => {
     await create('jsonpatch');
-    const ok = await api.patch(
-      `${PATH}/jsonpatch`,
+    const ok = await testbed.api.patch(
+      `${DEPLOYMENTS}/jsonpatch`,
       [
         { op: 'test', path: '/spec/replicas', value: 3 },
         { op: 'replace', path: '/spec/replicas', value: 2 },
@@ -104,8 +96,8 @@ describe('patch', () => {
     expect(ok.body.metadata.labels).toEqual({ app: 'jsonpatch', moved: 'x' });
     expect(ok.body.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['app', 'last']);
 
-    const failed = await api.patch(
-      `${PATH}/jsonpatch`,
+    const failed = await testbed.api.patch(
+      `${DEPLOYMENTS}/jsonpatch`,
       [
         { op: 'replace', path: '/spec/replicas', value: 7 },
         { op: 'test', path: '/spec/replicas', value: 3 },
@@ -113,22 +105,22 @@ describe('patch', () => {
       'application/json-patch+json',
     );
     expect(failed.status).toBe(422);
-    expect((await api.get(`${PATH}/jsonpatch`)).body.spec.replicas).toBe(2);
+    expect((await testbed.api.get(`${DEPLOYMENTS}/jsonpatch`)).body.spec.replicas).toBe(2);
   });
 
   it('a resourceVersion in a patch is a precondition', async () => {
     await create('precondition');
-    const res = await api.patch(`${PATH}/precondition`, { metadata: { resourceVersion: '1' }, spec: { replicas: 1 } }, 'application/merge-patch+json');
+    const res = await testbed.api.patch(`${DEPLOYMENTS}/precondition`, { metadata: { resourceVersion: '1' }, spec: { replicas: 1 } }, 'application/merge-patch+json');
     expect(res.status).toBe(409);
     expect(res.body.reason).toBe('Conflict');
   });
 
   it('answers 415 for other content types and 404 for missing objects', async () => {
     await create('media');
-    const res = await api.patch(`${PATH}/media`, 'spec: {}', 'application/apply-patch+yaml');
+    const res = await testbed.api.patch(`${DEPLOYMENTS}/media`, 'spec: {}', 'application/apply-patch+yaml');
     expect(res.status).toBe(415);
     expect(res.body).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
-    const missing = await api.patch(`${PATH}/missing`, {}, 'application/merge-patch+json');
+    const missing = await testbed.api.patch(`${DEPLOYMENTS}/missing`, {}, 'application/merge-patch+json');
     expect(missing.status).toBe(404);
   });
 });

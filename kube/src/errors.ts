@@ -25,8 +25,11 @@ export class ClusterError extends Error {
   }
 }
 
-/** Network error codes (Node system errors as surfaced by node-fetch) worth retrying. */
-const TRANSIENT_NETWORK_CODES = new Set([
+/**
+ * Network error codes (Node system errors as surfaced by node-fetch) worth retrying. Exported so
+ * the worker judges a dropped connection the same way the cluster client does.
+ */
+export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

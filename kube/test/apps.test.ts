@@ -1,43 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '@kipper/kube-sim';
-import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
-import { connectCluster, type Cluster, type RolloutProgress } from '../src/index.js';
-import { unique, workload } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { connectCluster, type RolloutProgress } from '../src/index.js';
+import { unique, useSimulatorCluster, workload } from './helpers.js';
 
-type Sim = Awaited<ReturnType<typeof startSimulator>>;
-let sim: Sim;
-let cluster: Cluster;
-// A plain client, used only to look at what the module created (assertions), never to drive the sim.
+const testbed = useSimulatorCluster();
+// Plain clients, used only to look at what the module created (assertions), never to drive the sim.
 let apps: AppsV1Api;
 let core: CoreV1Api;
 let networking: NetworkingV1Api;
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rolloutStepMs: 20 });
-  cluster = connectCluster({ kind: 'server', server: sim.url }, { retry: { attempts: 3, baseDelayMs: 20 } });
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 's', server: sim.url, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'c', cluster: 's', user: 'u' }],
-    currentContext: 'c',
-  });
+beforeAll(() => {
+  const kc = testbed.kubeConfig();
   apps = kc.makeApiClient(AppsV1Api);
   core = kc.makeApiClient(CoreV1Api);
   networking = kc.makeApiClient(NetworkingV1Api);
 });
 
-afterAll(async () => {
-  cluster?.close();
-  await sim?.close();
-});
-
 describe('apps on the simulator', () => {
   it('creates namespace, Deployment, Service and Ingress with the agreed shape', async () => {
     const ns = unique('shop');
-    await cluster.ensureNamespace(ns, { 'kipper.dev/project': 'shop' });
-    await cluster.ensureNamespace(ns, { 'kipper.dev/project': 'shop' }); // idempotent
-    await cluster.ensureApp(workload(ns, 'api', { host: 'api.example.com', progressDeadlineSeconds: 120 }));
+    await testbed.cluster.ensureNamespace(ns, { 'kipper.dev/project': 'shop' });
+    await testbed.cluster.ensureNamespace(ns, { 'kipper.dev/project': 'shop' }); // idempotent
+    await testbed.cluster.ensureApp(workload(ns, 'api', { host: 'api.example.com', progressDeadlineSeconds: 120 }));
 
     const namespace = await core.readNamespace({ name: ns });
     expect(namespace.metadata?.labels?.['kipper.dev/project']).toBe('shop');
@@ -54,27 +38,27 @@ describe('apps on the simulator', () => {
     expect(ing.spec?.rules?.[0]?.http?.paths[0]?.backend.service).toMatchObject({ name: 'api', port: { number: 80 } });
 
     // Removing the host removes the Ingress; deleteApp removes the rest and tolerates repeats.
-    await cluster.ensureApp(workload(ns, 'api', { host: null }));
+    await testbed.cluster.ensureApp(workload(ns, 'api', { host: null }));
     await expect(networking.readNamespacedIngress({ name: 'api', namespace: ns })).rejects.toMatchObject({ code: 404 });
-    await cluster.writeWebhookToken(ns, 'api', 'x'.repeat(64));
-    await cluster.deleteApp(ns, 'api');
-    await cluster.deleteApp(ns, 'api');
-    expect(await cluster.readImage(ns, 'api')).toBeNull();
-    expect(await cluster.readWebhookToken(ns, 'api')).toBeNull();
+    await testbed.cluster.writeWebhookToken(ns, 'api', 'x'.repeat(64));
+    await testbed.cluster.deleteApp(ns, 'api');
+    await testbed.cluster.deleteApp(ns, 'api');
+    expect(await testbed.cluster.readImage(ns, 'api')).toBeNull();
+    expect(await testbed.cluster.readWebhookToken(ns, 'api')).toBeNull();
     await expect(core.readNamespacedService({ name: 'api', namespace: ns })).rejects.toMatchObject({ code: 404 });
   });
 
   it('rolls out a new image, reporting progress, and readImage sees it', async () => {
     const ns = unique('roll');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api', { replicas: 3 }));
-    const first = await cluster.followRollout(ns, 'api', { timeoutMs: 10_000 });
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api', { replicas: 3 }));
+    const first = await testbed.cluster.followRollout(ns, 'api', { timeoutMs: 10_000 });
     expect(first).toEqual({ ok: true });
 
-    const { generation } = await cluster.setImage(ns, 'api', 'registry.example.com/api:v2', { 'kipper.dev/revision': '2' });
+    const { generation } = await testbed.cluster.setImage(ns, 'api', 'registry.example.com/api:v2', { 'kipper.dev/revision': '2' });
     expect(generation).toBeGreaterThanOrEqual(2);
     const progress: RolloutProgress[] = [];
-    const outcome = await cluster.followRollout(ns, 'api', {
+    const outcome = await testbed.cluster.followRollout(ns, 'api', {
       minGeneration: generation,
       timeoutMs: 10_000,
       onProgress: (p) => progress.push(p),
@@ -83,14 +67,14 @@ describe('apps on the simulator', () => {
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.at(-1)).toEqual({ updated: 3, ready: 3, available: 3, desired: 3 });
     expect(progress.every((p) => p.desired === 3)).toBe(true);
-    expect(await cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
+    expect(await testbed.cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
     const d = await apps.readNamespacedDeployment({ name: 'api', namespace: ns });
     expect(d.spec?.template.metadata?.annotations?.['kipper.dev/revision']).toBe('2');
     expect(d.spec?.template.spec?.containers).toHaveLength(1);
 
     // A later ensureApp (configuration change) keeps the rolled-out image and the annotation.
-    await cluster.ensureApp(workload(ns, 'api', { replicas: 2 }));
-    expect(await cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
+    await testbed.cluster.ensureApp(workload(ns, 'api', { replicas: 2 }));
+    expect(await testbed.cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
     const after = await apps.readNamespacedDeployment({ name: 'api', namespace: ns });
     expect(after.spec?.replicas).toBe(2);
     expect(after.spec?.template.metadata?.annotations?.['kipper.dev/revision']).toBe('2');
@@ -98,12 +82,12 @@ describe('apps on the simulator', () => {
 
   it('fails a rollout whose image never becomes ready with ProgressDeadlineExceeded', async () => {
     const ns = unique('fail');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api', { progressDeadlineSeconds: 1, replicas: 1 }));
-    expect(await cluster.followRollout(ns, 'api', { timeoutMs: 10_000 })).toEqual({ ok: true });
-    const { generation } = await cluster.setImage(ns, 'api', 'registry.example.com/api:sim-fail');
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api', { progressDeadlineSeconds: 1, replicas: 1 }));
+    expect(await testbed.cluster.followRollout(ns, 'api', { timeoutMs: 10_000 })).toEqual({ ok: true });
+    const { generation } = await testbed.cluster.setImage(ns, 'api', 'registry.example.com/api:sim-fail');
     const started = Date.now();
-    const outcome = await cluster.followRollout(ns, 'api', { minGeneration: generation, timeoutMs: 15_000 });
+    const outcome = await testbed.cluster.followRollout(ns, 'api', { minGeneration: generation, timeoutMs: 15_000 });
     expect(outcome).toEqual({
       ok: false,
       reason: 'ProgressDeadlineExceeded',
@@ -114,21 +98,21 @@ describe('apps on the simulator', () => {
 
   it('gives Timeout when the rollout does not finish in timeoutMs', async () => {
     const ns = unique('slow');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api', { image: 'registry.example.com/api:sim-fail', replicas: 1 }));
-    const outcome = await cluster.followRollout(ns, 'api', { timeoutMs: 300 });
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api', { image: 'registry.example.com/api:sim-fail', replicas: 1 }));
+    const outcome = await testbed.cluster.followRollout(ns, 'api', { timeoutMs: 300 });
     expect(outcome).toMatchObject({ ok: false, reason: 'Timeout' });
   });
 
   it('lands concurrent updates: stale writes are retried on a fresh read', async () => {
     const ns = unique('race');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api'));
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api'));
     const envs = Array.from({ length: 6 }, (_, i) => [{ name: 'N', value: String(i) }]);
     // Six configuration changes and an image change at once: several replaces see a stale resourceVersion.
     const results = await Promise.allSettled([
-      ...envs.map((env, i) => cluster.ensureApp(workload(ns, 'api', { env, replicas: i + 1 }))),
-      cluster.setImage(ns, 'api', 'registry.example.com/api:v9'),
+      ...envs.map((env, i) => testbed.cluster.ensureApp(workload(ns, 'api', { env, replicas: i + 1 }))),
+      testbed.cluster.setImage(ns, 'api', 'registry.example.com/api:v9'),
     ]);
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const d = await apps.readNamespacedDeployment({ name: 'api', namespace: ns });
@@ -136,22 +120,22 @@ describe('apps on the simulator', () => {
     const value = d.spec?.template.spec?.containers[0]?.env?.[0]?.value;
     expect(String((d.spec?.replicas ?? 0) - 1)).toBe(value); // one ensureApp won entirely, none half-applied
     // Concurrent first-time creates race on AlreadyExists and both succeed too.
-    const results2 = await Promise.allSettled([cluster.ensureApp(workload(ns, 'web')), cluster.ensureApp(workload(ns, 'web'))]);
+    const results2 = await Promise.allSettled([testbed.cluster.ensureApp(workload(ns, 'web')), testbed.cluster.ensureApp(workload(ns, 'web'))]);
     expect(results2.filter((r) => r.status === 'rejected')).toEqual([]);
   });
 
   it('follows a rollout started after the changes happened (resumes from the read resourceVersion)', async () => {
     const ns = unique('late');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api', { replicas: 2 }));
-    const { generation } = await cluster.setImage(ns, 'api', 'registry.example.com/api:v3');
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api', { replicas: 2 }));
+    const { generation } = await testbed.cluster.setImage(ns, 'api', 'registry.example.com/api:v3');
     await new Promise((r) => setTimeout(r, 30)); // some status changes happen before we follow
-    const outcome = await cluster.followRollout(ns, 'api', { minGeneration: generation, timeoutMs: 10_000 });
+    const outcome = await testbed.cluster.followRollout(ns, 'api', { minGeneration: generation, timeoutMs: 10_000 });
     expect(outcome).toEqual({ ok: true });
     // Following a finished rollout answers at once.
-    expect(await cluster.followRollout(ns, 'api', { minGeneration: generation, timeoutMs: 1000 })).toEqual({ ok: true });
+    expect(await testbed.cluster.followRollout(ns, 'api', { minGeneration: generation, timeoutMs: 1000 })).toEqual({ ok: true });
     // A minGeneration the controller has not reached yet waits (then times out): generation matters.
-    expect(await cluster.followRollout(ns, 'api', { minGeneration: generation + 5, timeoutMs: 200 })).toMatchObject({
+    expect(await testbed.cluster.followRollout(ns, 'api', { minGeneration: generation + 5, timeoutMs: 200 })).toMatchObject({
       ok: false,
       reason: 'Timeout',
     });
@@ -159,15 +143,15 @@ describe('apps on the simulator', () => {
 
   it('rejects when aborted and when the cluster is closed; missing Deployment is CLUSTER_NOT_FOUND', async () => {
     const ns = unique('abort');
-    await cluster.ensureNamespace(ns);
-    await expect(cluster.followRollout(ns, 'nope', {})).rejects.toMatchObject({ code: 'CLUSTER_NOT_FOUND' });
-    await cluster.ensureApp(workload(ns, 'api', { image: 'registry.example.com/api:sim-fail', replicas: 1 }));
+    await testbed.cluster.ensureNamespace(ns);
+    await expect(testbed.cluster.followRollout(ns, 'nope', {})).rejects.toMatchObject({ code: 'CLUSTER_NOT_FOUND' });
+    await testbed.cluster.ensureApp(workload(ns, 'api', { image: 'registry.example.com/api:sim-fail', replicas: 1 }));
     const controller = new AbortController();
-    const pending = cluster.followRollout(ns, 'api', { signal: controller.signal });
+    const pending = testbed.cluster.followRollout(ns, 'api', { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('stop')), 50);
     await expect(pending).rejects.toThrow('stop');
 
-    const other = connectCluster({ kind: 'server', server: sim.url });
+    const other = connectCluster({ kind: 'server', server: testbed.sim.url });
     const open = other.followRollout(ns, 'api', {});
     setTimeout(() => other.close(), 50);
     await expect(open).rejects.toMatchObject({ code: 'CLUSTER_UNREACHABLE' });

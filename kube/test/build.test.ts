@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '@kipper/kube-sim';
-import { connectCluster, type BuildJobSpec, type Cluster } from '../src/index.js';
-import { unique } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { BuildJobSpec } from '../src/index.js';
+import { unique, useSimulatorCluster } from './helpers.js';
 
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let cluster: Cluster;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rolloutStepMs: 20 });
-  cluster = connectCluster({ kind: 'server', server: sim.url }, { retry: { attempts: 3, baseDelayMs: 20 } });
-});
-
-afterAll(async () => {
-  cluster?.close();
-  await sim?.close();
-});
+const testbed = useSimulatorCluster();
 
 const spec = (namespace: string, overrides: Partial<BuildJobSpec> = {}): BuildJobSpec => ({
   namespace,
@@ -32,11 +20,11 @@ const spec = (namespace: string, overrides: Partial<BuildJobSpec> = {}): BuildJo
 describe('build jobs on the simulator', () => {
   it('runs a build, delivering its log lines in order, and reports success', async () => {
     const ns = unique('build');
-    await cluster.ensureNamespace(ns);
-    const { jobName } = await cluster.startBuild(spec(ns));
+    await testbed.cluster.ensureNamespace(ns);
+    const { jobName } = await testbed.cluster.startBuild(spec(ns));
     expect(jobName).toBe('web-build-1');
     const lines: string[] = [];
-    const outcome = await cluster.followBuild(ns, jobName, { onLog: (l) => lines.push(l) });
+    const outcome = await testbed.cluster.followBuild(ns, jobName, { onLog: (l) => lines.push(l) });
     expect(outcome).toEqual({ ok: true });
     // The simulator echoes the container's command line first: the kaniko arguments went in.
     expect(lines[0]).toBe(
@@ -51,19 +39,19 @@ describe('build jobs on the simulator', () => {
     ]);
 
     // A restarted worker re-attaches: same job, full outcome, lines it already has skipped.
-    expect(await cluster.startBuild(spec(ns))).toEqual({ jobName });
+    expect(await testbed.cluster.startBuild(spec(ns))).toEqual({ jobName });
     const again: string[] = [];
-    expect(await cluster.followBuild(ns, jobName, { onLog: (l) => again.push(l), skipLines: 3 })).toEqual({ ok: true });
+    expect(await testbed.cluster.followBuild(ns, jobName, { onLog: (l) => again.push(l), skipLines: 3 })).toEqual({ ok: true });
     expect(again).toEqual(lines.slice(3));
   });
 
   it('reports a failed build with BackoffLimitExceeded (sim-fail commit) and its log', async () => {
     const ns = unique('buildfail');
-    await cluster.ensureNamespace(ns);
-    const { jobName } = await cluster.startBuild(spec(ns, { commit: 'sim-fail', buildNumber: 7, gitBranch: '' }));
+    await testbed.cluster.ensureNamespace(ns);
+    const { jobName } = await testbed.cluster.startBuild(spec(ns, { commit: 'sim-fail', buildNumber: 7, gitBranch: '' }));
     expect(jobName).toBe('web-build-7');
     const lines: string[] = [];
-    const outcome = await cluster.followBuild(ns, jobName, { onLog: (l) => lines.push(l) });
+    const outcome = await testbed.cluster.followBuild(ns, jobName, { onLog: (l) => lines.push(l) });
     expect(outcome).toMatchObject({ ok: false, reason: 'BackoffLimitExceeded' });
     expect(outcome.ok === false && outcome.message.length).toBeGreaterThan(0);
     expect(lines[0]).toContain('--context=git://git.example.com/acme/web.git#sim-fail');
@@ -72,12 +60,12 @@ describe('build jobs on the simulator', () => {
 
   it('follows builds in parallel, each getting only its own lines', async () => {
     const ns = unique('par');
-    await cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureNamespace(ns);
     const runs = await Promise.all(
       [1, 2, 3].map(async (n) => {
-        const { jobName } = await cluster.startBuild(spec(ns, { buildNumber: n, destination: `r/web:${n}` }));
+        const { jobName } = await testbed.cluster.startBuild(spec(ns, { buildNumber: n, destination: `r/web:${n}` }));
         const lines: string[] = [];
-        const outcome = await cluster.followBuild(ns, jobName, { onLog: (l) => lines.push(l) });
+        const outcome = await testbed.cluster.followBuild(ns, jobName, { onLog: (l) => lines.push(l) });
         return { n, outcome, lines };
       }),
     );
@@ -90,18 +78,18 @@ describe('build jobs on the simulator', () => {
 
   it('deleteApp removes build jobs; following a missing job is CLUSTER_NOT_FOUND', async () => {
     const ns = unique('gone');
-    await cluster.ensureNamespace(ns);
-    const { jobName } = await cluster.startBuild(spec(ns, { buildNumber: 3 }));
-    await cluster.deleteApp(ns, 'web');
-    await expect(cluster.followBuild(ns, jobName, {})).rejects.toMatchObject({ code: 'CLUSTER_NOT_FOUND' });
+    await testbed.cluster.ensureNamespace(ns);
+    const { jobName } = await testbed.cluster.startBuild(spec(ns, { buildNumber: 3 }));
+    await testbed.cluster.deleteApp(ns, 'web');
+    await expect(testbed.cluster.followBuild(ns, jobName, {})).rejects.toMatchObject({ code: 'CLUSTER_NOT_FOUND' });
   });
 
   it('stops following when aborted', async () => {
     const ns = unique('stop');
-    await cluster.ensureNamespace(ns);
-    const { jobName } = await cluster.startBuild(spec(ns, { buildNumber: 9 }));
+    await testbed.cluster.ensureNamespace(ns);
+    const { jobName } = await testbed.cluster.startBuild(spec(ns, { buildNumber: 9 }));
     const controller = new AbortController();
-    const pending = cluster.followBuild(ns, jobName, { signal: controller.signal });
+    const pending = testbed.cluster.followBuild(ns, jobName, { signal: controller.signal });
     controller.abort(new Error('worker shutting down'));
     await expect(pending).rejects.toThrow('worker shutting down');
   });

@@ -1,22 +1,10 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '@kipper/kube-sim';
-import { ClusterError, connectCluster, type Cluster } from '../src/index.js';
-import { unique } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ClusterError, connectCluster } from '../src/index.js';
+import { unique, useSimulatorCluster } from './helpers.js';
 
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let cluster: Cluster;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rolloutStepMs: 20 });
-  cluster = connectCluster({ kind: 'server', server: sim.url }, { retry: { attempts: 3, baseDelayMs: 20 } });
-});
-
-afterAll(async () => {
-  cluster?.close();
-  await sim?.close();
-});
+const testbed = useSimulatorCluster();
 
 /** A port nobody listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -42,13 +30,13 @@ describe('errors', () => {
   });
 
   it('maps API answers to stable codes', async () => {
-    await expect(cluster.setImage('nowhere', 'api', 'x:1')).rejects.toMatchObject({
+    await expect(testbed.cluster.setImage('nowhere', 'api', 'x:1')).rejects.toMatchObject({
       code: 'CLUSTER_NOT_FOUND',
       status: 404,
     });
     const ns = unique('bad');
-    await cluster.ensureNamespace(ns);
-    await expect(cluster.ensureNamespace('Not_A_DNS_Label')).rejects.toMatchObject({ code: 'CLUSTER_INVALID' });
+    await testbed.cluster.ensureNamespace(ns);
+    await expect(testbed.cluster.ensureNamespace('Not_A_DNS_Label')).rejects.toMatchObject({ code: 'CLUSTER_INVALID' });
   });
 });
 

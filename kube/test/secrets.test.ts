@@ -1,65 +1,49 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '@kipper/kube-sim';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ClusterError, connectCluster, type Cluster } from '../src/index.js';
-import { unique } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { ClusterError } from '../src/index.js';
+import { unique, useSimulatorCluster } from './helpers.js';
 
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let cluster: Cluster;
+const testbed = useSimulatorCluster();
 let core: CoreV1Api;
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rolloutStepMs: 20 });
-  cluster = connectCluster({ kind: 'server', server: sim.url }, { retry: { attempts: 3, baseDelayMs: 20 } });
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 's', server: sim.url, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'c', cluster: 's', user: 'u' }],
-    currentContext: 'c',
-  });
-  core = kc.makeApiClient(CoreV1Api);
-});
-
-afterAll(async () => {
-  cluster?.close();
-  await sim?.close();
+beforeAll(() => {
+  core = testbed.kubeConfig().makeApiClient(CoreV1Api);
 });
 
 describe('webhook token Secret', () => {
   it('round-trips: write, read, overwrite, delete, read null', async () => {
     const ns = unique('hook');
-    await cluster.ensureNamespace(ns);
-    expect(await cluster.readWebhookToken(ns, 'api')).toBeNull();
+    await testbed.cluster.ensureNamespace(ns);
+    expect(await testbed.cluster.readWebhookToken(ns, 'api')).toBeNull();
     const first = 'a'.repeat(64);
     const second = 'b1'.repeat(32);
-    await cluster.writeWebhookToken(ns, 'api', first);
-    expect(await cluster.readWebhookToken(ns, 'api')).toBe(first);
+    await testbed.cluster.writeWebhookToken(ns, 'api', first);
+    expect(await testbed.cluster.readWebhookToken(ns, 'api')).toBe(first);
 
     const secret = await core.readNamespacedSecret({ name: 'api-webhook', namespace: ns });
     expect(secret.type).toBe('Opaque');
     expect(secret.data?.token).toBe(Buffer.from(first).toString('base64'));
     expect(secret.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('kipper');
 
-    await cluster.writeWebhookToken(ns, 'api', second);
-    expect(await cluster.readWebhookToken(ns, 'api')).toBe(second);
-    await cluster.deleteWebhookToken(ns, 'api');
-    expect(await cluster.readWebhookToken(ns, 'api')).toBeNull();
-    await cluster.deleteWebhookToken(ns, 'api'); // missing is fine
+    await testbed.cluster.writeWebhookToken(ns, 'api', second);
+    expect(await testbed.cluster.readWebhookToken(ns, 'api')).toBe(second);
+    await testbed.cluster.deleteWebhookToken(ns, 'api');
+    expect(await testbed.cluster.readWebhookToken(ns, 'api')).toBeNull();
+    await testbed.cluster.deleteWebhookToken(ns, 'api'); // missing is fine
   });
 
   it('concurrent writes both land (the last one wins) without errors', async () => {
     const ns = unique('hookrace');
-    await cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureNamespace(ns);
     const tokens = ['1', '2', '3', '4'].map((c) => c.repeat(64));
-    await Promise.all(tokens.map((t) => cluster.writeWebhookToken(ns, 'api', t)));
-    expect(tokens).toContain(await cluster.readWebhookToken(ns, 'api'));
+    await Promise.all(tokens.map((t) => testbed.cluster.writeWebhookToken(ns, 'api', t)));
+    expect(tokens).toContain(await testbed.cluster.readWebhookToken(ns, 'api'));
   });
 
   it('keeps the token out of error messages', async () => {
     const token = 'c'.repeat(64);
     // The namespace does not exist: the API server refuses the create.
-    const err = await cluster.writeWebhookToken(unique('missing-ns'), 'api', token).catch((e: unknown) => e);
+    const err = await testbed.cluster.writeWebhookToken(unique('missing-ns'), 'api', token).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterError);
     expect((err as ClusterError).code).toBe('CLUSTER_NOT_FOUND');
     expect(String((err as Error).message)).not.toContain(token);

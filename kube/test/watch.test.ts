@@ -1,35 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '@kipper/kube-sim';
-import { connectCluster, type Cluster } from '../src/index.js';
 import { ClusterContext } from '../src/context.js';
 import { loadKubeConfig } from '../src/target.js';
 import { watchObject, type RawObject } from '../src/watch.js';
-import { unique, workload } from './helpers.js';
+import { unique, useSimulatorCluster, workload } from './helpers.js';
 
 // A tiny watch history: resourceVersions a few writes old are compacted (410 Expired).
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let cluster: Cluster;
+const testbed = useSimulatorCluster({ watchHistorySize: 5 });
 let ctx: ClusterContext;
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rolloutStepMs: 20, watchHistorySize: 5 });
-  cluster = connectCluster({ kind: 'server', server: sim.url }, { retry: { attempts: 3, baseDelayMs: 20 } });
-  ctx = new ClusterContext(loadKubeConfig({ kind: 'server', server: sim.url }), { attempts: 3, baseDelayMs: 20 });
+beforeAll(() => {
+  ctx = new ClusterContext(loadKubeConfig({ kind: 'server', server: testbed.sim.url }), { attempts: 3, baseDelayMs: 20 });
 });
 
-afterAll(async () => {
-  cluster?.close();
+afterAll(() => {
   ctx?.close();
-  await sim?.close();
 });
 
 describe('watch resumption', () => {
   it('re-reads and re-watches after 410 Expired', async () => {
     const ns = unique('expired');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api', { replicas: 3 }));
-    expect(await cluster.followRollout(ns, 'api', { timeoutMs: 10_000 })).toEqual({ ok: true });
-    const { generation } = await cluster.setImage(ns, 'api', 'registry.example.com/api:v2');
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api', { replicas: 3 }));
+    expect(await testbed.cluster.followRollout(ns, 'api', { timeoutMs: 10_000 })).toEqual({ ok: true });
+    const { generation } = await testbed.cluster.setImage(ns, 'api', 'registry.example.com/api:v2');
 
     let reads = 0;
     const seen: string[] = [];
@@ -55,18 +48,18 @@ describe('watch resumption', () => {
     });
     expect(result).toBe('done');
     expect(reads).toBeGreaterThanOrEqual(2); // with 5 events of history, a re-read can expire again
-    expect(await cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
+    expect(await testbed.cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
   });
 
   it('followRollout ends correctly when started long after the change (history compacted)', async () => {
     const ns = unique('late');
-    await cluster.ensureNamespace(ns);
-    await cluster.ensureApp(workload(ns, 'api', { replicas: 2 }));
-    const { generation } = await cluster.setImage(ns, 'api', 'registry.example.com/api:v3');
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.ensureApp(workload(ns, 'api', { replicas: 2 }));
+    const { generation } = await testbed.cluster.setImage(ns, 'api', 'registry.example.com/api:v3');
     // Unrelated writes push the history past its 5 entries.
-    for (let i = 0; i < 8; i++) await cluster.writeWebhookToken(ns, 'api', String(i).repeat(64));
+    for (let i = 0; i < 8; i++) await testbed.cluster.writeWebhookToken(ns, 'api', String(i).repeat(64));
     const progress: number[] = [];
-    const outcome = await cluster.followRollout(ns, 'api', {
+    const outcome = await testbed.cluster.followRollout(ns, 'api', {
       minGeneration: generation,
       timeoutMs: 10_000,
       onProgress: (p) => progress.push(p.updated),

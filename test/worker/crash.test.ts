@@ -29,56 +29,47 @@ describe('worker: crashes and stops lose nothing', () => {
     await stack?.close();
   });
 
-  const rollingOut = (app: App) =>
-    waitFor(
+  /** One worker, one app deploying an image, returned once the rollout is under way (a pod updated). */
+  async function midRollout(name: string, trigger: RevisionTrigger, triggeredBy: string) {
+    const group = await startWorkers(stack, 1);
+    workers = group;
+    const app = await createApp(stack, { name, replicas: 4 });
+    await stack.revisions.deployImage(app, { image: `registry.example.com/${name}:v1`, trigger, triggeredBy });
+    await waitFor(
       async () => {
         const [revision] = await revisionsOf(stack, app);
         return revision?.status === RevisionStatus.ROLLING_OUT && (revision.progress?.updated ?? 0) >= 1;
       },
-      { timeoutMs: 15_000, describe: () => workers?.output() ?? '' },
+      { timeoutMs: 15_000, describe: () => group.output() },
     );
+    return { app, worker: group.handles[0]! };
+  }
 
   it('kill -9 of a worker mid-rollout, then a restart: the revision still ends live', async () => {
-    workers = await startWorkers(stack, 1);
-    const app = await createApp(stack, { name: 'crashy', replicas: 4 });
-    await stack.revisions.deployImage(app, {
-      image: 'registry.example.com/crashy:v1',
-      trigger: RevisionTrigger.WEBHOOK,
-      triggeredBy: 'webhook:kipper',
-    });
-    await rollingOut(app);
-    const [worker] = workers.handles;
-    await worker!.kill('SIGKILL');
+    const { app, worker } = await midRollout('crashy', RevisionTrigger.WEBHOOK, 'webhook:kipper');
+    await worker.kill('SIGKILL');
     // Nobody works on it now; the revision stays rolling_out until a worker comes back.
     expect((await revisionsOf(stack, app))[0]!.status).toBe(RevisionStatus.ROLLING_OUT);
-    await worker!.restart();
+    await worker.restart();
     await settled(stack, [app], 30_000, () => workers!.output());
 
     const revisions = await revisionsOf(stack, app);
     expect(revisions.map((r) => r.status), describeRevisions(revisions)).toEqual([RevisionStatus.LIVE]);
     expect((await reloadApp(stack, app)).currentRevisionId).toBe(revisions[0]!.id);
     expect(await stack.cluster.readImage(app.namespace, 'crashy')).toBe('registry.example.com/crashy:v1');
-    expect(worker!.output()).toMatch(/resuming rollout of revision #1/);
+    expect(worker.output()).toMatch(/resuming rollout of revision #1/);
   });
 
   it('SIGTERM stops a worker cleanly mid-rollout and hands the work back', async () => {
-    workers = await startWorkers(stack, 1);
-    const app = await createApp(stack, { name: 'graceful', replicas: 4 });
-    await stack.revisions.deployImage(app, {
-      image: 'registry.example.com/graceful:v1',
-      trigger: RevisionTrigger.MANUAL,
-      triggeredBy: 'admin',
-    });
-    await rollingOut(app);
-    const [worker] = workers.handles;
+    const { app, worker } = await midRollout('graceful', RevisionTrigger.MANUAL, 'admin');
     const started = Date.now();
-    expect(await worker!.kill('SIGTERM')).toBe(0);
+    expect(await worker.kill('SIGTERM')).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(worker!.output()).toMatch(/SIGTERM: stopping/);
-    expect(worker!.output()).toMatch(/stopped/);
+    expect(worker.output()).toMatch(/SIGTERM: stopping/);
+    expect(worker.output()).toMatch(/stopped/);
     expect((await revisionsOf(stack, app))[0]!.status).toBe(RevisionStatus.ROLLING_OUT);
 
-    await worker!.restart();
+    await worker.restart();
     await settled(stack, [app], 30_000, () => workers!.output());
     const revisions = await revisionsOf(stack, app);
     expect(revisions.map((r) => r.status), describeRevisions(revisions)).toEqual([RevisionStatus.LIVE]);

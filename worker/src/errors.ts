@@ -1,19 +1,15 @@
-import { ClusterError } from '@kipper/kube/errors';
+import { ClusterError, TRANSIENT_NETWORK_CODES } from '@kipper/kube/errors';
 
 /** The run was stopped from outside (SIGTERM, lost app lock): hand the job back, change nothing. */
 export class HandBackError extends Error {
   override name = 'HandBackError';
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions
+// The network codes are the cluster client's; the database adds its own.
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  ...TRANSIENT_NETWORK_CODES,
+  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions,
+  // serialization failure, deadlock
   '57P01',
   '57P02',
   '57P03',

@@ -10,7 +10,14 @@ import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js'
 import { httpStatusOf } from './http-status.js';
 import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-limiter.js';
 import { deliveryHeaders, deliveryKey, interpretDelivery, mediaType, parseBody, type WebhookIntent } from './webhook.payload.js';
-import type { WebhookService } from './webhook.service.js';
+import type { PresentedCredentials, WebhookService } from './webhook.service.js';
+
+/** The app a webhook URL names; `appKey` is `namespace/name`, for rate limits and logs. */
+interface WebhookTarget {
+  namespace: string;
+  name: string;
+  appKey: string;
+}
 
 /**
  * The REST shim CI and git providers call: `POST /api/v1/webhook/{namespace}/{app}` and
@@ -136,6 +143,42 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
     sendError(res, ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE);
   }
 
+  /**
+   * The app a webhook URL names, once the checks that cost no database work passed: a name no
+   * app can have is refused like an unknown app (without asking the database), then the rate
+   * limits apply. Undefined when the request has already been answered.
+   */
+  function admit(req: Request, res: Response): WebhookTarget | undefined {
+    const namespace = String(req.params.namespace);
+    const name = String(req.params.app);
+    const appKey = `${namespace}/${name}`;
+    if (!DNS_LABEL.test(namespace) || !DNS_LABEL.test(name)) {
+      refuseUnauthenticated(req, res, appKey);
+      return undefined;
+    }
+    if (!limit(req, res, appKey)) return undefined;
+    return { namespace, name, appKey };
+  }
+
+  /** The app whose token the request carries (or, with `extra`, whose signature); undefined once refused. */
+  async function authenticated(
+    req: Request,
+    res: Response,
+    target: WebhookTarget,
+    extra: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'> = {},
+  ): Promise<App | undefined> {
+    const app = await webhooks.authenticate(target.namespace, target.name, {
+      kipperToken: headerValue(req, 'x-kipper-token'),
+      gitlabToken: headerValue(req, 'x-gitlab-token'),
+      ...extra,
+    });
+    if (!app) {
+      refuseUnauthenticated(req, res, target.appKey);
+      return undefined;
+    }
+    return app;
+  }
+
   function sendFailure(res: Response, err: unknown, appKey: string): void {
     if (err instanceof KipperError) {
       sendError(res, err.code, err.message);
@@ -209,31 +252,17 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   const readBody = express.raw({ type: () => true, limit: maxBodyBytes, inflate: false });
 
   router.post('/:namespace/:app', checkContentType, readBody, async (req: Request, res: Response) => {
-    const namespace = String(req.params.namespace);
-    const name = String(req.params.app);
-    const appKey = `${namespace}/${name}`;
-    if (!DNS_LABEL.test(namespace) || !DNS_LABEL.test(name)) {
-      // No app can live here: refuse like any unknown app, without asking the database.
-      refuseUnauthenticated(req, res, appKey);
-      return;
-    }
-    if (!limit(req, res, appKey)) return;
+    const target = admit(req, res);
+    if (!target) return;
+    const { appKey } = target;
 
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let claimId: string | undefined;
-    let authenticated: App | undefined;
+    let authenticatedApp: App | undefined;
     try {
-      const app = await webhooks.authenticate(namespace, name, {
-        kipperToken: headerValue(req, 'x-kipper-token'),
-        gitlabToken: headerValue(req, 'x-gitlab-token'),
-        githubSignature: headerValue(req, 'x-hub-signature-256'),
-        rawBody: raw,
-      });
-      if (!app) {
-        refuseUnauthenticated(req, res, appKey);
-        return;
-      }
-      authenticated = app;
+      const app = await authenticated(req, res, target, { githubSignature: headerValue(req, 'x-hub-signature-256'), rawBody: raw });
+      if (!app) return;
+      authenticatedApp = app;
 
       const body = parseBody(raw, mediaType(req.headers['content-type']));
       const delivery = deliveryHeaders(req.headers);
@@ -271,10 +300,10 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
       res.status(result.status).json(result.body);
     } catch (err) {
       const recordedRevisionId = queuedLater(err);
-      if (recordedRevisionId !== undefined && authenticated && err instanceof KipperError) {
+      if (recordedRevisionId !== undefined && authenticatedApp && err instanceof KipperError) {
         // The revision is committed and the sweeper will queue it: this delivery was accepted,
         // and a repeat must answer the same instead of creating a second revision.
-        await finishAccepted(req, authenticated, claimId, err, recordedRevisionId, appKey);
+        await finishAccepted(req, authenticatedApp, claimId, err, recordedRevisionId, appKey);
         claimId = undefined;
       }
       if (claimId !== undefined) {
@@ -287,23 +316,12 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   });
 
   router.get('/:namespace/:app/revisions/:number', async (req: Request, res: Response) => {
-    const namespace = String(req.params.namespace);
-    const name = String(req.params.app);
-    const appKey = `${namespace}/${name}`;
-    if (!DNS_LABEL.test(namespace) || !DNS_LABEL.test(name)) {
-      refuseUnauthenticated(req, res, appKey);
-      return;
-    }
-    if (!limit(req, res, appKey)) return;
+    const target = admit(req, res);
+    if (!target) return;
+    const { appKey } = target;
     try {
-      const app = await webhooks.authenticate(namespace, name, {
-        kipperToken: headerValue(req, 'x-kipper-token'),
-        gitlabToken: headerValue(req, 'x-gitlab-token'),
-      });
-      if (!app) {
-        refuseUnauthenticated(req, res, appKey);
-        return;
-      }
+      const app = await authenticated(req, res, target);
+      if (!app) return;
       const number = String(req.params.number);
       if (!/^[1-9][0-9]{0,8}$/.test(number)) {
         sendError(res, ErrorCode.REVISION_NOT_FOUND, `"${number.slice(0, 20)}" is not a revision number: use the statusUrl the webhook answered with`);

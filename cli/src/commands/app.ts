@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { CliError, UsageError } from '../errors.js';
 import { jsonEnum, relativeTime, revisionJson, revisionProgress, shortCommit, table, word } from '../format.js';
-import { AppsQuery, AppStatusQuery, DeployAppMutation, UpdateImageMutation } from '../graphql/operations.js';
+import {
+  AppsQuery,
+  AppStatusQuery,
+  DeployAppMutation,
+  UpdateImageMutation,
+  type AppSummaryData,
+} from '../graphql/operations.js';
 import {
   action,
   appRef,
@@ -29,6 +35,20 @@ function collectEnv(value: string, previous: { name: string; value: string }[] =
 export function notFound(name: string, ref: AppRefOptions): CliError {
   const where = ref.namespace ?? [ref.project, ref.environment].filter(Boolean).join('/');
   return new CliError(`App ${name} not found${where ? ` in ${where}` : ''}.`, 1, 'APP_NOT_FOUND');
+}
+
+/** The app in `--json` output: the same keys for `app list` and `app status`. */
+function appJson(a: AppSummaryData) {
+  return {
+    name: a.name,
+    namespace: a.namespace,
+    project: a.project.name,
+    environment: a.environment.name,
+    source: jsonEnum(a.source),
+    image: a.image,
+    gitUrl: a.gitUrl,
+    gitBranch: a.gitBranch,
+  };
 }
 
 interface DeployOptions extends AppRefOptions, WaitFlags {
@@ -79,14 +99,7 @@ export function registerApp(app: Command, state: RunState): void {
       }
       ctx.out.result({
         apps: data.apps.map((a) => ({
-          name: a.name,
-          namespace: a.namespace,
-          project: a.project.name,
-          environment: a.environment.name,
-          source: jsonEnum(a.source),
-          image: a.image,
-          gitUrl: a.gitUrl,
-          gitBranch: a.gitBranch,
+          ...appJson(a),
           currentRevision: a.currentRevision ? revisionJson(a.currentRevision) : null,
         })),
       });
@@ -248,14 +261,7 @@ export function registerApp(app: Command, state: RunState): void {
 
       ctx.out.result({
         app: {
-          name: a.name,
-          namespace: a.namespace,
-          project: a.project.name,
-          environment: a.environment.name,
-          source: jsonEnum(a.source),
-          image: a.image,
-          gitUrl: a.gitUrl,
-          gitBranch: a.gitBranch,
+          ...appJson(a),
           port: a.port,
           replicas: a.replicas,
           host: a.host,

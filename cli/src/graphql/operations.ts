@@ -33,6 +33,50 @@ export const ProjectFields = graphql(`
 `);
 export type ProjectData = ResultOf<typeof ProjectFields>;
 
+export const AppSummaryFields = graphql(`
+  fragment AppSummaryFields on App @_unmask {
+    name
+    namespace
+    source
+    image
+    gitUrl
+    gitBranch
+    project { name }
+    environment { name }
+  }
+`);
+export type AppSummaryData = ResultOf<typeof AppSummaryFields>;
+
+/** The summary plus how the app runs: what `deploy` answers with and `status` shows. */
+export const AppDetailFields = graphql(
+  `
+  fragment AppDetailFields on App @_unmask {
+    ...AppSummaryFields
+    port
+    replicas
+    host
+  }
+`,
+  [AppSummaryFields],
+);
+
+export const WebhookFields = graphql(`
+  fragment WebhookFields on Webhook @_unmask { enabled url createdAt rotatedAt }
+`);
+
+/** The secret is only ever read through these two operations (enable, show). */
+export const WebhookSecretFields = graphql(
+  `
+  fragment WebhookSecretFields on WebhookSecret @_unmask {
+    url
+    token
+    snippets { gitlabCi githubActions }
+    webhook { ...WebhookFields }
+  }
+`,
+  [WebhookFields],
+);
+
 export const VerifyTokenQuery = graphql(`
   query VerifyToken { projects { name } }
 `);
@@ -57,41 +101,24 @@ export const AppsQuery = graphql(
   `
   query Apps($project: String, $environment: String) {
     apps(project: $project, environment: $environment) {
-      name
-      namespace
-      source
-      image
-      gitUrl
-      gitBranch
-      project { name }
-      environment { name }
+      ...AppSummaryFields
       currentRevision { ...RevisionFields }
     }
   }
 `,
-  [RevisionFields],
+  [AppSummaryFields, RevisionFields],
 );
 
 export const DeployAppMutation = graphql(
   `
   mutation DeployApp($input: DeployAppInput!) {
     deployApp(input: $input) {
-      name
-      namespace
-      source
-      image
-      gitUrl
-      gitBranch
-      port
-      replicas
-      host
-      project { name }
-      environment { name }
+      ...AppDetailFields
       revisions(first: 1) { nodes { ...RevisionFields } }
     }
   }
 `,
-  [RevisionFields],
+  [AppDetailFields, RevisionFields],
 );
 
 export const UpdateImageMutation = graphql(
@@ -161,24 +188,14 @@ export const AppStatusQuery = graphql(
   `
   query AppStatus($app: AppRef!) {
     app(ref: $app) {
-      name
-      namespace
-      source
-      image
-      gitUrl
-      gitBranch
-      port
-      replicas
-      host
-      project { name }
-      environment { name }
+      ...AppDetailFields
       webhook { enabled url }
       currentRevision { ...RevisionFields }
       revisions(first: 10) { nodes { ...RevisionFields } }
     }
   }
 `,
-  [RevisionFields],
+  [AppDetailFields, RevisionFields],
 );
 
 export const HistoryQuery = graphql(
@@ -207,45 +224,47 @@ export const RevisionQuery = graphql(
   [RevisionFields],
 );
 
-export const WebhookStateQuery = graphql(`
+export const WebhookStateQuery = graphql(
+  `
   query WebhookState($app: AppRef!) {
     app(ref: $app) {
       name
       namespace
       project { name }
       environment { name }
-      webhook { enabled url createdAt rotatedAt }
+      webhook { ...WebhookFields }
     }
   }
-`);
+`,
+  [WebhookFields],
+);
 
-export const WebhookSecretQuery = graphql(`
+export const WebhookSecretQuery = graphql(
+  `
   query WebhookSecret($app: AppRef!) {
-    webhookSecret(app: $app) {
-      url
-      token
-      snippets { gitlabCi githubActions }
-      webhook { enabled url createdAt rotatedAt }
-    }
+    webhookSecret(app: $app) { ...WebhookSecretFields }
   }
-`);
+`,
+  [WebhookSecretFields],
+);
 
-export const EnableWebhookMutation = graphql(`
+export const EnableWebhookMutation = graphql(
+  `
   mutation EnableWebhook($app: AppRef!) {
-    enableWebhook(app: $app) {
-      url
-      token
-      snippets { gitlabCi githubActions }
-      webhook { enabled url createdAt rotatedAt }
-    }
+    enableWebhook(app: $app) { ...WebhookSecretFields }
   }
-`);
+`,
+  [WebhookSecretFields],
+);
 
-export const DisableWebhookMutation = graphql(`
+export const DisableWebhookMutation = graphql(
+  `
   mutation DisableWebhook($app: AppRef!) {
-    disableWebhook(app: $app) { enabled url createdAt rotatedAt }
+    disableWebhook(app: $app) { ...WebhookFields }
   }
-`);
+`,
+  [WebhookFields],
+);
 
 export const DeliveriesQuery = graphql(`
   query Deliveries($app: AppRef!, $first: Int!) {
