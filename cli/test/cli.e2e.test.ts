@@ -1,61 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
+import { runKip, until } from './support/kip-process.js';
 
 /**
  * The seed's flow with the built `kip` (node cli/bin/kip.js, after `npm run build`) as a
  * subprocess against a real Kipper: PostgreSQL, Redis, the worker and the Kubernetes simulator.
  */
-const KIP = fileURLToPath(new URL('../bin/kip.js', import.meta.url));
 const P = ['--project', 'yourr-name', '--environment', 'test'];
 
 let kipper: RunningKipper;
 let configHome: string;
 
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-  lines: string[];
-}
-
-function kip(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KIP, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: configHome,
-        XDG_CONFIG_HOME: configHome,
-        KIPPER_SERVER: kipper.url,
-        KIPPER_TOKEN: kipper.adminToken,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err, lines: out.replace(/\n$/, '').split('\n') }));
-  });
-}
+const kip = (args: string[], env: Record<string, string> = {}) => runKip(kipper, configHome, args, env);
 
 const squeeze = (line: string) => line.replace(/ +/g, ' ');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function currentRevision(): Promise<number | undefined> {
   const r = await kip(['app', 'history', 'api', ...P, '-o', 'json']);

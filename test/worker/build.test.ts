@@ -2,18 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, AppSource } from '@kipper/api/apps/app.entity';
 import { BuildStatus } from '@kipper/api/builds/build.entity';
 import { RevisionStatus, RevisionTrigger } from '@kipper/api/revisions/revision.entity';
+import { createGitRepo, type GitRepo } from '../support/git-repo.js';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import {
   buildsOf,
   createApp,
-  createGitRepo,
   describeRevisions,
   reloadApp,
   revisionsOf,
   settled,
   startStack,
   waitFor,
-  type GitRepo,
   type Stack,
 } from './harness.js';
 
@@ -27,7 +26,7 @@ describe('worker: builds of git apps', () => {
   beforeAll(async () => {
     stack = await startStack({ rolloutStepMs: 50 });
     repo = createGitRepo('main');
-    workers = await startWorkers(stack, 1, { KIPPER_GIT_POLL_SECONDS: '2', KIPPER_REGISTRY: REGISTRY });
+    workers = await startWorkers(stack, 1, { KIPPER_GIT_POLL_SECONDS: '2', KIPPER_REGISTRY: REGISTRY, KIPPER_GIT_PROTOCOLS: 'https,ssh,git,file' });
   });
   afterAll(async () => {
     await workers?.stop();

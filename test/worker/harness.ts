@@ -1,8 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -215,40 +211,6 @@ export function describeRevisions(revisions: Revision[]): string {
 }
 
 /** A bare git repository under /tmp with a work tree to make commits in; `file://` URL. */
-export interface GitRepo {
-  url: string;
-  /** Makes an empty commit on the branch, pushes it, returns its sha. */
-  commit(message: string): string;
-  remove(): void;
-}
-
-export function createGitRepo(branch = 'main'): GitRepo {
-  const root = mkdtempSync(join(tmpdir(), 'kipper-git-'));
-  const bare = join(root, 'origin.git');
-  const work = join(root, 'work');
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com' },
-    }).trim();
-  git(root, 'init', '--quiet', '--bare', `--initial-branch=${branch}`, bare);
-  git(root, 'init', '--quiet', `--initial-branch=${branch}`, work);
-  git(work, 'remote', 'add', 'origin', bare);
-  return {
-    url: `file://${bare}`,
-    commit(message) {
-      git(work, 'commit', '--quiet', '--allow-empty', '-m', message);
-      git(work, 'push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`);
-      return git(work, 'rev-parse', 'HEAD');
-    },
-    remove() {
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
-
-
 /** Resolves once Redis has a subscriber on the channel (a subscription is in place). */
 export async function waitForSubscriber(redisUrl: string, channel: string): Promise<void> {
   const redis = new Redis(redisUrl);

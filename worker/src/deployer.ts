@@ -1,4 +1,5 @@
 import { appWorkload } from '@kipper/api/apps/app.workload';
+import { redactGitUrl, type GitProtocol } from '@kipper/api/apps/git-url';
 import { App, AppSource, DeployPolicy } from '@kipper/api/apps/app.entity';
 import { Build, BuildStatus } from '@kipper/api/builds/build.entity';
 import { DeployEventType } from '@kipper/api/events/deploy-event';
@@ -12,7 +13,7 @@ import {
 import type { Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube/types';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { HandBackError, isTransient } from './errors.js';
-import { lsRemoteHead, redactUrl } from './git.js';
+import { lsRemoteHead } from './git.js';
 import { describeError, type Logger } from './log.js';
 import { BuildLogSink } from './build-log.js';
 import { KIPPER_ACTOR, type Auditor, type DeployEvents, type RevisionRequests } from './ports.js';
@@ -24,6 +25,7 @@ export interface DeployerOptions {
   progressDeadlineSeconds: number;
   progressThrottleMs: number;
   logFlushMs: number;
+  gitProtocols: readonly GitProtocol[];
 }
 
 /** The annotation on the pod template that names the Kipper revision a rollout belongs to. */
@@ -154,9 +156,9 @@ export class AppDeployer {
 
     let commit = build.commit ?? revision.commit;
     if (!commit) {
-      commit = await lsRemoteHead(app.gitUrl, app.gitBranch);
+      commit = await lsRemoteHead(app.gitUrl, app.gitBranch, this.options.gitProtocols);
       if (!commit) {
-        await this.failBuild(app, revision, build, `branch ${app.gitBranch} not found in ${redactUrl(app.gitUrl)}`);
+        await this.failBuild(app, revision, build, `branch ${app.gitBranch} not found in ${redactGitUrl(app.gitUrl)}`);
         return false;
       }
     }

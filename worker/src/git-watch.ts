@@ -1,5 +1,6 @@
 import { App, AppSource } from '@kipper/api/apps/app.entity';
 import { RevisionTrigger } from '@kipper/api/revisions/revision.entity';
+import type { GitProtocol } from '@kipper/api/apps/git-url';
 import type { JobEnqueuer } from './ports.js';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';
@@ -28,6 +29,7 @@ export class GitWatch {
     private readonly db: DataSource,
     private readonly requests: RevisionRequests,
     private readonly log: Logger,
+    private readonly gitProtocols: readonly GitProtocol[],
   ) {}
 
   /** Adds the current slot's poll job of every watched app (a no-op for slots already added). */
@@ -64,7 +66,7 @@ export class GitWatch {
       if (!app || !app.watchGit || app.source !== AppSource.GIT || !app.gitUrl || !app.gitBranch) return 'skipped';
       let head: string | null;
       try {
-        head = await lsRemoteHead(app.gitUrl, app.gitBranch);
+        head = await lsRemoteHead(app.gitUrl, app.gitBranch, this.gitProtocols);
       } catch (error) {
         this.log.warn(`${app.namespace}/${app.name}: git check failed`, error);
         return 'error';

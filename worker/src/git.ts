@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { gitUrlProblem, redactGitUrl, type GitProtocol } from '@kipper/api/apps/git-url';
 
 export class GitError extends Error {
   override name = 'GitError';
@@ -8,22 +9,32 @@ export class GitError extends Error {
  * The commit a branch points at, from `git ls-remote` (no clone). Null when the branch does
  * not exist. Prompts are disabled so a private repository without credentials fails fast.
  */
-export function lsRemoteHead(url: string, branch: string, timeoutMs = 30_000): Promise<string | null> {
+export function lsRemoteHead(url: string, branch: string, protocols: readonly GitProtocol[], timeoutMs = 30_000): Promise<string | null> {
   const ref = `refs/heads/${branch}`;
+  // Checked again here: the row may predate a stricter KIPPER_GIT_PROTOCOLS.
+  const problem = gitUrlProblem(url, protocols);
+  if (problem) return Promise.reject(new GitError(`git URL ${redactGitUrl(url)} ${problem}`));
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       ['ls-remote', '--', url, ref],
       {
         timeout: timeoutMs,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true' },
+        env: {
+          ...process.env,
+          GIT_TERMINAL_PROMPT: '0',
+          GIT_ASKPASS: 'true',
+          SSH_ASKPASS: 'true',
+          // git itself refuses other transports (ext::, fd::, …) and redirects to them.
+          GIT_ALLOW_PROTOCOL: protocols.join(':'),
+        },
         maxBuffer: 1024 * 1024,
       },
       (error, stdout, stderr) => {
         if (error) {
           const raw = String(stderr).trim().split('\n').pop() || error.message;
-          const detail = raw.split(url).join(redactUrl(url));
-          reject(new GitError(`git ls-remote ${redactUrl(url)} ${ref} failed: ${detail}`));
+          const detail = raw.split(url).join(redactGitUrl(url));
+          reject(new GitError(`git ls-remote ${redactGitUrl(url)} ${ref} failed: ${detail}`));
           return;
         }
         const line = String(stdout)
@@ -34,18 +45,4 @@ export function lsRemoteHead(url: string, branch: string, timeoutMs = 30_000): P
       },
     );
   });
-}
-
-/** A git URL without user:password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = '';
-      parsed.password = '';
-    }
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]+@/, '//');
-  }
 }

@@ -59,10 +59,11 @@ export async function startWorker(
       progressDeadlineSeconds: config.progressDeadlineSeconds,
       progressThrottleMs: settings.progressThrottleMs,
       logFlushMs: settings.logFlushMs,
+      gitProtocols: config.gitProtocols,
     },
     log,
   );
-  const gitWatch = new GitWatch(db, revisions, log);
+  const gitWatch = new GitWatch(db, revisions, log, config.gitProtocols);
   const shutdown = new AbortController();
   const processor = new JobProcessor(db, deployer, gitWatch, shutdown.signal, log);
 

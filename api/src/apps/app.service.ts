@@ -12,6 +12,7 @@ import { invalidImageMessage, isValidImageReference } from '../revisions/image-r
 import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { appLabel, type RevisionService } from '../revisions/revision.service.js';
 import { appWorkload } from './app.workload.js';
+import { gitUrlProblem, redactGitUrl } from './git-url.js';
 import { App, AppSource, DeployPolicy, type EnvVar } from './app.entity.js';
 
 /** Names an app: namespace + name, or project [+ environment] + name, or name alone when unique. */
@@ -60,7 +61,7 @@ export class AppService {
     private readonly deps: {
       dataSource: DataSource;
       cluster: Cluster;
-      config: Pick<KipperConfig, 'progressDeadlineSeconds'>;
+      config: Pick<KipperConfig, 'progressDeadlineSeconds' | 'gitProtocols'>;
       projects: ProjectService;
       revisions: RevisionService;
       audit: AuditService;
@@ -207,7 +208,8 @@ export class AppService {
     if (hasImage === hasGit) throw invalid('image', 'Give exactly one source: an image (--image) or a git repository (--git)');
     if (hasImage && !isValidImageReference(input.image)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(input.image), { field: 'image' });
     if (hasGit) {
-      if (!isGitUrl(input.gitUrl!)) throw invalid('gitUrl', `Git URL ${JSON.stringify(input.gitUrl)} is not valid: use https://…, ssh://… or git@host:path`);
+      const problem = gitUrlProblem(input.gitUrl!, this.deps.config.gitProtocols);
+      if (problem) throw invalid('gitUrl', `Git URL ${JSON.stringify(redactGitUrl(input.gitUrl!))} ${problem}`);
       if (input.gitBranch && !GIT_BRANCH.test(input.gitBranch)) throw invalid('gitBranch', `Branch ${JSON.stringify(input.gitBranch)} is not a valid git branch name`);
       if (input.dockerfilePath && (input.dockerfilePath.startsWith('/') || input.dockerfilePath.split('/').includes('..') || input.dockerfilePath.length > 300)) {
         throw invalid('dockerfilePath', 'Dockerfile path must be relative to the repository and stay inside it');
@@ -245,13 +247,3 @@ export class AppService {
   }
 }
 
-function isGitUrl(value: string): boolean {
-  if (value.length > 500) return false;
-  if (/^[\w.-]+@[\w.-]+:[\w./~-]+$/.test(value)) return true;
-  try {
-    const url = new URL(value);
-    return ['https:', 'http:', 'ssh:', 'git:'].includes(url.protocol) && url.hostname !== '' && url.pathname.length > 1;
-  } catch {
-    return false;
-  }
-}

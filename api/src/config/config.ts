@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
 
 export type KubeMode = 'auto' | 'sim' | 'kubeconfig';
 
@@ -18,6 +19,8 @@ export interface KipperConfig {
   builderImage: string;
   registry: string;
   gitPollSeconds: number;
+  /** Transports git apps may use (`git ls-remote`, builds); `file` only for local tests. */
+  gitProtocols: readonly GitProtocol[];
   /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
   webhookRateLimit: { burst: number; perSecond: number };
 }
@@ -60,6 +63,17 @@ function kubeconfigPath(env: Env): string | undefined {
   return existsSync(fallback) ? fallback : undefined;
 }
 
+function gitProtocols(env: Env): readonly GitProtocol[] {
+  const raw = env.KIPPER_GIT_PROTOCOLS;
+  if (!raw) return DEFAULT_GIT_PROTOCOLS;
+  const list = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = list.filter((p) => !(GIT_PROTOCOLS as readonly string[]).includes(p));
+  if (unknown.length || list.length === 0) {
+    throw new ConfigError(`KIPPER_GIT_PROTOCOLS is a comma-separated list of ${GIT_PROTOCOLS.join(', ')}, got "${raw}"`);
+  }
+  return list as GitProtocol[];
+}
+
 /** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
 export function loadConfig(env: Env = process.env): KipperConfig {
   const mode = (env.KIPPER_KUBE || 'auto') as KubeMode;
@@ -89,6 +103,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
     registry: (env.KIPPER_REGISTRY || 'registry.kipper.local').replace(/\/+$/, ''),
     gitPollSeconds: integer(env, 'KIPPER_GIT_POLL_SECONDS', 60, 1, 86_400),
+    gitProtocols: gitProtocols(env),
     webhookRateLimit: {
       burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
