@@ -43,16 +43,21 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return value;
 }
 
+/** A URL as it may appear in a message: without a password (database and Redis URLs carry one). */
+function shown(raw: string): string {
+  return raw.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+}
+
 function url(env: Env, name: string, fallback: string, protocols: string[]): string {
   const raw = env[name] || fallback;
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+    throw new ConfigError(`${name} must be a URL, got "${shown(raw)}"`);
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${raw}"`);
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${shown(raw)}"`);
   }
   return raw.replace(/\/+$/, '');
 }
@@ -82,8 +87,9 @@ export function loadConfig(env: Env = process.env): KipperConfig {
   }
   const port = integer(env, 'KIPPER_PORT', 8080, 0, 65535);
   const adminToken = env.KIPPER_ADMIN_TOKEN || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) {
-    throw new ConfigError('KIPPER_ADMIN_TOKEN must be at least 16 characters long');
+  // It guards every GraphQL call and has no lockout: short tokens can be guessed online.
+  if (adminToken !== undefined && adminToken.length < 32) {
+    throw new ConfigError('KIPPER_ADMIN_TOKEN must be at least 32 characters long (e.g. openssl rand -hex 32)');
   }
   const queuePrefix = env.KIPPER_QUEUE_PREFIX || 'kipper';
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
