@@ -1,8 +1,8 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
-import { ClusterError } from './errors.js';
+import { ClusterError, notManagedError } from './errors.js';
 import { retryOnConflict } from './retry.js';
 import type { ClusterContext } from './context.js';
-import { APP_LABEL, COMPONENT_LABEL } from './labels.js';
+import { APP_LABEL, COMPONENT_LABEL, isManagedByKipper, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
 import type { AppWorkload } from './types.js';
 import { deploymentManifest, ingressManifest, serviceManifest, updateDeployment } from './workload.js';
 import { deleteWebhookToken } from './secrets.js';
@@ -18,6 +18,7 @@ async function ensureDeployment(ctx: ClusterContext, app: AppWorkload): Promise<
     );
     return;
   }
+  if (!isManagedByKipper(existing)) throw notManagedError('Deployment', namespace, name);
   await ctx.call(`update Deployment ${namespace}/${name}`, () =>
     ctx.apps.replaceNamespacedDeployment({ name, namespace, body: updateDeployment(existing, app) }),
   );
@@ -34,6 +35,7 @@ async function ensureService(ctx: ClusterContext, app: AppWorkload): Promise<voi
     );
     return;
   }
+  if (!isManagedByKipper(existing)) throw notManagedError('Service', namespace, name);
   await ctx.call(`update Service ${namespace}/${name}`, () =>
     ctx.core.replaceNamespacedService({ name, namespace, body: serviceManifest(app, existing) }),
   );
@@ -46,7 +48,8 @@ async function ensureIngress(ctx: ClusterContext, app: AppWorkload): Promise<voi
   );
   const host = app.host?.trim();
   if (!host) {
-    if (existing) await deleteIngress(ctx, namespace, name);
+    // Only Kipper's own Ingress goes; someone else's of that name is left alone.
+    if (isManagedByKipper(existing)) await deleteIngress(ctx, namespace, name, existing?.metadata?.uid);
     return;
   }
   const withHost = { ...app, host };
@@ -56,11 +59,17 @@ async function ensureIngress(ctx: ClusterContext, app: AppWorkload): Promise<voi
     );
     return;
   }
+  if (!isManagedByKipper(existing)) throw notManagedError('Ingress', namespace, name);
   await ctx.call(`update Ingress ${namespace}/${name}`, () =>
     ctx.networking.replaceNamespacedIngress({ name, namespace, body: ingressManifest(withHost, existing) }),
   );
 }
 
+/**
+ * Creates or updates the app's Deployment, Service and Ingress. An object of the same name that
+ * Kipper did not create (no `app.kubernetes.io/managed-by=kipper`) is never replaced: ClusterError
+ * CLUSTER_CONFLICT (reason NotManagedByKipper).
+ */
 export async function ensureApp(ctx: ClusterContext, app: AppWorkload): Promise<void> {
   await retryOnConflict(() => ensureDeployment(ctx, app));
   await retryOnConflict(() => ensureService(ctx, app));
@@ -75,35 +84,75 @@ const ignoreMissing = async (p: Promise<unknown>) => {
   }
 };
 
-async function deleteIngress(ctx: ClusterContext, namespace: string, name: string): Promise<void> {
+/**
+ * Deletes only the object read a moment ago (uid precondition): a same-named object created in
+ * between, by someone else, is not touched.
+ */
+const deleteOptions = (uid: string | undefined) => (uid ? { preconditions: { uid } } : undefined);
+
+async function deleteIngress(ctx: ClusterContext, namespace: string, name: string, uid: string | undefined): Promise<void> {
   await ignoreMissing(
-    ctx.call(`delete Ingress ${namespace}/${name}`, () => ctx.networking.deleteNamespacedIngress({ name, namespace })),
+    ctx.call(`delete Ingress ${namespace}/${name}`, () =>
+      ctx.networking.deleteNamespacedIngress({ name, namespace, body: deleteOptions(uid) }),
+    ),
   );
 }
 
-/** Removes everything Kipper created for an app; objects already gone are fine. */
+/**
+ * Removes everything Kipper created for an app: only objects labelled
+ * `app.kubernetes.io/managed-by=kipper` are deleted, others of the same name are left alone;
+ * objects already gone are fine.
+ */
 export async function deleteApp(ctx: ClusterContext, namespace: string, name: string): Promise<void> {
   const propagationPolicy = 'Background';
-  await ignoreMissing(
-    ctx.call(`delete Deployment ${namespace}/${name}`, () =>
-      ctx.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy }),
-    ),
+  const deployment = await ctx.callOrNull(`read Deployment ${namespace}/${name}`, () =>
+    ctx.apps.readNamespacedDeployment({ name, namespace }),
   );
-  await ignoreMissing(
-    ctx.call(`delete Service ${namespace}/${name}`, () => ctx.core.deleteNamespacedService({ name, namespace })),
+  if (isManagedByKipper(deployment)) {
+    await ignoreMissing(
+      ctx.call(`delete Deployment ${namespace}/${name}`, () =>
+        ctx.apps.deleteNamespacedDeployment({
+          name,
+          namespace,
+          propagationPolicy,
+          body: { propagationPolicy, ...deleteOptions(deployment?.metadata?.uid) },
+        }),
+      ),
+    );
+  }
+  const service = await ctx.callOrNull(`read Service ${namespace}/${name}`, () =>
+    ctx.core.readNamespacedService({ name, namespace }),
   );
-  await deleteIngress(ctx, namespace, name);
+  if (isManagedByKipper(service)) {
+    await ignoreMissing(
+      ctx.call(`delete Service ${namespace}/${name}`, () =>
+        ctx.core.deleteNamespacedService({ name, namespace, body: deleteOptions(service?.metadata?.uid) }),
+      ),
+    );
+  }
+  const ingress = await ctx.callOrNull(`read Ingress ${namespace}/${name}`, () =>
+    ctx.networking.readNamespacedIngress({ name, namespace }),
+  );
+  if (isManagedByKipper(ingress)) await deleteIngress(ctx, namespace, name, ingress?.metadata?.uid);
   await deleteWebhookToken(ctx, namespace, name);
   const jobs = await ctx.callOrNull(`list build Jobs of ${namespace}/${name}`, () =>
-    ctx.batch.listNamespacedJob({ namespace, labelSelector: `${APP_LABEL}=${name},${COMPONENT_LABEL}=build` }),
+    ctx.batch.listNamespacedJob({
+      namespace,
+      labelSelector: `${APP_LABEL}=${name},${COMPONENT_LABEL}=build,${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+    }),
   );
   for (const job of jobs?.items ?? []) {
     const jobName = job.metadata?.name;
-    if (!jobName) continue;
+    if (!jobName || !isManagedByKipper(job)) continue;
     // Jobs orphan their pods by default; Background deletes them too.
     await ignoreMissing(
       ctx.call(`delete Job ${namespace}/${jobName}`, () =>
-        ctx.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy }),
+        ctx.batch.deleteNamespacedJob({
+          name: jobName,
+          namespace,
+          propagationPolicy,
+          body: { propagationPolicy, ...deleteOptions(job.metadata?.uid) },
+        }),
       ),
     );
   }
@@ -134,6 +183,7 @@ export async function setImage(
 ): Promise<{ generation: number }> {
   const id = `${namespace}/${name}`;
   const current = await ctx.call(`read Deployment ${id}`, () => ctx.apps.readNamespacedDeployment({ name, namespace }));
+  if (!isManagedByKipper(current)) throw notManagedError('Deployment', namespace, name);
   const container = containerOf(current, name);
   if (!container) throw new ClusterError('CLUSTER_INVALID', `deployment "${id}" has no container`);
   const patch = {

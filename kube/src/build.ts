@@ -1,7 +1,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { ClusterError } from './errors.js';
+import { ClusterError, notManagedError } from './errors.js';
 import type { ClusterContext } from './context.js';
-import { APP_LABEL, BUILD_JOB_LABEL, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
+import { APP_LABEL, BUILD_JOB_LABEL, COMPONENT_LABEL, isManagedByKipper, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
 import { LineSplitter } from './lines.js';
 import { sleep } from './retry.js';
 import type { BuildJobSpec, BuildOutcome, FollowBuildOptions } from './types.js';
@@ -59,7 +59,10 @@ export function buildJobManifest(spec: BuildJobSpec): V1Job {
   };
 }
 
-/** Creates the build Job; one that exists already (a restarted worker) is returned as is. */
+/**
+ * Creates the build Job; one that exists already (a restarted worker) is returned as is, unless
+ * Kipper did not create it (ClusterError CLUSTER_CONFLICT).
+ */
 export async function startBuild(ctx: ClusterContext, spec: BuildJobSpec): Promise<{ jobName: string }> {
   const jobName = buildJobName(spec.app, spec.buildNumber);
   try {
@@ -68,6 +71,10 @@ export async function startBuild(ctx: ClusterContext, spec: BuildJobSpec): Promi
     );
   } catch (err) {
     if (!(err instanceof ClusterError && err.reason === 'AlreadyExists')) throw err;
+    const existing = await ctx.callOrNull(`read Job ${spec.namespace}/${jobName}`, () =>
+      ctx.batch.readNamespacedJob({ name: jobName, namespace: spec.namespace }),
+    );
+    if (existing && !isManagedByKipper(existing)) throw notManagedError('Job', spec.namespace, jobName);
   }
   return { jobName };
 }

@@ -25,6 +25,24 @@ export class ClusterError extends Error {
   }
 }
 
+/** The `reason` of a ClusterError refusing to touch an object Kipper did not create. */
+export const NOT_MANAGED_REASON = 'NotManagedByKipper';
+
+/**
+ * An object of the name Kipper wants exists without `app.kubernetes.io/managed-by=kipper`: Kipper
+ * neither replaces nor deletes it. Not an API answer (no `status`), so conflict retries skip it.
+ */
+export function notManagedError(kind: string, namespace: string, name: string): ClusterError {
+  return new ClusterError(
+    'CLUSTER_CONFLICT',
+    `${kind} ${namespace}/${name} exists and is not managed by Kipper; delete or rename it`,
+    undefined,
+    NOT_MANAGED_REASON,
+  );
+}
+
+export const isNotManaged = (err: unknown): boolean => err instanceof ClusterError && err.reason === NOT_MANAGED_REASON;
+
 /**
  * Network error codes (Node system errors as surfaced by node-fetch) worth retrying. Exported so
  * the worker judges a dropped connection the same way the cluster client does.

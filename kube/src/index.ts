@@ -1,5 +1,5 @@
 export { connectCluster, type ConnectOptions } from './cluster.js';
-export { ClusterError, TRANSIENT_NETWORK_CODES, type ClusterErrorCode } from './errors.js';
+export { ClusterError, isNotManaged, NOT_MANAGED_REASON, TRANSIENT_NETWORK_CODES, type ClusterErrorCode } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export { rolloutStatus, rolloutProgress, PROGRESS_DEADLINE_EXCEEDED, type RolloutStatus, type DeploymentLike } from './rollout-status.js';
 export { resolveClusterTarget, type ClusterTarget } from './target.js';

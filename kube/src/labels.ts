@@ -14,3 +14,7 @@ export const appLabels = (app: string, extra: Record<string, string> = {}) => ({
   [NAME_LABEL]: app,
   [MANAGED_BY_LABEL]: MANAGED_BY,
 });
+
+/** True when the object carries `app.kubernetes.io/managed-by=kipper`: Kipper made it, Kipper may change or delete it. */
+export const isManagedByKipper = (object: { metadata?: { labels?: Record<string, string> } } | null | undefined): boolean =>
+  object?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;

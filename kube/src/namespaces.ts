@@ -4,7 +4,8 @@ import type { ClusterContext } from './context.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
 
 /**
- * Creates the namespace; one that exists already is success (its missing labels are added).
+ * Creates the namespace; one that exists already is adopted: Kipper's labels (managed-by and the
+ * given ones) are added with a merge patch, which keeps every other label.
  * When creating is forbidden (a namespaced service account), an existing namespace still is.
  */
 export async function ensureNamespace(
@@ -28,7 +29,7 @@ export async function ensureNamespace(
     }
     if (err.code === 'CLUSTER_FORBIDDEN') return;
     const current = existing.metadata?.labels ?? {};
-    const missing = Object.entries(labels).filter(([k, v]) => current[k] !== v);
+    const missing = Object.entries(wanted).filter(([k, v]) => current[k] !== v);
     if (missing.length === 0) return;
     await ctx.call(`label Namespace ${name}`, () =>
       ctx.core.patchNamespace(

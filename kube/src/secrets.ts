@@ -1,7 +1,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { ClusterError } from './errors.js';
+import { ClusterError, notManagedError } from './errors.js';
 import type { ClusterContext } from './context.js';
-import { APP_LABEL, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
+import { APP_LABEL, COMPONENT_LABEL, isManagedByKipper, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
 import { retryOnConflict } from './retry.js';
 
 export const webhookSecretName = (app: string) => `${app}-webhook`;
@@ -16,7 +16,10 @@ export async function readWebhookToken(ctx: ClusterContext, namespace: string, a
   return encoded === undefined ? null : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-/** Creates or replaces Secret `{app}-webhook` (type Opaque, key `token`). */
+/**
+ * Creates or replaces Secret `{app}-webhook` (type Opaque, key `token`). A Secret of that name
+ * that Kipper did not create is never replaced: ClusterError CLUSTER_CONFLICT.
+ */
 export async function writeWebhookToken(ctx: ClusterContext, namespace: string, app: string, token: string): Promise<void> {
   const name = webhookSecretName(app);
   const secrets = [token];
@@ -40,6 +43,7 @@ export async function writeWebhookToken(ctx: ClusterContext, namespace: string, 
       await ctx.call(`create Secret ${namespace}/${name}`, () => ctx.core.createNamespacedSecret({ namespace, body: body() }), secrets);
       return;
     }
+    if (!isManagedByKipper(existing)) throw notManagedError('Secret', namespace, name);
     if (existing.type && existing.type !== 'Opaque') {
       throw new ClusterError('CLUSTER_CONFLICT', `Secret ${namespace}/${name} exists with type ${existing.type}`, 409);
     }
@@ -51,7 +55,15 @@ export async function writeWebhookToken(ctx: ClusterContext, namespace: string, 
   });
 }
 
+/** Deletes Kipper's webhook Secret; a missing one is fine, one Kipper did not create is left alone. */
 export async function deleteWebhookToken(ctx: ClusterContext, namespace: string, app: string): Promise<void> {
   const name = webhookSecretName(app);
-  await ctx.callOrNull(`delete Secret ${namespace}/${name}`, () => ctx.core.deleteNamespacedSecret({ name, namespace }));
+  const existing = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () =>
+    ctx.core.readNamespacedSecret({ name, namespace }),
+  );
+  if (!existing || !isManagedByKipper(existing)) return;
+  const uid = existing.metadata?.uid;
+  await ctx.callOrNull(`delete Secret ${namespace}/${name}`, () =>
+    ctx.core.deleteNamespacedSecret({ name, namespace, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
+  );
 }

@@ -11,11 +11,12 @@ import {
   type RolloutProgress,
 } from '@kipper/api/revisions/revision.entity';
 import type { Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube/types';
-import { In, type DataSource, type EntityManager } from 'typeorm';
-import { HandBackError, isTransient } from './errors.js';
+import { In, type DataSource, type EntityManager, type UpdateResult } from 'typeorm';
+import { isNotManaged } from '@kipper/kube/errors';
+import { AppGoneError, HandBackError, isTransient } from './errors.js';
 import { lsRemoteHead } from './git.js';
 import { describeError, type Logger } from './log.js';
-import { BuildLogSink } from './build-log.js';
+import { BuildLogSink, linesSeen } from './build-log.js';
 import { KIPPER_ACTOR, type Auditor, type DeployEvents, type RevisionRequests } from './ports.js';
 import { KipperError } from '@kipper/api/errors/kipper-error';
 
@@ -32,6 +33,22 @@ export interface DeployerOptions {
 export const REVISION_ANNOTATION = 'kipper.dev/revision';
 
 const target = (app: App) => `${app.namespace}/${app.name}`;
+
+/** How often a build or rollout being followed checks that its app still exists. */
+const APP_CHECK_MS = 1000;
+
+/** What a revision's failure reason says about errors that are not a build or rollout outcome. */
+export const INTERNAL_ERROR_REASON = 'internal error (see the worker log)';
+
+/**
+ * The failure reason stored for (and shown through the status URL of) an unexpected error:
+ * a refusal to touch an object Kipper did not create is the user's to fix and says so; anything
+ * else is generic, its details go to the worker log only.
+ */
+export function publicFailureReason(error: unknown): string {
+  if (isNotManaged(error)) return (error as Error).message;
+  return INTERNAL_ERROR_REASON;
+}
 
 /**
  * Works through one app's unfinished revisions: builds, rollouts, supersedes, automatic
@@ -57,10 +74,76 @@ export class AppDeployer {
       stopIfAborted(signal);
       const app = await this.db.getRepository(App).findOneBy({ id: appId });
       if (!app) return processed;
-      const next = await this.nextRevision(app);
-      if (!next) return processed;
-      await this.process(app, next, signal);
+      try {
+        const next = await this.nextRevision(app);
+        if (!next) return processed;
+        await this.process(app, next, signal);
+      } catch (error) {
+        if (!(error instanceof AppGoneError)) throw error;
+        await this.removeLeftovers(app);
+        return processed;
+      }
       processed++;
+    }
+  }
+
+  /**
+   * The app was deleted while this run held its lock: AppService.delete removed its objects
+   * and rows, but this run may have (re)created some since. Remove them (deleteApp touches only
+   * objects Kipper made) and end the run; a failure here is logged, the run still ends.
+   */
+  private async removeLeftovers(app: App): Promise<void> {
+    try {
+      await this.cluster.deleteApp(app.namespace, app.name);
+      this.log.info(`${target(app)}: the app was deleted during the run; removed its remaining Kubernetes objects`);
+    } catch (error) {
+      this.log.warn(`${target(app)}: the app was deleted during the run; removing its remaining Kubernetes objects failed`, error);
+    }
+  }
+
+  private async appExists(appId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows = (await manager.query('SELECT 1 FROM app WHERE id = $1', [appId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Checked before every cluster write: a deleted app gets nothing (re)created. */
+  private async assertAppExists(appId: string, manager?: EntityManager): Promise<void> {
+    if (!(await this.appExists(appId, manager))) throw new AppGoneError(`app ${appId} was deleted`);
+  }
+
+  /** An UPDATE of the app's rows that changed nothing: AppGoneError when the app is gone. */
+  private async checkAffected(result: UpdateResult, appId: string, manager?: EntityManager): Promise<boolean> {
+    if (result.affected) return true;
+    await this.assertAppExists(appId, manager);
+    return false;
+  }
+
+  /**
+   * Runs a follow (build or rollout) with a signal that also aborts when the app row disappears
+   * (checked every APP_CHECK_MS): then AppGoneError instead of the follow's result.
+   */
+  private async whileAppExists<T>(app: App, signal: AbortSignal, follow: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const gone = new AbortController();
+    let checking = false;
+    const timer = setInterval(() => {
+      if (checking || gone.signal.aborted) return;
+      checking = true;
+      this.appExists(app.id)
+        .then((exists) => {
+          if (!exists) gone.abort(new AppGoneError(`app ${target(app)} was deleted`));
+        })
+        .catch(() => undefined) // the database is the follow's business, not the check's
+        .finally(() => (checking = false));
+    }, APP_CHECK_MS);
+    try {
+      const result = await follow(AbortSignal.any([signal, gone.signal]));
+      if (gone.signal.aborted) throw gone.signal.reason as AppGoneError;
+      return result;
+    } catch (error) {
+      if (gone.signal.aborted && !signal.aborted) throw gone.signal.reason as AppGoneError;
+      throw error;
+    } finally {
+      clearInterval(timer);
     }
   }
 
@@ -125,9 +208,10 @@ export class AppDeployer {
       }
       await this.rollout(app, revision, signal);
     } catch (error) {
-      if (signal.aborted || error instanceof HandBackError || isTransient(error)) throw error;
-      this.log.warn(`${target(app)}: revision #${revision.number} failed`, error);
-      await this.fail(app, revision, describeError(error));
+      if (signal.aborted || error instanceof HandBackError || error instanceof AppGoneError || isTransient(error)) throw error;
+      // The details stay in the worker log: the failure reason is readable with a webhook token.
+      this.log.warn(`${target(app)}: revision #${revision.number} failed: ${describeError(error)}`);
+      await this.fail(app, revision, publicFailureReason(error));
     }
   }
 
@@ -142,7 +226,7 @@ export class AppDeployer {
       return false;
     }
     if (build.status === BuildStatus.SUCCEEDED && build.image) {
-      await this.setRevisionImage(revision, build.image, build.commit);
+      await this.setRevisionImage(app, revision, build.image, build.commit);
       return true;
     }
     if (build.status === BuildStatus.FAILED || build.status === BuildStatus.SUPERSEDED) {
@@ -180,12 +264,15 @@ export class AppDeployer {
         finishedAt: new Date(),
       });
       await this.events.buildLog(build.id, line).catch((e: unknown) => this.log.warn('publish build log', e));
-      await this.setRevisionImage(revision, earlier.image, commit);
+      await this.setRevisionImage(app, revision, earlier.image, commit);
       return true;
     }
 
     const now = new Date();
-    await builds.update(build.id, { status: BuildStatus.RUNNING, commit, startedAt: build.startedAt ?? now });
+    await this.checkAffected(
+      await builds.update(build.id, { status: BuildStatus.RUNNING, commit, startedAt: build.startedAt ?? now }),
+      app.id,
+    );
     if (revision.status !== RevisionStatus.BUILDING) {
       const moved = await this.transition(this.db.manager, revision, [RevisionStatus.QUEUED], {
         status: RevisionStatus.BUILDING,
@@ -196,7 +283,9 @@ export class AppDeployer {
       await this.publish(revision, app, DeployEventType.BUILDING, `building ${commit.slice(0, 12)}`);
     }
 
+    await this.assertAppExists(app.id);
     await this.cluster.ensureNamespace(app.namespace);
+    await this.assertAppExists(app.id);
     const { jobName } = await this.cluster.startBuild({
       namespace: app.namespace,
       app: app.name,
@@ -208,16 +297,19 @@ export class AppDeployer {
       dockerfilePath: app.dockerfilePath ?? 'Dockerfile',
       destination: image,
     });
-    if (build.jobName !== jobName) await builds.update(build.id, { jobName });
+    if (build.jobName !== jobName) await this.checkAffected(await builds.update(build.id, { jobName }), app.id);
+    else await this.assertAppExists(app.id);
 
     const sink = new BuildLogSink(this.db, this.events, build.id, this.options.logFlushMs, this.log);
     let outcome;
     try {
-      outcome = await this.cluster.followBuild(app.namespace, jobName, {
-        onLog: (line) => sink.push(line),
-        signal,
-        skipLines: build.log.length,
-      });
+      outcome = await this.whileAppExists(app, signal, (follow) =>
+        this.cluster.followBuild(app.namespace, jobName, {
+          onLog: (line) => sink.push(line),
+          signal: follow,
+          skipLines: linesSeen(build.log),
+        }),
+      );
     } finally {
       await sink.close();
     }
@@ -227,22 +319,23 @@ export class AppDeployer {
       await this.failBuild(app, revision, build, `${outcome.reason}: ${outcome.message}`);
       return false;
     }
-    await builds.update(build.id, { status: BuildStatus.SUCCEEDED, image, finishedAt: new Date() });
-    await this.setRevisionImage(revision, image, commit);
+    await this.checkAffected(await builds.update(build.id, { status: BuildStatus.SUCCEEDED, image, finishedAt: new Date() }), app.id);
+    await this.setRevisionImage(app, revision, image, commit);
     this.log.info(`${target(app)}: build #${build.number} pushed ${image}`);
     return true;
   }
 
-  private async setRevisionImage(revision: Revision, image: string, commit: string | null): Promise<void> {
+  private async setRevisionImage(app: App, revision: Revision, image: string, commit: string | null): Promise<void> {
     revision.image = image;
     revision.commit = revision.commit ?? commit;
-    await this.db.getRepository(Revision).update(revision.id, { image, commit: revision.commit });
+    await this.checkAffected(await this.db.getRepository(Revision).update(revision.id, { image, commit: revision.commit }), app.id);
   }
 
   private async failBuild(app: App, revision: Revision, build: Build, reason: string): Promise<void> {
-    await this.db
-      .getRepository(Build)
-      .update(build.id, { status: BuildStatus.FAILED, failureReason: reason, finishedAt: new Date() });
+    await this.checkAffected(
+      await this.db.getRepository(Build).update(build.id, { status: BuildStatus.FAILED, failureReason: reason, finishedAt: new Date() }),
+      app.id,
+    );
     this.log.info(`${target(app)}: build #${build.number} failed: ${reason}`);
     await this.fail(app, revision, reason);
   }
@@ -269,19 +362,31 @@ export class AppDeployer {
       await this.publish(revision, app, DeployEventType.ROLLING_OUT, `rolling out ${image}`);
     }
 
+    // Each write is preceded by a check that the app still exists, and the follow stops when it
+    // goes: a delete during the run leaves nothing behind (see removeLeftovers).
+    await this.assertAppExists(app.id);
     await this.cluster.ensureNamespace(app.namespace);
+    await this.assertAppExists(app.id);
     await this.cluster.ensureApp(appWorkload(app, image, this.options.progressDeadlineSeconds));
+    await this.assertAppExists(app.id);
     const { generation } = await this.cluster.setImage(app.namespace, app.name, image, {
       [REVISION_ANNOTATION]: String(revision.number),
     });
+    await this.assertAppExists(app.id);
 
     const progress = new ProgressSaver(this, app, revision, this.options.progressThrottleMs);
-    const outcome = await this.cluster.followRollout(app.namespace, app.name, {
-      minGeneration: generation,
-      signal,
-      onProgress: (p) => progress.push(p),
-    });
-    await progress.settle();
+    let outcome;
+    try {
+      outcome = await this.whileAppExists(app, signal, (follow) =>
+        this.cluster.followRollout(app.namespace, app.name, {
+          minGeneration: generation,
+          signal: follow,
+          onProgress: (p) => progress.push(p),
+        }),
+      );
+    } finally {
+      await progress.settle();
+    }
     stopIfAborted(signal);
 
     if (outcome.ok) {
@@ -290,7 +395,7 @@ export class AppDeployer {
           status: RevisionStatus.LIVE,
           finishedAt: new Date(),
         });
-        if (moved) await tx.getRepository(App).update(app.id, { currentRevisionId: revision.id });
+        if (moved) await this.checkAffected(await tx.getRepository(App).update(app.id, { currentRevisionId: revision.id }), app.id, tx);
       });
       app.currentRevisionId = revision.id;
       this.log.info(`${target(app)}: revision #${revision.number} is live (${image})`);
@@ -360,7 +465,8 @@ export class AppDeployer {
       .set(changes)
       .where('id = :id AND status IN (:...from)', { id: revision.id, from })
       .execute();
-    if (!result.affected) return false;
+    // Nothing changed: someone else finished the revision, or the app (and its rows) is gone.
+    if (!(await this.checkAffected(result, revision.appId, manager))) return false;
     Object.assign(revision, changes);
     return true;
   }

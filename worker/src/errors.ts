@@ -1,8 +1,16 @@
-import { ClusterError, TRANSIENT_NETWORK_CODES } from '@kipper/kube/errors';
+import { ClusterError, isNotManaged, TRANSIENT_NETWORK_CODES } from '@kipper/kube/errors';
 
 /** The run was stopped from outside (SIGTERM, lost app lock): hand the job back, change nothing. */
 export class HandBackError extends Error {
   override name = 'HandBackError';
+}
+
+/**
+ * The app row is gone: deleted (AppService.delete) while this worker held its lock. The run
+ * removes what it may have created in the cluster and ends without error.
+ */
+export class AppGoneError extends Error {
+  override name = 'AppGoneError';
 }
 
 // The network codes are the cluster client's; the database adds its own.
@@ -38,7 +46,11 @@ function codeOf(error: unknown): string | undefined {
  * revision keeps its status; anything else fails the revision with the message.
  */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof ClusterError) return error.code === 'CLUSTER_UNREACHABLE' || error.code === 'CLUSTER_CONFLICT';
+  if (error instanceof ClusterError) {
+    // An object Kipper did not create is in the way: waiting does not change that.
+    if (isNotManaged(error)) return false;
+    return error.code === 'CLUSTER_UNREACHABLE' || error.code === 'CLUSTER_CONFLICT';
+  }
   const code = codeOf(error);
   if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
   return error instanceof Error && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message);

@@ -159,7 +159,9 @@ export class AppService {
       await inCluster(() => this.deps.cluster.ensureNamespace(env.namespace));
       if (app.source === AppSource.IMAGE) await inCluster(() => this.deps.cluster.ensureApp(appWorkload(app, app.image!, this.deps.config.progressDeadlineSeconds)));
     } catch (err) {
-      // Nothing half-applied: without its workload the app row goes again.
+      // Nothing half-applied: without its workload the app row goes again. deleteApp removes only
+      // objects labelled managed-by=kipper, so an object that made ensureApp refuse (someone
+      // else's Deployment, Service or Ingress of the same name) stays where it is.
       await this.repo.delete({ id: app.id });
       await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name)).catch(() => undefined);
       throw err;

@@ -14,6 +14,28 @@ export function namespaceOf(project: string, environment: string): string {
   return `${project}-${environment}`;
 }
 
+/** Namespaces Kubernetes itself uses: Kipper never takes them over. */
+export const RESERVED_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+/** Every `kube-*` namespace is Kubernetes' (kube-system, kube-public, kube-node-lease and future ones). */
+export const RESERVED_NAMESPACE_PREFIX = 'kube-';
+
+export function isReservedNamespace(namespace: string): boolean {
+  return RESERVED_NAMESPACES.has(namespace) || namespace.startsWith(RESERVED_NAMESPACE_PREFIX);
+}
+
+/** VALIDATION_FAILED when project + environment would name a namespace Kubernetes reserves. */
+export function assertNamespaceAllowed(project: string, environment: string): void {
+  const namespace = namespaceOf(project, environment);
+  if (!isReservedNamespace(namespace)) return;
+  const byProject = project === 'kube' || project.startsWith(RESERVED_NAMESPACE_PREFIX) || RESERVED_NAMESPACES.has(project);
+  throw new KipperError(
+    ErrorCode.VALIDATION_FAILED,
+    `Namespace ${namespace} (project ${project}, environment ${environment}) is reserved by Kubernetes (default and kube-*): ` +
+      `choose another ${byProject ? 'project' : 'project or environment'} name`,
+    { field: byProject ? 'name' : 'environments' },
+  );
+}
+
 export function assertDnsLabel(kind: string, value: unknown, max = NAMESPACE_MAX): asserts value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max || !DNS_LABEL.test(value)) {
     throw new KipperError(

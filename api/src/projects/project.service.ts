@@ -5,7 +5,7 @@ import { inCluster } from '../errors/cluster-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { Environment } from './environment.entity.js';
-import { assertDnsLabel, NAMESPACE_MAX, namespaceOf } from './names.js';
+import { assertDnsLabel, assertNamespaceAllowed, NAMESPACE_MAX, namespaceOf } from './names.js';
 import { Project } from './project.entity.js';
 
 export interface CreateProjectInput {
@@ -34,6 +34,7 @@ export class ProjectService {
       assertDnsLabel('Environment name', env);
       if (seen.has(env)) throw new KipperError(ErrorCode.VALIDATION_FAILED, `Environment ${env} is listed twice`, { field: 'environments' });
       seen.add(env);
+      assertNamespaceAllowed(name, env);
       const namespace = namespaceOf(name, env);
       if (namespace.length > NAMESPACE_MAX) {
         throw new KipperError(
