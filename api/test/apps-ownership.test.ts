@@ -46,7 +46,7 @@ describe('deployApp next to objects Kipper did not create', () => {
     const apps = await count(k, 'app');
 
     const res = await k.graphql('mutation { deployApp(input: { project: "shop", name: "api", image: "registry.example.com/api:v1", port: 8080 }) { id } }');
-    expect(codeOf(res)).toBe('CLUSTER_ERROR');
+    expect(codeOf(res)).toBe('CONFLICT');
     expect(res.errors![0]!.message).toContain('Deployment shop-test/api exists and is not managed by Kipper; delete or rename it');
 
     // The refused deploy's cleanup removed nothing of theirs, and no app row is left.
@@ -71,7 +71,7 @@ describe('deployApp next to objects Kipper did not create', () => {
       })).status,
     ).toBe(201);
     const res = await k.graphql('mutation { deployApp(input: { project: "shop", name: "web", image: "registry.example.com/web:v1", port: 8080 }) { id } }');
-    expect(codeOf(res)).toBe('CLUSTER_ERROR');
+    expect(codeOf(res)).toBe('CONFLICT');
     expect(res.errors![0]!.message).toContain('Service shop-test/web exists and is not managed by Kipper');
     expect((await sim('GET', '/apis/apps/v1/namespaces/shop-test/deployments/web')).status).toBe(404); // Kipper's own, removed
     const service = await sim('GET', '/api/v1/namespaces/shop-test/services/web');

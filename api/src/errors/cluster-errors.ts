@@ -13,6 +13,10 @@ export function fromClusterError(err: unknown): KipperError | undefined {
   if (code === 'CLUSTER_UNREACHABLE') {
     return new KipperError(ErrorCode.CLUSTER_UNAVAILABLE, `The Kubernetes API is not reachable: ${err.message}`, { clusterCode: code });
   }
+  if (code === 'CLUSTER_CONFLICT' && (err as Error & { reason?: unknown }).reason === 'NotManagedByKipper') {
+    // Not a fault of the cluster: an object of that name belongs to someone else. The user acts.
+    return new KipperError(ErrorCode.CONFLICT, err.message, { clusterCode: code });
+  }
   return new KipperError(ErrorCode.CLUSTER_ERROR, `Kubernetes refused the change: ${err.message}`, { clusterCode: code });
 }
 
