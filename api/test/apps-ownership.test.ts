@@ -10,13 +10,19 @@ afterAll(async () => {
   await k?.stop();
 });
 
-async function sim(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
+/** The fields of Kubernetes objects these tests read. */
+interface KubeObject {
+  metadata: { labels?: Record<string, string>; uid?: string };
+  spec: { template: { spec: { containers: { image: string }[] } }; ports: { port: number }[] };
+}
+
+async function sim(method: string, path: string, body?: unknown): Promise<{ status: number; json: KubeObject }> {
   const res = await fetch(`${k.sim.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as KubeObject };
 }
 
 const foreign = { app: 'theirs', team: 'payments' };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@kipper/kube-sim';
-import { loadConfig } from '../src/config/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+import { CONSOLE_SECURITY_HEADERS } from '../src/server/console.js';
 import { createKipper } from '../src/server/kipper.js';
 import { dropDatabase, randomSuffix, startKipper, testDatabaseUrl, TEST_REDIS_URL, type RunningKipper } from '../../test/support/kipper.js';
 import { createProject, deployApp, ok } from './helpers.js';
@@ -66,10 +67,54 @@ describe('the HTTP server', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/GraphQL at \/graphql/);
   });
+
+  it('trusts X-Forwarded-For from loopback by default: each forwarded client has its own failure budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) statuses.push(await wrongToken(k.url, `192.0.2.${i + 1}`));
+    expect(statuses).toEqual(Array(15).fill(401));
+  });
+});
+
+/** A webhook with a wrong token from `forwardedFor` (as an ingress would say): the status. */
+async function wrongToken(url: string, forwardedFor: string): Promise<number> {
+  const res = await fetch(`${url}/api/v1/webhook/nowhere-test/api`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Kipper-Token': 'f'.repeat(64), 'X-Forwarded-For': forwardedFor },
+    body: '{}',
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('KIPPER_TRUST_PROXY', () => {
+  const base = { KIPPER_ADMIN_TOKEN: 'x'.repeat(32) };
+  const trust = (value?: string) => loadConfig({ ...base, ...(value === undefined ? {} : { KIPPER_TRUST_PROXY: value }) }).trustProxy;
+
+  it('defaults to loopback and accepts what express\'s trust proxy accepts', () => {
+    expect(trust()).toEqual(['loopback']);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 192.168.1.7,fd00::/8, loopback, uniquelocal, 10.1.0.0/255.255.0.0')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      'loopback',
+      'uniquelocal',
+      '10.1.0.0/255.255.0.0',
+    ]);
+  });
+
+  it('refuses anything else with one clear line', () => {
+    for (const wrong of ['yes', '10.0.0.0/33', 'fd00::/129', 'ingress.local', '10.0.0.1,', '-1', '10.0.0.0/8/8']) {
+      expect(() => trust(wrong), wrong).toThrow(ConfigError);
+    }
+    expect(() => trust('ingress.local')).toThrow('KIPPER_TRUST_PROXY must be false, true, a hop count, or a comma-separated list of addresses, CIDRs, loopback, linklocal or uniquelocal; "ingress.local" is none of them');
+  });
 });
 
 describe('the console', () => {
-  it('serves console/dist with index.html for client-side routes, and leaves /graphql alone', async () => {
+  it('serves console/dist with index.html for client-side routes and security headers, and leaves /graphql alone; KIPPER_TRUST_PROXY=false ignores X-Forwarded-For', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kipper-console-'));
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>Kipper console</title>');
     await writeFile(join(dir, 'app.js'), 'console.log("hi")');
@@ -83,6 +128,7 @@ describe('the console', () => {
         KIPPER_QUEUE_PREFIX: `kipper-test-${randomSuffix()}`,
         KIPPER_ADMIN_TOKEN: 'x'.repeat(32),
         KIPPER_KUBE_SERVER: sim.url,
+        KIPPER_TRUST_PROXY: 'false',
       }),
       { consoleDir: dir, log: { info: () => undefined, warn: () => undefined, error: () => undefined } },
     );
@@ -91,6 +137,19 @@ describe('the console', () => {
       expect(await (await fetch(`${url}/`)).text()).toContain('Kipper console');
       expect(await (await fetch(`${url}/projects/shop/apps/api`)).text()).toContain('Kipper console');
       expect(await (await fetch(`${url}/app.js`)).text()).toContain('hi');
+      for (const path of ['/', '/projects/shop/apps/api', '/app.js', '/missing.png']) {
+        const res = await fetch(`${url}${path}`);
+        await res.arrayBuffer();
+        expect(Object.fromEntries(Object.keys(CONSOLE_SECURITY_HEADERS).map((h) => [h, res.headers.get(h)])), path).toEqual(CONSOLE_SECURITY_HEADERS);
+      }
+      expect(CONSOLE_SECURITY_HEADERS['Content-Security-Policy']).toBe(
+        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+      );
+      // Every request is from 127.0.0.1 whatever it forwards: one failure budget (10 per URL).
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push(await wrongToken(url, `192.0.2.${i + 1}`));
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(statuses.slice(10)).toEqual([429, 429]);
       const graphql = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ projects { id } }"}' });
       expect(graphql.status).toBe(401);
     } finally {

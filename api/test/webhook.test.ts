@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/apps/app.entity.js';
@@ -7,6 +10,8 @@ import { AuditEntry } from '../src/audit/audit-entry.entity.js';
 import { WebhookDelivery } from '../src/deliveries/webhook-delivery.entity.js';
 import { Revision } from '../src/revisions/revision.entity.js';
 import { Webhook } from '../src/webhooks/webhook.entity.js';
+import { createWebhookRouter } from '../src/webhooks/webhook.routes.js';
+import { WebhookService, type WebhookTokenStore } from '../src/webhooks/webhook.service.js';
 import { githubSignature, hashToken } from '../src/webhooks/webhook.token.js';
 import { connectCluster, type Cluster } from '@kipper/kube';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
@@ -68,10 +73,10 @@ beforeAll(async () => {
   kipper = await startKipper();
   k = { url: kipper.url, services: kipper.kipper.services, cluster: connectCluster({ kind: 'server', server: kipper.sim.url }), logs: kipper.logs };
   await k.services.projects.create({ name: 'shop', environments: ['test'] }, 'admin');
-  for (const name of ['api', 'web', 'quiet', 'flood', 'calm', 'shape', 'rotate']) await deployApp(name, { image: `registry.example.com/${name}:v1` });
+  for (const name of ['api', 'web', 'quiet', 'flood', 'calm', 'shape', 'rotate', 'drain', 'spare']) await deployApp(name, { image: `registry.example.com/${name}:v1` });
   await deployApp('builder', { gitUrl: 'https://github.com/octo-org/shop-api.git', gitBranch: 'main' });
   await deployApp('lab', { gitUrl: 'https://gitlab.example.com/shop/shop-api.git', gitBranch: 'main' });
-  for (const name of ['api', 'web', 'flood', 'calm', 'shape', 'rotate', 'builder', 'lab']) await enable(name);
+  for (const name of ['api', 'web', 'flood', 'calm', 'shape', 'rotate', 'drain', 'builder', 'lab']) await enable(name);
 }, 120_000);
 
 afterAll(async () => {
@@ -330,13 +335,111 @@ describe('rate limit', () => {
     expect((await post('calm', json(tokens.calm!), JSON.stringify({ image: 'registry.example.com/calm:after-flood' }))).status).toBe(202);
   });
 
-  it('an address that keeps presenting wrong tokens is stopped before the database, without blocking the app for others', async () => {
+  it('an address that keeps presenting wrong tokens gets 429, without blocking the app for others', async () => {
     const attacker = { 'X-Forwarded-For': '203.0.113.7' };
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await post('web', json('f'.repeat(64), attacker), '{}')).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toContain(429);
+    const limited = await post('web', json('f'.repeat(64), attacker), '{}');
+    expect(limited.body).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await post('web', json(tokens.web!, { 'X-Forwarded-For': '198.51.100.2' }), JSON.stringify({ image: 'registry.example.com/web:v9' }))).status).toBe(202);
+  });
+
+  it('wrong tokens beyond every failure limit from one address (an ingress) never refuse a valid token from that address', async () => {
+    const ingress = { 'X-Forwarded-For': '203.0.113.50' };
+    const statuses: number[] = [];
+    // Past the per-URL (10) and the per-address (60) failure budgets, on this app and on others.
+    for (let i = 0; i < 70; i++) statuses.push((await post(`guess-${i}`, json('e'.repeat(64), ingress), '{}')).status);
+    for (let i = 0; i < 15; i++) statuses.push((await post('web', json('e'.repeat(64), ingress), '{}')).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect((await post('web', json(tokens.web!, ingress), JSON.stringify({ image: 'registry.example.com/web:v10' }))).status).toBe(202);
+    expect((await post('api', json(tokens.api!, ingress), JSON.stringify({ image: 'registry.example.com/api:v10' }))).status).toBe(202);
+  });
+
+  it('wrong tokens do not spend the app\'s own budget', async () => {
+    const before = await counts();
+    const wrong = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => post('drain', json('d'.repeat(64), { 'X-Forwarded-For': `198.18.0.${i + 1}` }), '{not json')),
+    );
+    expect(wrong.map((a) => a.status)).toEqual(Array(40).fill(401));
+    // The whole burst (20) is still there for the app's own CI.
+    const valid = await Promise.all(Array.from({ length: 20 }, () => post('drain', json(tokens.drain!), '{not json')));
+    expect(valid.map((a) => a.status)).toEqual(Array(20).fill(400));
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('failures', () => {
+  it('a cluster that cannot read the Secret for a GitHub signature: the same 401 as an unknown app, logged, without the cluster\'s address', async () => {
+    const failures = [
+      Object.assign(new Error('connect ECONNREFUSED 10.96.0.1:443'), { name: 'ClusterError', code: 'CLUSTER_UNREACHABLE' }),
+      Object.assign(new Error('secrets "builder-webhook" is forbidden: User "system:serviceaccount:kipper:api" cannot get resource "secrets" at https://10.96.0.1:443'), { name: 'ClusterError', code: 'CLUSTER_FORBIDDEN' }),
+    ];
+    let next = 0;
+    const broken: WebhookTokenStore = {
+      readWebhookToken: async () => {
+        throw failures[next++ % failures.length];
+      },
+      writeWebhookToken: async () => undefined,
+      deleteWebhookToken: async () => undefined,
+    };
+    const logs: string[] = [];
+    const webhooks = new WebhookService({ dataSource: k.services.dataSource, cluster: broken, config: k.services.config, audit: k.services.audit });
+    const web = express();
+    web.use('/api/v1/webhook', createWebhookRouter({ revisions: k.services.revisions, webhooks, deliveries: k.services.deliveries, config: k.services.config }, { log: (m) => logs.push(m) }));
+    const server = createServer(web);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/webhook/shop-test`;
+      const raw = fixture('github-push.json');
+      const signed = (app: string) =>
+        fetch(`${base}/${app}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': `broken-${app}`, 'X-Hub-Signature-256': githubSignature(tokens.builder!, raw) },
+          body: raw,
+        }).then(async (res) => ({ status: res.status, text: await res.text() }));
+      const before = await counts();
+      const unreachable = await signed('builder');
+      const forbidden = await signed('builder');
+      const unknown = await signed('nope');
+      expect(unreachable.status).toBe(401);
+      expect(unreachable).toEqual(unknown);
+      expect(forbidden).toEqual(unknown);
+      expect(unreachable.text).not.toMatch(/10\.96|ECONNREFUSED|forbidden/);
+      expect(logs.join('\n')).toContain('ECONNREFUSED 10.96.0.1:443');
+      expect(logs.join('\n')).toContain('is forbidden');
+      expect(await counts()).toEqual(before);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('enable: when the database step fails the Secret keeps the old token, and the old token keeps working', async () => {
+    const failingAudit = {
+      record: async () => {
+        throw new Error('audit insert failed');
+      },
+    };
+    const webhooks = new WebhookService({ dataSource: k.services.dataSource, cluster: k.cluster, config: k.services.config, audit: failingAudit });
+    const old = tokens.shape!;
+    await expect(webhooks.enable(apps.shape!, 'admin')).rejects.toThrow('audit insert failed');
+    expect(await k.cluster.readWebhookToken('shop-test', 'shape')).toBe(old);
+    expect((await k.services.dataSource.getRepository(Webhook).findOneByOrFail({ appId: apps.shape!.id })).tokenHash).toBe(hashToken(old));
+    expect((await post('shape', json(old), JSON.stringify({ image: 'registry.example.com/shape:after-failed-enable' }))).status).toBe(202);
+    expect((await k.services.webhooks.secret(apps.shape!))?.token).toBe(old);
+
+    // Never enabled: the Secret written for the failed attempt is removed again.
+    await expect(webhooks.enable(apps.spare!, 'admin')).rejects.toThrow('audit insert failed');
+    expect(await k.cluster.readWebhookToken('shop-test', 'spare')).toBeNull();
+    expect(await k.services.webhooks.status(apps.spare!)).toMatchObject({ enabled: false });
+
+    // The lock was released: enabling works again (from another service, i.e. another connection).
+    const next = await enable('shape');
+    expect(next).not.toBe(old);
+    expect(await k.cluster.readWebhookToken('shop-test', 'shape')).toBe(next);
   });
 });
 

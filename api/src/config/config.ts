@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
 
@@ -23,7 +24,12 @@ export interface KipperConfig {
   gitProtocols: readonly GitProtocol[];
   /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
   webhookRateLimit: { burst: number; perSecond: number };
+  /** Express's `trust proxy`: which peers may set X-Forwarded-For (decides `req.ip`, used by the webhook's per-address limits). */
+  trustProxy: TrustProxy;
 }
+
+/** `false`, `true` (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses / CIDRs / names. */
+export type TrustProxy = boolean | number | string[];
 
 /** A configuration problem, reported once at start as one line naming the variable. */
 export class ConfigError extends Error {
@@ -79,6 +85,35 @@ function gitProtocols(env: Env): readonly GitProtocol[] {
   return list as GitProtocol[];
 }
 
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR (`10.0.0.0/8`, `fd00::/8`), an IPv4 address with a netmask, or one of express's names. */
+function trustedProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) return true;
+  const [address = '', range, ...extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra.length) return false;
+  if (range === undefined) return true;
+  if (/^[0-9]{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
+
+function trustProxy(env: Env): TrustProxy {
+  const raw = (env.KIPPER_TRUST_PROXY ?? '').trim();
+  if (raw === '') return ['loopback'];
+  if (raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^[0-9]+$/.test(raw)) return integer(env, 'KIPPER_TRUST_PROXY', 0, 0, 100);
+  const list = raw.split(',').map((e) => e.trim());
+  const wrong = list.filter((e) => !trustedProxyEntry(e));
+  if (wrong.length) {
+    throw new ConfigError(
+      `KIPPER_TRUST_PROXY must be false, true, a hop count, or a comma-separated list of addresses, CIDRs, loopback, linklocal or uniquelocal; "${wrong[0]}" is none of them (got "${raw}")`,
+    );
+  }
+  return list;
+}
+
 /** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
 export function loadConfig(env: Env = process.env): KipperConfig {
   const mode = (env.KIPPER_KUBE || 'auto') as KubeMode;
@@ -114,6 +149,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
       burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
     },
+    trustProxy: trustProxy(env),
   };
   if (config.kube.server !== undefined) url(env, 'KIPPER_KUBE_SERVER', '', ['http:', 'https:']);
   if (mode === 'kubeconfig' && !config.kube.kubeconfig) {

@@ -17,12 +17,16 @@ import { ErrorCode } from '../errors/error-code.js';
 import { createPubSub, type KipperPubSub } from '../events/event.publisher.js';
 import { createContext, type KipperContext, type KipperServices } from '../graphql/context.js';
 import { formatError, unauthenticated } from '../graphql/errors.js';
+import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js';
 import { buildKipperSchema } from '../graphql/schema.js';
 import { createJobQueue, type JobQueue } from '../jobs/job.queue.js';
 import { createWebhookRouter } from '../webhooks/webhook.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
 import { consoleLogger, describeError, type Logger } from './logger.js';
 import { createServices } from './services.js';
+
+/** Largest GraphQL request: HTTP body or WebSocket message. */
+export const MAX_GRAPHQL_BYTES = 1024 * 1024;
 
 export interface KipperOptions {
   /** A cluster to use instead of connecting to the configured one (tests); the caller closes it. */
@@ -96,7 +100,9 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     const schema = await buildKipperSchema();
     const app = express();
     app.disable('x-powered-by');
-    app.set('trust proxy', 'loopback');
+    // Which proxies may set X-Forwarded-For (KIPPER_TRUST_PROXY): `req.ip`, and so the webhook's
+    // per-address limits, is the first address not sent by one of them.
+    app.set('trust proxy', cfg.trustProxy);
     httpServer = createServer(app);
 
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
@@ -114,10 +120,13 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       }
     });
 
-    const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+    // 1 MiB per message, as for HTTP bodies (ws defaults to 100 MiB).
+    const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_GRAPHQL_BYTES });
     const wsCleanup = useServer<Record<string, unknown>, { actor: string }>(
       {
         schema,
+        // The same depth and alias limits as HTTP (Apollo's validationRules below).
+        validate: validateWithLimits,
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
           const header = params.authorization ?? params.Authorization;
@@ -137,6 +146,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     apollo = new ApolloServer<KipperContext>({
       schema,
       introspection: true,
+      validationRules: [...kipperValidationRules],
       // main.ts owns SIGTERM/SIGINT and stops everything in order.
       stopOnTerminationSignals: false,
       formatError: (formatted, error) => {
@@ -159,7 +169,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     await apollo.start();
     app.use(
       '/graphql',
-      express.json({ limit: '1mb' }),
+      express.json({ limit: MAX_GRAPHQL_BYTES }),
       expressMiddleware(apollo, {
         context: async ({ req }) => {
           const actor = await live.auth.authenticate(req.headers.authorization);

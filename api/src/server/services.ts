@@ -43,7 +43,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     apps,
     builds: new BuildService({ dataSource }),
     auth: new AuthService({ dataSource, adminToken: config.adminToken }),
-    webhooks: new WebhookService({ dataSource, cluster, config, audit }),
+    webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
   };
 }

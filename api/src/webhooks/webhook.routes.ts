@@ -5,6 +5,7 @@ import type { KipperConfig } from '../config/config.js';
 import type { DeliveryService } from '../deliveries/delivery.service.js';
 import { DeliveryOutcome, type DeliverySource, type WebhookDelivery } from '../deliveries/webhook-delivery.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
+import { fromClusterError } from '../errors/cluster-errors.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { httpStatusOf } from './http-status.js';
@@ -22,8 +23,8 @@ interface WebhookTarget {
 /**
  * The REST shim CI and git providers call: `POST /api/v1/webhook/{namespace}/{app}` and
  * `GET /api/v1/webhook/{namespace}/{app}/revisions/{number}`. Thin: the checks run in a fixed
- * order (content type, size, rate limit, authentication, JSON, de-duplication, validation,
- * deploy) and everything else is in WebhookService, DeliveryService and RevisionService.
+ * order (URL shape, content type, size, authentication with the failure limits, the app's rate
+ * limit, JSON, de-duplication, validation, deploy) and everything else is in WebhookService, DeliveryService and RevisionService.
  * Mount it before any global body parser: the GitHub signature is checked over the raw bytes.
  */
 
@@ -45,9 +46,9 @@ export interface WebhookRouterDeps {
 }
 
 export interface WebhookRouterOptions {
-  /** Per app (`namespace/app`), before any database work. Default 20 at once, 5 per second. */
+  /** Authenticated requests per app (`namespace/app`). Default 20 at once, 5 per second. */
   perApp?: BucketOptions;
-  /** Failed authentications per remote address + URL; checked before any database work. Default 10 at once, 1 per second. */
+  /** Failed authentications per remote address + URL; past it failures answer 429 instead of 401. Default 10 at once, 1 per second. */
   failedAuthPerPath?: BucketOptions;
   /** Failed authentications per remote address over all URLs (sprays of guessed app names). Default 60 at once, 2 per second. */
   failedAuthPerAddress?: BucketOptions;
@@ -98,9 +99,25 @@ function headerValue(req: Request, name: string): string | undefined {
   return first === undefined || first === '' ? undefined : first.trim();
 }
 
-function replay(res: Response, delivery: WebhookDelivery): void {
-  res.setHeader('Idempotent-Replayed', 'true');
-  res.status(delivery.statusCode).json(delivery.response);
+/** What the api answers for failures whose own message may carry internals (cluster addresses, driver text). */
+const INTERNAL_MESSAGE = 'Kipper could not handle this webhook (the api log has the details): retry in a moment';
+const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.CLUSTER_UNAVAILABLE]: 'The Kubernetes API is not reachable right now: retry in a moment (the api log has the details)',
+  [ErrorCode.CLUSTER_ERROR]: 'Kubernetes refused a change Kipper needed for this webhook (the api log has the details)',
+  [ErrorCode.INTERNAL]: INTERNAL_MESSAGE,
+};
+
+function explain(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** The 202 body of an accepted deploy or build. */
+function acceptedBody(app: Pick<App, 'namespace' | 'name'>, revision: Pick<Revision, 'number' | 'status' | 'image' | 'commit'>, statusUrl: string) {
+  return {
+    revision: { number: revision.number, status: revision.status, image: revision.image, commit: revision.commit },
+    app: `${app.namespace}/${app.name}`,
+    statusUrl,
+  };
 }
 
 export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRouterOptions = {}): Router {
@@ -118,37 +135,30 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
   /**
-   * Rate limits, before any database work: an address that keeps failing authentication is
-   * stopped first (without spending the app's budget), then the app's own bucket.
+   * A request that did not authenticate (unknown app, disabled webhook, wrong or missing
+   * credential, malformed name, or a failure while checking): charged to the failure buckets of
+   * its address; the unified 401, or 429 once the address has failed too often. Only failures
+   * are charged and only failures are refused by these buckets, so a stranger's wrong tokens
+   * never lock out valid credentials, even when every client shares one ingress address.
    */
-  function limit(req: Request, res: Response, appKey: string): boolean {
-    const address = addressOf(req);
-    const failed = [failedPerPath.peek(`${address} ${appKey}`), failedPerAddress.peek(address)].find((r) => !r.ok);
-    if (failed && !failed.ok) {
-      sendRateLimited(res, failed, 'with a wrong webhook token from this address');
-      return false;
-    }
-    const taken = perApp.take(appKey);
-    if (!taken.ok) {
-      sendRateLimited(res, taken, `for ${appKey}`);
-      return false;
-    }
-    return true;
-  }
-
   function refuseUnauthenticated(req: Request, res: Response, appKey: string): void {
     const address = addressOf(req);
-    failedPerPath.charge(`${address} ${appKey}`);
-    failedPerAddress.charge(address);
+    const results = [failedPerPath.take(`${address} ${appKey}`), failedPerAddress.take(address)];
+    const limited = results.filter((r): r is Extract<TakeResult, { ok: false }> => !r.ok);
+    if (limited.length) {
+      sendRateLimited(res, { ok: false, retryAfterSeconds: Math.max(...limited.map((r) => r.retryAfterSeconds)) }, 'with a wrong webhook token from this address');
+      return;
+    }
     sendError(res, ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE);
   }
 
   /**
-   * The app a webhook URL names, once the checks that cost no database work passed: a name no
-   * app can have is refused like an unknown app (without asking the database), then the rate
-   * limits apply. Undefined when the request has already been answered.
+   * The app a webhook URL names, checked without any database work: a name no app can have is
+   * refused like an unknown app. Undefined when the request has already been answered. There is
+   * deliberately no per-address limit before authentication (it would lock out valid CI behind
+   * a shared ingress address): an unauthenticated request costs one indexed query.
    */
-  function admit(req: Request, res: Response): WebhookTarget | undefined {
+  function target(req: Request, res: Response): WebhookTarget | undefined {
     const namespace = String(req.params.namespace);
     const name = String(req.params.app);
     const appKey = `${namespace}/${name}`;
@@ -156,36 +166,76 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
       refuseUnauthenticated(req, res, appKey);
       return undefined;
     }
-    if (!limit(req, res, appKey)) return undefined;
     return { namespace, name, appKey };
   }
 
-  /** The app whose token the request carries (or, with `extra`, whose signature); undefined once refused. */
+  /**
+   * The app whose token the request carries (or, with `extra`, whose signature), once it has
+   * also passed the app's own rate limit; undefined once refused. Any failure while checking
+   * (database, cluster) is answered like a wrong token, so nothing tells an app exists; the
+   * details go to the log (never a credential).
+   */
   async function authenticated(
     req: Request,
     res: Response,
     target: WebhookTarget,
     extra: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'> = {},
   ): Promise<App | undefined> {
-    const app = await webhooks.authenticate(target.namespace, target.name, {
-      kipperToken: headerValue(req, 'x-kipper-token'),
-      gitlabToken: headerValue(req, 'x-gitlab-token'),
-      ...extra,
-    });
+    let app: App | null;
+    try {
+      app = await webhooks.authenticate(target.namespace, target.name, {
+        kipperToken: headerValue(req, 'x-kipper-token'),
+        gitlabToken: headerValue(req, 'x-gitlab-token'),
+        ...extra,
+      });
+    } catch (err) {
+      log(`webhook ${target.appKey}: authentication could not be checked, answered 401: ${explain(err)}`);
+      app = null;
+    }
     if (!app) {
       refuseUnauthenticated(req, res, target.appKey);
+      return undefined;
+    }
+    const taken = perApp.take(target.appKey);
+    if (!taken.ok) {
+      sendRateLimited(res, taken, `for ${target.appKey}`);
       return undefined;
     }
     return app;
   }
 
+  /**
+   * After authentication: a KipperError keeps its code and status; its message too, unless it
+   * may carry internals (cluster, internal), which get a fixed message. Anything else is INTERNAL.
+   */
   function sendFailure(res: Response, err: unknown, appKey: string): void {
-    if (err instanceof KipperError) {
-      sendError(res, err.code, err.message);
-      return;
+    const known = err instanceof KipperError ? err : fromClusterError(err);
+    const code = known?.code ?? ErrorCode.INTERNAL;
+    const fixed = FIXED_MESSAGES[code];
+    if (fixed !== undefined || !known) log(`webhook ${appKey}: ${explain(err)}`);
+    sendError(res, code, fixed ?? known?.message ?? INTERNAL_MESSAGE);
+  }
+
+  /**
+   * A repeated delivery: the first answer again. A delivery accepted while the queue was down
+   * was answered 503 although its revision is committed (and the sweeper queues it): a repeat
+   * gets 202 with that revision as it is now, and the stored answer becomes that.
+   */
+  async function replay(res: Response, app: App, delivery: WebhookDelivery): Promise<void> {
+    let status = delivery.statusCode;
+    let body = delivery.response;
+    if (delivery.outcome === DeliveryOutcome.ACCEPTED && delivery.statusCode === httpStatusOf(ErrorCode.QUEUE_UNAVAILABLE) && delivery.revisionId) {
+      const revision = await webhooks.revisionById(app, delivery.revisionId);
+      if (revision) {
+        status = 202;
+        body = acceptedBody(app, revision, webhooks.revisionUrl(app, revision.number));
+        await deliveries
+          .complete(delivery.id, { statusCode: status, outcome: DeliveryOutcome.ACCEPTED, message: null, revisionId: revision.id, response: body })
+          .catch((err: unknown) => log(`webhook ${app.namespace}/${app.name}: could not update a replayed delivery: ${explain(err)}`));
+      }
     }
-    log(`webhook ${appKey}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
-    sendError(res, ErrorCode.INTERNAL, 'Kipper could not handle this webhook (the api log has the details): retry in a moment');
+    res.setHeader('Idempotent-Replayed', 'true');
+    res.status(status).json(body);
   }
 
   async function execute(app: App, intent: WebhookIntent, source: DeliverySource): Promise<Reply & { outcome: DeliveryOutcome.ACCEPTED | DeliveryOutcome.IGNORED; message: string | null; revisionId: string | null }> {
@@ -201,11 +251,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
           intent.kind === 'deploy-image'
             ? await revisions.deployImage(app, { image: intent.image, commit: intent.commit ?? null, trigger: RevisionTrigger.WEBHOOK, triggeredBy })
             : await revisions.requestBuild(app, { commit: intent.commit ?? null, trigger: RevisionTrigger.WEBHOOK, triggeredBy });
-        const body = {
-          revision: { number: revision.number, status: revision.status, image: revision.image, commit: revision.commit },
-          app: `${app.namespace}/${app.name}`,
-          statusUrl: webhooks.revisionUrl(app, revision.number),
-        };
+        const body = acceptedBody(app, revision, webhooks.revisionUrl(app, revision.number));
         return { status: 202, body, outcome: DeliveryOutcome.ACCEPTED, message: null, revisionId: revision.id };
       }
     }
@@ -231,7 +277,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
       if (claimId !== undefined) await deliveries.complete(claimId, recorded);
       else await deliveries.record({ ...recorded, appId: app.id, source: delivery.source, event: delivery.event, deliveryKey: null });
     } catch (recordErr) {
-      log(`webhook ${appKey}: could not record the delivery: ${recordErr instanceof Error ? recordErr.message : String(recordErr)}`);
+      log(`webhook ${appKey}: could not record the delivery: ${explain(recordErr)}`);
     }
   }
 
@@ -251,16 +297,23 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   // 1 MiB limit is on what was sent and nothing is signed that we did not receive.
   const readBody = express.raw({ type: () => true, limit: maxBodyBytes, inflate: false });
 
-  router.post('/:namespace/:app', checkContentType, readBody, async (req: Request, res: Response) => {
-    const target = admit(req, res);
-    if (!target) return;
-    const { appKey } = target;
+  // The URL's shape first: a name no app can have is refused before its body is read.
+  const checkTarget = (req: Request, res: Response, next: NextFunction) => {
+    const checked = target(req, res);
+    if (!checked) return undefined;
+    res.locals.webhookTarget = checked;
+    return next();
+  };
+
+  router.post('/:namespace/:app', checkTarget, checkContentType, readBody, async (req: Request, res: Response) => {
+    const webhookTarget = res.locals.webhookTarget as WebhookTarget;
+    const { appKey } = webhookTarget;
 
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let claimId: string | undefined;
     let authenticatedApp: App | undefined;
     try {
-      const app = await authenticated(req, res, target, { githubSignature: headerValue(req, 'x-hub-signature-256'), rawBody: raw });
+      const app = await authenticated(req, res, webhookTarget, { githubSignature: headerValue(req, 'x-hub-signature-256'), rawBody: raw });
       if (!app) return;
       authenticatedApp = app;
 
@@ -270,7 +323,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
       if (key !== undefined) {
         const earlier = await deliveries.findByKey(app.id, key);
         if (earlier && earlier.outcome !== DeliveryOutcome.PENDING) {
-          replay(res, earlier);
+          await replay(res, app, earlier);
           return;
         }
       }
@@ -280,7 +333,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
       if (key !== undefined) {
         const claim = await deliveries.claim(app.id, key, delivery.source, delivery.event, duplicateWaitMs);
         if (!claim.won) {
-          if (claim.delivery) replay(res, claim.delivery);
+          if (claim.delivery) await replay(res, app, claim.delivery);
           else sendError(res, ErrorCode.CONFLICT, 'A delivery with this key is still being handled: retry in a few seconds to get its answer');
           return;
         }
@@ -316,11 +369,11 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   });
 
   router.get('/:namespace/:app/revisions/:number', async (req: Request, res: Response) => {
-    const target = admit(req, res);
-    if (!target) return;
-    const { appKey } = target;
+    const checked = target(req, res);
+    if (!checked) return;
+    const { appKey } = checked;
     try {
-      const app = await authenticated(req, res, target);
+      const app = await authenticated(req, res, checked);
       if (!app) return;
       const number = String(req.params.number);
       if (!/^[1-9][0-9]{0,8}$/.test(number)) {

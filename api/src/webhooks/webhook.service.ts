@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { App } from '../apps/app.entity.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { KipperConfig } from '../config/config.js';
@@ -80,6 +80,8 @@ export class WebhookService {
       cluster: WebhookTokenStore;
       config: Pick<KipperConfig, 'publicUrl'>;
       audit: Pick<AuditService, 'record'>;
+      /** Where failures that are not rethrown are reported (never with a token). Default console.error. */
+      log?: (message: string) => void;
     },
   ) {}
 
@@ -99,26 +101,36 @@ export class WebhookService {
 
   /**
    * Enables the webhook with a fresh token, or regenerates it when already enabled: the old
-   * token stops working the moment this returns. The Secret is written first, then the hash.
+   * token stops working the moment this returns. The Secret is written first, then the hash
+   * (in one transaction with the audit entry). If the database step fails, the Secret gets its
+   * old token back (or is deleted when there was none), so Secret and hash never disagree and
+   * the old token keeps working. No transaction is open during the Kubernetes calls.
    */
   async enable(app: AppRef, actor: string): Promise<WebhookSecretView> {
     const token = generateToken();
     const hash = hashToken(token);
-    const row = await this.deps.dataSource.transaction(async (manager) => {
-      await this.lock(manager, app.id);
-      const repo = manager.getRepository(Webhook);
-      const existing = await repo.findOneBy({ appId: app.id });
-      const regenerate = existing?.enabled === true;
+    const row = await this.locked(app.id, async (runner) => {
+      const previous = await inCluster(() => this.deps.cluster.readWebhookToken(app.namespace, app.name));
       await inCluster(() => this.deps.cluster.writeWebhookToken(app.namespace, app.name, token));
-      await manager.query(
-        `INSERT INTO webhook (app_id, enabled, token_hash, created_at, rotated_at) VALUES ($1, true, $2, now(), NULL)
-         ON CONFLICT (app_id) DO UPDATE SET enabled = true, token_hash = EXCLUDED.token_hash,
-           created_at = CASE WHEN webhook.enabled THEN webhook.created_at ELSE now() END,
-           rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END`,
-        [app.id, hash],
-      );
-      await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, {}, manager);
-      return repo.findOneByOrFail({ appId: app.id });
+      try {
+        return await this.inTransaction(runner, async () => {
+          const repo = runner.manager.getRepository(Webhook);
+          const existing = await repo.findOneBy({ appId: app.id });
+          const regenerate = existing?.enabled === true;
+          await runner.query(
+            `INSERT INTO webhook (app_id, enabled, token_hash, created_at, rotated_at) VALUES ($1, true, $2, now(), NULL)
+             ON CONFLICT (app_id) DO UPDATE SET enabled = true, token_hash = EXCLUDED.token_hash,
+               created_at = CASE WHEN webhook.enabled THEN webhook.created_at ELSE now() END,
+               rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END`,
+            [app.id, hash],
+          );
+          await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, {}, runner.manager);
+          return repo.findOneByOrFail({ appId: app.id });
+        });
+      } catch (err) {
+        await this.restoreSecret(app, previous);
+        throw err;
+      }
     });
     this.tokenCache.set(app.id, { hash, token, expiresAt: Date.now() + TOKEN_CACHE_MS });
     return { url: this.url(app), token, snippets: ciSnippets(this.url(app), app.source), webhook: this.statusOf(app, row) };
@@ -129,19 +141,26 @@ export class WebhookService {
    * Secret is deleted. Disabling a disabled webhook is a no-op that still removes a left-over Secret.
    */
   async disable(app: AppRef, actor: string): Promise<WebhookStatus> {
-    const row = await this.deps.dataSource.transaction(async (manager) => {
-      await this.lock(manager, app.id);
-      const repo = manager.getRepository(Webhook);
-      const existing = await repo.findOneBy({ appId: app.id });
-      if (existing?.enabled) {
-        await repo.update({ appId: app.id }, { enabled: false, tokenHash: null });
-        await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, {}, manager);
-      }
-      return repo.findOneBy({ appId: app.id });
+    const row = await this.locked(app.id, async (runner) => {
+      const updated = await this.inTransaction(runner, async () => {
+        const repo = runner.manager.getRepository(Webhook);
+        const existing = await repo.findOneBy({ appId: app.id });
+        if (existing?.enabled) {
+          await repo.update({ appId: app.id }, { enabled: false, tokenHash: null });
+          await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, {}, runner.manager);
+        }
+        return repo.findOneBy({ appId: app.id });
+      });
+      this.tokenCache.delete(app.id);
+      await inCluster(() => this.deps.cluster.deleteWebhookToken(app.namespace, app.name));
+      return updated;
     });
-    this.tokenCache.delete(app.id);
-    await inCluster(() => this.deps.cluster.deleteWebhookToken(app.namespace, app.name));
     return this.statusOf(app, row);
+  }
+
+  /** A revision of the app by id (a delivery's revision), or null. */
+  async revisionById(app: Pick<App, 'id'>, id: string): Promise<Revision | null> {
+    return this.deps.dataSource.getRepository(Revision).findOneBy({ appId: app.id, id });
   }
 
   /** The token again (read from the Secret), with URL and snippets; null when the webhook is not enabled. */
@@ -175,7 +194,8 @@ export class WebhookService {
   /**
    * Finds the app behind a webhook URL and checks the request's credentials in one go. Returns
    * null for an unknown app, a disabled webhook, no credential, or any wrong one, alike, so
-   * callers answer all of them the same way. Cluster failures (reading the Secret) throw.
+   * callers answer all of them the same way. Cluster failures (reading the Secret) throw; the
+   * REST shim answers those with the same 401 too (and logs them).
    */
   async authenticate(namespace: string, name: string, credentials: PresentedCredentials): Promise<App | null> {
     const { kipperToken, gitlabToken, githubSignature, rawBody } = credentials;
@@ -229,9 +249,59 @@ export class WebhookService {
     return { enabled, url: this.url(app), createdAt: enabled ? row.createdAt : null, rotatedAt: enabled ? row.rotatedAt : null };
   }
 
-  /** Serialises enable/disable of one app's webhook (Secret and hash must not cross). */
-  private async lock(manager: EntityManager, appId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('kipper.webhook:' || $1::text))`, [appId]);
+  /**
+   * Serialises enable/disable of one app's webhook (Secret and hash must not cross), across api
+   * processes: a session advisory lock on one connection, so no transaction stays open while
+   * Kubernetes is called. The lock is released before the connection goes back to the pool; if
+   * that fails the connection is discarded instead, so a pooled connection never keeps it.
+   */
+  private async locked<T>(appId: string, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.deps.dataSource.createQueryRunner();
+    const key = `kipper.webhook:${appId}`;
+    try {
+      await runner.connect();
+      await runner.query(`SELECT pg_advisory_lock(hashtext($1::text))`, [key]);
+    } catch (err) {
+      await runner.release();
+      throw err;
+    }
+    try {
+      return await work(runner);
+    } finally {
+      try {
+        await runner.query(`SELECT pg_advisory_unlock(hashtext($1::text))`, [key]);
+        await runner.release();
+      } catch (err) {
+        const discard = (runner as unknown as { releasePostgresConnection?: (e: unknown) => Promise<void> }).releasePostgresConnection;
+        await (discard ? discard.call(runner, err) : runner.release()).catch(() => undefined);
+      }
+    }
+  }
+
+  /** `work` in a transaction on the runner's connection. */
+  private async inTransaction<T>(runner: QueryRunner, work: () => Promise<T>): Promise<T> {
+    await runner.startTransaction();
+    try {
+      const result = await work();
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** After a failed enable: the Secret as it was before (its old token, or none). */
+  private async restoreSecret(app: AppRef, previous: string | null): Promise<void> {
+    try {
+      if (previous !== null) await inCluster(() => this.deps.cluster.writeWebhookToken(app.namespace, app.name, previous));
+      else await inCluster(() => this.deps.cluster.deleteWebhookToken(app.namespace, app.name));
+    } catch (err) {
+      const log = this.deps.log ?? ((message: string) => console.error(message));
+      log(
+        `webhook ${app.namespace}/${app.name}: enabling failed and the Secret ${app.name}-webhook could not be restored (${err instanceof Error ? err.message : String(err)}): run \`kip app webhook enable ${app.name}\` again`,
+      );
+    }
   }
 
   /**
