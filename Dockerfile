@@ -11,7 +11,7 @@ COPY cli/package.json cli/
 COPY console/package.json console/
 COPY schema/package.json schema/
 COPY test/package.json test/
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
