@@ -1,6 +1,15 @@
 import { runCli } from './program.js';
 
 // Entry point of the `kip` binary (bin/kip.js imports this file).
+
+// `kip app history api | head -3` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
