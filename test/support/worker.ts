@@ -44,7 +44,7 @@ const START_TIMEOUT_MS = 30_000;
 /**
  * Spawns `count` production worker processes (`node worker/dist/main.js`) against a running
  * Kipper: its environment, database, Redis, queue prefix and simulator, plus test-friendly
- * timings (2 s job locks, 0.5 s sweeps) that `env` can override. Resolves once every one has
+ * timings (2 s job locks, 0.5 s sweeps) that the Kipper's `env` or `env` here can override. Resolves once every one has
  * printed its start line. Tests run after `npm run build`.
  */
 export async function startWorkers(
@@ -74,13 +74,14 @@ function spawnWorker(kipper: WorkerTarget, index: number, extraEnv: Record<strin
 
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    // Test-friendly timings; the api's env (startKipper's `env` option) and `extraEnv` win.
+    KIPPER_WORKER_LOCK_MS: '2000',
+    KIPPER_SWEEP_MS: '500',
     ...kipper.env,
     KIPPER_DATABASE_URL: kipper.databaseUrl,
     KIPPER_REDIS_URL: kipper.redisUrl ?? process.env.KIPPER_REDIS_URL ?? 'redis://127.0.0.1:6379',
     KIPPER_QUEUE_PREFIX: kipper.queuePrefix,
     KIPPER_KUBE_SERVER: kipper.sim.url,
-    KIPPER_WORKER_LOCK_MS: '2000',
-    KIPPER_SWEEP_MS: '500',
     ...extraEnv,
   };
 

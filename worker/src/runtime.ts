@@ -16,6 +16,22 @@ import { JobProcessor, type DeployJob } from './processor.js';
 import { Sweeper } from './sweeper.js';
 import type { WorkerSettings } from './worker.config.js';
 
+/** How long a stopping worker waits for BullMQ to close gracefully before forcing it. */
+const WORKER_CLOSE_GRACE_MS = 5_000;
+
+/** True when `work` settled within `ms`; false when the time ran out first (the work goes on). */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface RunningWorker {
   readonly db: DataSource;
   readonly sweeper: Sweeper;
@@ -102,7 +118,17 @@ export async function startWorker(
       closing ??= (async () => {
         shutdown.abort();
         await sweeper.stop().catch((error: unknown) => log.warn('sweeper stop', error));
-        await worker.close().catch((error: unknown) => log.warn('worker close', error));
+        // BullMQ's graceful close waits for Redis; with Redis down it never ends. The work itself
+        // is safe (PostgreSQL is the record and the sweeper re-enqueues it), so stop anyway.
+        const closed = await within(
+          WORKER_CLOSE_GRACE_MS,
+          worker.close().catch((error: unknown) => log.warn('worker close', error)),
+        );
+        if (!closed) {
+          log.warn(`queue unreachable for ${WORKER_CLOSE_GRACE_MS / 1000} s at shutdown: forcing the worker closed`);
+          // A forced close waits for Redis as well; it gets a moment, then the process goes on.
+          await within(2_000, worker.close(true).catch(() => undefined));
+        }
         await queue.close().catch(() => undefined);
         await events.close().catch(() => undefined);
         await closeRedis(connection);
