@@ -24,7 +24,8 @@ beforeAll(async () => {
   configHome = await mkdtemp(join(tmpdir(), 'kip-git-e2e-'));
   repo = createGitRepo('main');
   // file:// is off by default; the local test repository needs it.
-  kipper = await startKipper({ worker: true, env: { KIPPER_REGISTRY: REGISTRY, KIPPER_GIT_PROTOCOLS: 'https,ssh,git,file' } });
+  // Simulator steps of 150 ms: a build runs long enough to be followed while it runs.
+  kipper = await startKipper({ worker: true, rolloutStepMs: 150, env: { KIPPER_REGISTRY: REGISTRY, KIPPER_GIT_PROTOCOLS: 'https,ssh,git,file' } });
   const created = await kip(['project', 'create', 'shop', '--environments', 'test']);
   expect(created.code, created.err).toBe(0);
 }, 120_000);
@@ -66,6 +67,19 @@ describe('kip with a git-source app', () => {
     expect(logs.out).toContain(`${REGISTRY}/shop-test/site:${second}`);
   });
 
+  it('follows a running build log to its end with build-logs --follow', async () => {
+    const commit = repo.commit('followed');
+    const started = await kip(['app', 'rebuild', 'site', '--commit', commit, ...P]);
+    expect(started.code, started.err).toBe(0);
+    const followed = await kip(['app', 'build-logs', 'site', ...P, '--follow']);
+    expect(followed.code, followed.err).toBe(0);
+    // From the builder's first line (its command, naming the commit) to the last.
+    expect(followed.out).toContain(commit);
+    expect(followed.lines.length).toBeGreaterThan(2);
+    const history = JSON.parse((await kip(['app', 'history', 'site', ...P, '-o', 'json'])).out) as { revisions: { commit: string }[] };
+    expect(history.revisions[0]!.commit).toBe(commit);
+  });
+
   it('lists webhook deliveries: a CI rebuild request and a GitHub ping, with their outcomes', async () => {
     const enabled = JSON.parse((await kip(['app', 'webhook', 'enable', 'site', ...P, '-o', 'json'])).out) as { url: string; token: string };
     const commit = repo.commit('from CI');
@@ -95,7 +109,7 @@ describe('kip with a git-source app', () => {
     expect(rows[0]).toEqual(['WHEN', 'SOURCE', 'EVENT', 'STATUS', 'OUTCOME', 'REVISION', 'MESSAGE']);
     expect(rows.slice(1).map((row) => row.slice(1, 6))).toEqual([
       ['github', 'ping', '200', 'ignored', '-'],
-      ['kipper', 'deploy', '202', 'accepted', '#3'],
+      ['kipper', 'deploy', '202', 'accepted', '#4'],
     ]);
   });
 });

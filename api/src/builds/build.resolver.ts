@@ -18,8 +18,12 @@ export class BuildResolver {
     return build.revisionId ? ctx.loaders.revision(build.revisionId) : Promise.resolve(null);
   }
 
-  @FieldResolver(() => [String], { description: 'The build\'s output; the last `tail` lines when given.' })
-  log(@Root() build: Build, @Arg('tail', () => Int, { nullable: true }) tail: number | null): string[] {
-    return BuildService.logLines(build, tail);
+  @FieldResolver(() => [String], { description: 'The build\'s output; the last `tail` lines when given; from line index `from` on when given (to follow a running build).' })
+  log(
+    @Root() build: Build,
+    @Arg('tail', () => Int, { nullable: true }) tail: number | null,
+    @Arg('from', () => Int, { nullable: true }) from: number | null,
+  ): string[] {
+    return BuildService.logLines(build, tail, from);
   }
 }

@@ -18,8 +18,10 @@ export class BuildService {
   }
 
   /** The last `tail` lines (all when absent). */
-  static logLines(build: Build, tail?: number | null): string[] {
-    if (tail === undefined || tail === null) return build.log;
-    return tail <= 0 ? [] : build.log.slice(-tail);
+  /** The last `tail` lines, or the lines from index `from` on (a follower that has printed `from` lines). */
+  static logLines(build: Build, tail?: number | null, from?: number | null): string[] {
+    const lines = from !== undefined && from !== null ? build.log.slice(Math.max(0, from)) : build.log;
+    if (tail === undefined || tail === null) return lines;
+    return tail <= 0 ? [] : lines.slice(-tail);
   }
 }

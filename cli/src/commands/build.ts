@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { jsonEnum, word } from '../format.js';
-import { BuildLogSubscription, BuildsQuery, BuildStatusQuery, RebuildMutation } from '../graphql/operations.js';
+import { BuildLogSubscription, BuildsQuery, BuildProgressQuery, RebuildMutation } from '../graphql/operations.js';
 import { action, appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions, type Context, type RunState } from './common.js';
 import { notFound } from './app.js';
 import { runRevisionFlow, withWait, type WaitFlags } from './revision-flow.js';
@@ -63,16 +63,9 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
   const first = opts.build ? 50 : 1;
   const query = () => client.request(BuildsQuery, { app: ref, first, tail: opts.tail ?? null });
 
-  // With --follow, subscribe before reading the log so no line falls between the two.
-  const streamed: string[] = [];
-  let printLine: ((line: string) => void) | undefined;
-  let subscription: ReturnType<typeof client.subscribe> | undefined;
-
-  let data = await query();
-  const a = data.app;
+  const a = (await query()).app;
   if (!a) throw notFound(name, opts);
-  const pick = () => (opts.build ? data.app?.builds.find((b) => b.number === opts.build) : data.app?.builds[0]);
-  let build = pick();
+  let build = opts.build ? a.builds.find((b) => b.number === opts.build) : a.builds[0];
   if (!build) {
     if (opts.build) throw new CliError(`Build #${opts.build} of ${name} not found.`, 1, 'BUILD_NOT_FOUND');
     throw new CliError(
@@ -83,56 +76,13 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
       'BUILD_NOT_FOUND',
     );
   }
+  for (const line of build.log) ctx.out.line(line);
 
   if (opts.follow && running(build.status) && !ctx.out.json) {
-    subscription = client.subscribe(
-      BuildLogSubscription,
-      { buildId: build.id },
-      {
-        next: (d) => (printLine ? printLine(d.buildLog.line) : streamed.push(d.buildLog.line)),
-        error: (e) => ctx.out.warn(`Live log stopped (${e.message}); the rest is printed when the build ends.`),
-      },
-    );
-    await subscription.ready.catch(() => undefined);
-    data = await query();
-    build = pick() ?? build;
+    // After --tail the printed lines are the last ones: follow from the end of the whole log.
+    const from = opts.tail ? ((await client.request(BuildProgressQuery, { id: build.id, from: 0 })).build?.log.length ?? 0) : build.log.length;
+    build = { ...build, ...(await followBuild(ctx, client, build.id, from)) };
   }
-
-  const printed = [...build.log];
-  for (const line of printed) ctx.out.line(line);
-
-  if (subscription) {
-    // Lines that arrived while the log was read may already be in it: skip that overlap.
-    let overlap = 0;
-    for (let k = Math.min(streamed.length, printed.length); k > 0; k--) {
-      if (streamed.slice(0, k).every((l, i) => l === printed[printed.length - k + i])) {
-        overlap = k;
-        break;
-      }
-    }
-    for (const line of streamed.slice(overlap)) ctx.out.line(line);
-    let count = printed.length + streamed.length - overlap;
-    printLine = (line) => {
-      count++;
-      ctx.out.line(line);
-    };
-    const id = build.id;
-    let status = build.status;
-    let failure = build.failureReason;
-    while (running(status)) {
-      await new Promise((r) => setTimeout(r, 2_000));
-      const b = (await client.request(BuildStatusQuery, { id })).build;
-      if (!b) break;
-      status = b.status;
-      failure = b.failureReason;
-    }
-    subscription.unsubscribe();
-    // Print what the live stream may have missed.
-    const final = (await query()).app?.builds.find((b) => b.id === id);
-    if (final && final.log.length > count && !opts.tail) for (const line of final.log.slice(count)) ctx.out.line(line);
-    build = { ...build, status, failureReason: failure };
-  }
-
   ctx.out.result({
     app: a.name,
     namespace: a.namespace,
@@ -151,4 +101,36 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
     ctx.out.note(`Build #${build.number} ${word(build.status)}`);
   }
   return 0;
+}
+
+type Client = Awaited<ReturnType<Context['client']>>;
+
+/**
+ * Prints a running build's new lines until it ends. PostgreSQL holds the log (the worker
+ * appends it in small batches), so lines are read by index from there: whenever the follower
+ * joins, no line is lost or printed twice. Live log events only wake the loop early.
+ */
+async function followBuild(ctx: Context, client: Client, id: string, from: number) {
+  let printed = from;
+  let wake: (() => void) | undefined;
+  const subscription = client.subscribe(BuildLogSubscription, { buildId: id }, { next: () => wake?.(), error: () => undefined });
+  try {
+    for (;;) {
+      const build = (await client.request(BuildProgressQuery, { id, from: printed })).build;
+      if (!build) throw new CliError(`The build was deleted while it was followed.`, 1, 'BUILD_NOT_FOUND');
+      for (const line of build.log) ctx.out.line(line);
+      printed += build.log.length;
+      if (!running(build.status)) return { status: build.status, failureReason: build.failureReason, image: build.image };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1_000);
+        // A line was published: it is stored within the worker's flush interval (250 ms).
+        wake = () => {
+          clearTimeout(timer);
+          setTimeout(resolve, 300);
+        };
+      });
+    }
+  } finally {
+    subscription.unsubscribe();
+  }
 }

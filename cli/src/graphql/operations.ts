@@ -307,9 +307,9 @@ export const BuildsQuery = graphql(`
   }
 `);
 
-export const BuildStatusQuery = graphql(`
-  query BuildStatus($id: ID!) {
-    build(id: $id) { id number status failureReason image }
+export const BuildProgressQuery = graphql(`
+  query BuildProgress($id: ID!, $from: Int!) {
+    build(id: $id) { id number status failureReason image log(from: $from) }
   }
 `);
 
