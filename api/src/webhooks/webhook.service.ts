@@ -227,10 +227,10 @@ export class WebhookService {
   }
 
   /** A revision of the app as CI sees it when polling the status URL. */
-  async revisionStatus(app: Pick<App, 'id'>, number: number): Promise<RevisionStatusView> {
+  /** `app` as authentication just read it: its current revision needs no second query. */
+  async revisionStatus(app: Pick<App, 'id' | 'currentRevisionId'>, number: number): Promise<RevisionStatusView> {
     const revision = await this.deps.dataSource.getRepository(Revision).findOneBy({ appId: app.id, number });
     if (!revision) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `This app has no revision ${number}`);
-    const current = await this.deps.dataSource.getRepository(App).findOne({ where: { id: app.id }, select: { id: true, currentRevisionId: true } });
     return {
       number: revision.number,
       status: revision.status,
@@ -240,7 +240,7 @@ export class WebhookService {
       failureReason: revision.failureReason,
       createdAt: revision.createdAt.toISOString(),
       finishedAt: revision.finishedAt ? revision.finishedAt.toISOString() : null,
-      current: current?.currentRevisionId === revision.id,
+      current: app.currentRevisionId === revision.id,
     };
   }
 
