@@ -5,6 +5,7 @@ WORKDIR /kipper
 COPY package.json package-lock.json ./
 COPY kube-sim/package.json kube-sim/
 COPY kube/package.json kube/
+COPY core/package.json core/
 COPY api/package.json api/
 COPY worker/package.json worker/
 COPY cli/package.json cli/

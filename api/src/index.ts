@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, type KipperConfig } from './config/config.js';
-export { ErrorCode } from './errors/error-code.js';
-export { KipperError } from './errors/kipper-error.js';
-export { openDatabase, createDataSource, ensureDatabase } from './database/data-source.js';
+// @kipper/api: Kipper's transports (GraphQL over HTTP and WebSocket, the REST webhook shim, the
+// console's static files) in one HTTP server over the domain of @kipper/core.
+export { createKipper, clusterTargetOf, MAX_GRAPHQL_BYTES, type Kipper, type KipperOptions, type RunningAddress } from './server/kipper.js';
+export { printKipperSchema } from './graphql/schema.js';

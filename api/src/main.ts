@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { startSimulator } from '@kipper/kube-sim';
-import { ConfigError, loadConfig, type KipperConfig } from './config/config.js';
+import { ConfigError, loadConfig, type KipperConfig, describeError } from '@kipper/core';
 import { clusterTargetOf, createKipper } from './server/kipper.js';
-import { describeError } from './server/logger.js';
 
 /**
  * `node api/dist/main.js`: the api process. Without a cluster (no KIPPER_KUBE_SERVER, no

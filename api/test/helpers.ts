@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
 import type { GraphQLResponse, RunningKipper } from '../../test/support/kipper.js';
-import { App } from '../src/apps/app.entity.js';
-import { Revision, RevisionStatus } from '../src/revisions/revision.entity.js';
+import { App, Revision, RevisionStatus } from '@kipper/core';
 
 export const REVISION = 'id number image commit trigger triggeredBy status current rollbackTo promotedFrom { namespace environment app revision }';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
-import { isReservedNamespace } from '../src/projects/names.js';
+import { isReservedNamespace } from '@kipper/core';
 import { codeOf, count, createProject } from './helpers.js';
 
 let k: RunningKipper;

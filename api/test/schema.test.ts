@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSchema as parseSdl, findBreakingChanges, type GraphQLEnumType, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { printKipperSchema } from '../src/graphql/schema.js';
-import { ErrorCode } from '../src/errors/error-code.js';
+import { ErrorCode } from '@kipper/core';
 import { printGraphqlEnv } from '../scripts/graphql-env.js';
 
 const committedPath = new URL('../../schema/schema.graphql', import.meta.url);

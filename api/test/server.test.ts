@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '@kipper/kube-sim';
-import { ConfigError, loadConfig } from '../src/config/config.js';
+import { ConfigError, loadConfig } from '@kipper/core';
 import { CONSOLE_SECURITY_HEADERS } from '../src/server/console.js';
 import { createKipper } from '../src/server/kipper.js';
 import { dropDatabase, randomSuffix, startKipper, testDatabaseUrl, TEST_REDIS_URL, type RunningKipper } from '../../test/support/kipper.js';

@@ -2,7 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { topics } from '../src/events/deploy-event.js';
+import { topics } from '@kipper/core';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { createProject, deployApp, ok, updateImage } from './helpers.js';
 

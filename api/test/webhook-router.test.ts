@@ -2,14 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppSource, type App } from '../src/apps/app.entity.js';
-import type { DeliveryInput, DeliveryResult, DeliveryService } from '../src/deliveries/delivery.service.js';
-import { DeliveryOutcome, type WebhookDelivery } from '../src/deliveries/webhook-delivery.entity.js';
-import { ErrorCode } from '../src/errors/error-code.js';
-import { KipperError } from '../src/errors/kipper-error.js';
-import { RevisionStatus, type Revision } from '../src/revisions/revision.entity.js';
+import { AppSource, type App, type DeliveryInput, type DeliveryResult, type DeliveryService, DeliveryOutcome, type WebhookDelivery, ErrorCode, KipperError, RevisionStatus, type Revision, type WebhookService } from '@kipper/core';
 import { createWebhookRouter, type WebhookRevisions } from '../src/webhooks/webhook.routes.js';
-import type { WebhookService } from '../src/webhooks/webhook.service.js';
 
 /** The router alone, with in-memory stand-ins for the services: the failure paths a real queue rarely shows. */
 

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AppSource } from '../src/apps/app.entity.js';
-import { DeliverySource } from '../src/deliveries/webhook-delivery.entity.js';
-import { ErrorCode } from '../src/errors/error-code.js';
-import { KipperError } from '../src/errors/kipper-error.js';
+import { AppSource, DeliverySource, ErrorCode, KipperError, ciSnippets, generateToken, githubSignature, githubSignatureMatches, hashToken, tokenMatchesHash } from '@kipper/core';
 import { HTTP_STATUS, httpStatusOf } from '../src/webhooks/http-status.js';
 import { TokenBucketLimiter } from '../src/webhooks/rate-limiter.js';
 import {
@@ -15,8 +12,6 @@ import {
   parseBody,
   type IntentApp,
 } from '../src/webhooks/webhook.payload.js';
-import { ciSnippets } from '../src/webhooks/webhook.snippets.js';
-import { generateToken, githubSignature, githubSignatureMatches, hashToken, tokenMatchesHash } from '../src/webhooks/webhook.token.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 

@@ -5,17 +5,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/apps/app.entity.js';
-import { AuditEntry } from '../src/audit/audit-entry.entity.js';
-import { WebhookDelivery } from '../src/deliveries/webhook-delivery.entity.js';
-import { Revision } from '../src/revisions/revision.entity.js';
-import { Webhook } from '../src/webhooks/webhook.entity.js';
+import { type App, AuditEntry, WebhookDelivery, Revision, Webhook, githubSignature, hashToken, WebhookService, type WebhookTokenStore, type KipperServices } from '@kipper/core';
 import { createWebhookRouter } from '../src/webhooks/webhook.routes.js';
-import { WebhookService, type WebhookTokenStore } from '../src/webhooks/webhook.service.js';
-import { githubSignature, hashToken } from '../src/webhooks/webhook.token.js';
 import { connectCluster, type Cluster } from '@kipper/kube';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
-import type { KipperServices } from '../src/graphql/context.js';
 
 const run = promisify(execFile);
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));

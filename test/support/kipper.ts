@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@kipper/api/config/config';
-import { createKipper, type Kipper } from '@kipper/api/server/kipper';
-import type { Logger } from '@kipper/api/server/logger';
+import { loadConfig, type Logger } from '@kipper/core';
+import { createKipper, type Kipper } from '@kipper/api';
 import { startSimulator } from '@kipper/kube-sim';
 import { Redis } from 'ioredis';
 import pg from 'pg';

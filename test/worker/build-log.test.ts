@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppSource } from '@kipper/api/apps/app.entity';
-import { Build, BuildStatus } from '@kipper/api/builds/build.entity';
-import { BuildLogSink, capLine, droppedMarker, linesSeen, MAX_LINE_BYTES, MAX_STORED_LINES } from '@kipper/worker/build-log';
-import type { DeployEvents } from '@kipper/worker/ports';
+import { AppSource, Build, BuildStatus } from '@kipper/core';
+import { BuildLogSink, capLine, droppedMarker, linesSeen, MAX_LINE_BYTES, MAX_STORED_LINES } from '@kipper/worker/testing';
+import type { DeployEvents } from '@kipper/worker/testing';
 import { createApp, startStack, type Stack } from './harness.js';
 
 /** The build log record: lines capped at 4 KiB, the newest 5,000 kept in PostgreSQL. */

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, AppSource } from '@kipper/api/apps/app.entity';
-import { BuildStatus } from '@kipper/api/builds/build.entity';
-import { RevisionStatus, RevisionTrigger } from '@kipper/api/revisions/revision.entity';
+import { App, AppSource, BuildStatus, RevisionStatus, RevisionTrigger } from '@kipper/core';
 import { createGitRepo, type GitRepo } from '../support/git-repo.js';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RevisionStatus, RevisionTrigger } from '@kipper/api/revisions/revision.entity';
+import { RevisionStatus, RevisionTrigger } from '@kipper/core';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import {
   createApp,

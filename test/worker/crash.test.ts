@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Revision, RevisionStatus, RevisionTrigger } from '@kipper/api/revisions/revision.entity';
-import { App } from '@kipper/api/apps/app.entity';
+import { Revision, RevisionStatus, RevisionTrigger, App } from '@kipper/core';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import {
   createApp,

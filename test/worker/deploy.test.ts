@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPubSub, type KipperPubSub } from '@kipper/api/events/event.publisher';
-import { DeployEventType, topics, type DeployEventPayload } from '@kipper/api/events/deploy-event';
+import { createPubSub, type KipperPubSub, DeployEventType, topics, type DeployEventPayload } from '@kipper/core';
 import { connectCluster, type Cluster } from '@kipper/kube';
 import pg from 'pg';
 import { startKipper, type RunningKipper } from '../support/kipper.js';

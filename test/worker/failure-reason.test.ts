@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError } from '@kipper/kube';
-import { RevisionTrigger } from '@kipper/api/revisions/revision.entity';
-import { INTERNAL_ERROR_REASON, publicFailureReason } from '@kipper/worker/deployer';
+import { RevisionTrigger } from '@kipper/core';
+import { INTERNAL_ERROR_REASON, publicFailureReason } from '@kipper/worker/testing';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import { createApp, revisionsOf, settled, startStack, type Stack } from './harness.js';
 

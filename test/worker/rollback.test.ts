@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntry } from '@kipper/api/audit/audit-entry.entity';
-import { DeployPolicy } from '@kipper/api/apps/app.entity';
-import { RevisionStatus, RevisionTrigger } from '@kipper/api/revisions/revision.entity';
+import { AuditEntry, DeployPolicy, RevisionStatus, RevisionTrigger } from '@kipper/core';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import { createApp, describeRevisions, reloadApp, revisionsOf, settled, startStack, type Stack } from './harness.js';
 

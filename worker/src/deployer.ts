@@ -1,24 +1,12 @@
-import { appWorkload } from '@kipper/api/apps/app.workload';
-import { redactGitUrl, type GitProtocol } from '@kipper/api/apps/git-url';
-import { App, AppSource, DeployPolicy } from '@kipper/api/apps/app.entity';
-import { Build, BuildStatus } from '@kipper/api/builds/build.entity';
-import { DeployEventType } from '@kipper/api/events/deploy-event';
-import {
-  Revision,
-  RevisionStatus,
-  RevisionTrigger,
-  UNFINISHED_STATUSES,
-  type RolloutProgress,
-} from '@kipper/api/revisions/revision.entity';
-import type { Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube/types';
+import { appWorkload, redactGitUrl, type GitProtocol, App, AppSource, DeployPolicy, Build, BuildStatus, DeployEventType, Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress, KipperError } from '@kipper/core';
+import type { Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube';
 import { In, type DataSource, type EntityManager, type UpdateResult } from 'typeorm';
-import { isNotManaged } from '@kipper/kube/errors';
+import { isNotManaged } from '@kipper/kube';
 import { AppGoneError, HandBackError, isTransient } from './errors.js';
 import { lsRemoteHead } from './git.js';
 import { describeError, type Logger } from './log.js';
 import { BuildLogSink, linesSeen } from './build-log.js';
 import { KIPPER_ACTOR, type Auditor, type DeployEvents, type RevisionRequests } from './ports.js';
-import { KipperError } from '@kipper/api/errors/kipper-error';
 
 export interface DeployerOptions {
   registry: string;

@@ -1,4 +1,4 @@
-import { ClusterError, isNotManaged, TRANSIENT_NETWORK_CODES } from '@kipper/kube/errors';
+import { ClusterError, isNotManaged, TRANSIENT_NETWORK_CODES } from '@kipper/kube';
 
 /** The run was stopped from outside (SIGTERM, lost app lock): hand the job back, change nothing. */
 export class HandBackError extends Error {

@@ -1,6 +1,4 @@
-import { App, AppSource } from '@kipper/api/apps/app.entity';
-import { RevisionTrigger } from '@kipper/api/revisions/revision.entity';
-import type { GitProtocol } from '@kipper/api/apps/git-url';
+import { App, AppSource, RevisionTrigger, type GitProtocol } from '@kipper/core';
 import type { JobEnqueuer } from './ports.js';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';

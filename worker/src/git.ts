@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { gitUrlProblem, redactGitUrl, type GitProtocol } from '@kipper/api/apps/git-url';
+import { gitUrlProblem, redactGitUrl, type GitProtocol } from '@kipper/core';
 
 export class GitError extends Error {
   override name = 'GitError';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@kipper/api/config/config';
+import { ConfigError, loadConfig } from '@kipper/core';
 import { ClusterError, connectCluster, resolveClusterTarget } from '@kipper/kube';
 import { createLogger, describeError } from './log.js';
 import { startWorker } from './runtime.js';

@@ -1,8 +1,5 @@
-import type { App } from '@kipper/api/apps/app.entity';
-import type { DeployEventType } from '@kipper/api/events/deploy-event';
-import type { JobItem } from '@kipper/api/jobs/job.catalogue';
+import type { App, DeployEventType, JobItem, Revision, RevisionTrigger } from '@kipper/core';
 import type { JobsOptions } from 'bullmq';
-import type { Revision, RevisionTrigger } from '@kipper/api/revisions/revision.entity';
 
 /**
  * What the worker needs from the rest of Kipper, as small interfaces. main.ts plugs in the

@@ -1,4 +1,4 @@
-import type { JobName, JobPayloads } from '@kipper/api/jobs/job.catalogue';
+import type { JobName, JobPayloads } from '@kipper/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';

@@ -1,11 +1,4 @@
-import { AuditService } from '@kipper/api/audit/audit.service';
-import type { KipperConfig } from '@kipper/api/config/config';
-import { openDatabase } from '@kipper/api/database/data-source';
-import { createPubSub, EventPublisher } from '@kipper/api/events/event.publisher';
-import { DEPLOY_QUEUE } from '@kipper/api/jobs/job.catalogue';
-import { createJobQueue } from '@kipper/api/jobs/job.queue';
-import { closeRedis, createRedis } from '@kipper/api/jobs/redis';
-import { RevisionService } from '@kipper/api/revisions/revision.service';
+import { AuditService, type KipperConfig, openDatabase, createPubSub, EventPublisher, DEPLOY_QUEUE, createJobQueue, closeRedis, createRedis, RevisionService } from '@kipper/core';
 import type { Cluster } from '@kipper/kube';
 import { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';

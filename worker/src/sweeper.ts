@@ -1,5 +1,4 @@
-import { UNFINISHED_STATUSES } from '@kipper/api/revisions/revision.entity';
-import type { JobQueue } from '@kipper/api/jobs/job.queue';
+import { UNFINISHED_STATUSES, type JobQueue } from '@kipper/core';
 import type { JobType } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass, lockHeldSql } from './app-lock.js';

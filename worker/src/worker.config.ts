@@ -1,4 +1,4 @@
-import { integer, type Env } from '@kipper/api/config/config';
+import { integer, type Env } from '@kipper/core';
 
 /** Worker-only settings, read once at start beside the shared KipperConfig. */
 export interface WorkerSettings {

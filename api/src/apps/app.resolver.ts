@@ -1,13 +1,9 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { BuildType } from '../builds/build.types.js';
-import type { Build } from '../builds/build.entity.js';
+import { type Build, type Environment, type Project, RevisionTrigger, type Revision, type App } from '@kipper/core';
 import type { KipperContext } from '../graphql/context.js';
-import type { Environment } from '../projects/environment.entity.js';
-import type { Project } from '../projects/project.entity.js';
 import { EnvironmentType, ProjectType } from '../projects/project.types.js';
-import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { RevisionConnectionType, RevisionType } from '../revisions/revision.types.js';
-import type { App } from './app.entity.js';
 import { AppRefInput, AppType, DeployAppInput } from './app.types.js';
 
 @Resolver(() => AppType)

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { AppSource, DeployPolicy } from './app.entity.js';
+import { AppSource, DeployPolicy } from '@kipper/core';
 
 @ObjectType('EnvVar')
 export class EnvVarType {

@@ -1,9 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { KipperContext } from '../graphql/context.js';
-import type { Revision } from '../revisions/revision.entity.js';
+import { type Revision, type Build, BuildService } from '@kipper/core';
 import { RevisionType } from '../revisions/revision.types.js';
-import type { Build } from './build.entity.js';
-import { BuildService } from './build.service.js';
 import { BuildType } from './build.types.js';
 
 @Resolver(() => BuildType)

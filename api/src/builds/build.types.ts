@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { BuildStatus } from './build.entity.js';
+import { BuildStatus } from '@kipper/core';
 
 @ObjectType('Build')
 export class BuildType {

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { DeployEventType } from './deploy-event.js';
+import { DeployEventType } from '@kipper/core';
 
 /** Built from a DeployEventPayload; `revision` is read from the database when asked for. */
 @ObjectType('DeployEvent')

@@ -1,14 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import type { AppRef } from '../apps/app.service.js';
+import { type AppRef, ErrorCode, KipperError, type Revision, topics, type BuildLogPayload, type DeployEventPayload } from '@kipper/core';
 import { AppRefInput } from '../apps/app.types.js';
 import { BuildLogLineType } from '../builds/build.types.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { KipperError } from '../errors/kipper-error.js';
 import { createLoaders, type KipperContext } from '../graphql/context.js';
-import type { Revision } from '../revisions/revision.entity.js';
 import { RevisionType } from '../revisions/revision.types.js';
-import { topics, type BuildLogPayload, type DeployEventPayload } from './deploy-event.js';
 import { DeployEventObject } from './deploy-event.types.js';
 
 type Data = SubscribeResolverData<unknown, Record<string, unknown>, KipperContext>;

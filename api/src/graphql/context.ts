@@ -1,37 +1,4 @@
-import type { DataSource } from 'typeorm';
-import type { App } from '../apps/app.entity.js';
-import type { AppService } from '../apps/app.service.js';
-import type { AuditService } from '../audit/audit.service.js';
-import type { AuthService } from '../auth/auth.service.js';
-import type { Build } from '../builds/build.entity.js';
-import type { BuildService } from '../builds/build.service.js';
-import type { KipperConfig } from '../config/config.js';
-import type { DeliveryService } from '../deliveries/delivery.service.js';
-import type { EventPublisher, KipperPubSub } from '../events/event.publisher.js';
-import type { JobQueue } from '../jobs/job.queue.js';
-import { Environment } from '../projects/environment.entity.js';
-import { Project } from '../projects/project.entity.js';
-import type { ProjectService } from '../projects/project.service.js';
-import { Revision } from '../revisions/revision.entity.js';
-import type { RevisionService } from '../revisions/revision.service.js';
-import type { WebhookService } from '../webhooks/webhook.service.js';
-
-/** The composition root's services, as resolvers see them. */
-export interface KipperServices {
-  config: KipperConfig;
-  dataSource: DataSource;
-  projects: ProjectService;
-  apps: AppService;
-  revisions: RevisionService;
-  builds: BuildService;
-  audit: AuditService;
-  auth: AuthService;
-  webhooks: WebhookService;
-  deliveries: DeliveryService;
-  events: EventPublisher;
-  pubsub: KipperPubSub;
-  queue: JobQueue;
-}
+import { type KipperServices, type App, type Build, Environment, Project, Revision } from '@kipper/core';
 
 /** Per-request caches so that a list of revisions does not load the same app twenty times. */
 export interface Loaders {

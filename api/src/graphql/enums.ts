@@ -1,9 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { AppSource, DeployPolicy } from '../apps/app.entity.js';
-import { BuildStatus } from '../builds/build.entity.js';
-import { DeliveryOutcome, DeliverySource } from '../deliveries/webhook-delivery.entity.js';
-import { DeployEventType } from '../events/deploy-event.js';
-import { RevisionStatus, RevisionTrigger } from '../revisions/revision.entity.js';
+import { AppSource, DeployPolicy, BuildStatus, DeliveryOutcome, DeliverySource, DeployEventType, RevisionStatus, RevisionTrigger } from '@kipper/core';
 
 /**
  * Every enum of the schema. GraphQL names are the TypeScript keys (`ROLLING_OUT`), values the

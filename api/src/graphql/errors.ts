@@ -1,9 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
-import { fromClusterError } from '../errors/cluster-errors.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { KipperError } from '../errors/kipper-error.js';
+import { fromClusterError, ErrorCode, KipperError } from '@kipper/core';
 
 const CLIENT_ERROR_CODES: Record<string, ErrorCode> = {
   GRAPHQL_PARSE_FAILED: ErrorCode.VALIDATION_FAILED,

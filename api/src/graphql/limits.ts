@@ -8,7 +8,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { ErrorCode } from '../errors/error-code.js';
+import { ErrorCode } from '@kipper/core';
 
 /**
  * Limits on the shape of a GraphQL operation, checked at validation time (before any resolver

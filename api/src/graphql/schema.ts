@@ -7,7 +7,7 @@ import { BuildResolver } from '../builds/build.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
 import { EnvironmentResolver, ProjectResolver } from '../projects/project.resolver.js';
 import { RevisionResolver } from '../revisions/revision.resolver.js';
-import { ErrorCode } from '../errors/error-code.js';
+import { ErrorCode } from '@kipper/core';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
 
 export const resolvers = [

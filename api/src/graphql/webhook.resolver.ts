@@ -1,10 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { App } from '../apps/app.entity.js';
+import type { App, WebhookDelivery, Revision, WebhookSecretView, WebhookStatus } from '@kipper/core';
 import { AppRefInput, AppType } from '../apps/app.types.js';
-import type { WebhookDelivery } from '../deliveries/webhook-delivery.entity.js';
-import type { Revision } from '../revisions/revision.entity.js';
 import { RevisionType } from '../revisions/revision.types.js';
-import type { WebhookSecretView, WebhookStatus } from '../webhooks/webhook.service.js';
 import type { KipperContext } from './context.js';
 import { WebhookDeliveryType, WebhookSecretType, WebhookType } from './webhook.types.js';
 

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { DeliverySource } from '../deliveries/webhook-delivery.entity.js';
+import { DeliverySource } from '@kipper/core';
 import { DeliveryOutcomeEnum } from './enums.js';
 
 // GraphQL shapes of the webhook engineer's WebhookService / DeliveryService results.

@@ -1,9 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AppType } from '../apps/app.types.js';
-import type { App } from '../apps/app.entity.js';
+import { type App, Environment, Project } from '@kipper/core';
 import type { KipperContext } from '../graphql/context.js';
-import { Environment } from './environment.entity.js';
-import { Project } from './project.entity.js';
 import { CreateProjectInput, EnvironmentType, ProjectType } from './project.types.js';
 
 @Resolver(() => ProjectType)

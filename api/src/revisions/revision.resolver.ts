@@ -1,10 +1,8 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { AppType } from '../apps/app.types.js';
-import type { App } from '../apps/app.entity.js';
+import type { App, Build, Revision } from '@kipper/core';
 import { BuildType } from '../builds/build.types.js';
-import type { Build } from '../builds/build.entity.js';
 import type { KipperContext } from '../graphql/context.js';
-import type { Revision } from './revision.entity.js';
 import { PromotionSourceType, RevisionType } from './revision.types.js';
 
 @Resolver(() => RevisionType)

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { RevisionStatus, RevisionTrigger } from './revision.entity.js';
+import { RevisionStatus, RevisionTrigger } from '@kipper/core';
 
 @ObjectType('RolloutProgress')
 export class RolloutProgressType {

@@ -10,20 +10,13 @@ import type { GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import type { KipperConfig } from '../config/config.js';
-import { ConfigError } from '../config/config.js';
-import { openDatabase } from '../database/data-source.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { createPubSub, type KipperPubSub } from '../events/event.publisher.js';
-import { createContext, type KipperContext, type KipperServices } from '../graphql/context.js';
+import { type KipperServices, type KipperConfig, ConfigError, openDatabase, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
+import { createContext, type KipperContext } from '../graphql/context.js';
 import { formatError, unauthenticated } from '../graphql/errors.js';
 import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js';
 import { buildKipperSchema } from '../graphql/schema.js';
-import { createJobQueue, type JobQueue } from '../jobs/job.queue.js';
 import { createWebhookRouter } from '../webhooks/webhook.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
-import { consoleLogger, describeError, type Logger } from './logger.js';
-import { createServices } from './services.js';
 
 /** Largest GraphQL request: HTTP body or WebSocket message. */
 export const MAX_GRAPHQL_BYTES = 1024 * 1024;

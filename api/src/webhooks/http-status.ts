@@ -1,4 +1,4 @@
-import { ErrorCode } from '../errors/error-code.js';
+import { ErrorCode } from '@kipper/core';
 
 /**
  * The HTTP status of every error code, in one place: the REST webhook shim answers with it,

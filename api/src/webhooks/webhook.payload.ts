@@ -1,8 +1,4 @@
-import { AppSource } from '../apps/app.entity.js';
-import { DeliverySource } from '../deliveries/webhook-delivery.entity.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { KipperError } from '../errors/kipper-error.js';
-import { invalidImageMessage, isValidImageReference } from '../revisions/image-reference.js';
+import { AppSource, DeliverySource, ErrorCode, KipperError, invalidImageMessage, isValidImageReference } from '@kipper/core';
 
 /**
  * What a webhook delivery asks for, worked out from its headers and body without touching

@@ -1,17 +1,9 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { DataSource } from 'typeorm';
-import type { App } from '../apps/app.entity.js';
-import type { KipperConfig } from '../config/config.js';
-import type { DeliveryService } from '../deliveries/delivery.service.js';
-import { DeliveryOutcome, type DeliverySource, type WebhookDelivery } from '../deliveries/webhook-delivery.entity.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { fromClusterError } from '../errors/cluster-errors.js';
-import { KipperError } from '../errors/kipper-error.js';
-import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
+import { type App, type KipperConfig, type DeliveryService, DeliveryOutcome, type DeliverySource, type WebhookDelivery, ErrorCode, fromClusterError, KipperError, RevisionTrigger, type Revision, type PresentedCredentials, type WebhookService } from '@kipper/core';
 import { httpStatusOf } from './http-status.js';
 import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-limiter.js';
 import { deliveryHeaders, deliveryKey, interpretDelivery, mediaType, parseBody, type WebhookIntent } from './webhook.payload.js';
-import type { PresentedCredentials, WebhookService } from './webhook.service.js';
 
 /** The app a webhook URL names; `appKey` is `namespace/name`, for rate limits and logs. */
 interface WebhookTarget {

@@ -1,18 +1,34 @@
 import type { Cluster } from '@kipper/kube';
 import type { DataSource } from 'typeorm';
-import { AppService } from '../apps/app.service.js';
-import { AuditService } from '../audit/audit.service.js';
-import { AuthService } from '../auth/auth.service.js';
-import { BuildService } from '../builds/build.service.js';
-import type { KipperConfig } from '../config/config.js';
-import { DeliveryService } from '../deliveries/delivery.service.js';
-import { EventPublisher, type KipperPubSub } from '../events/event.publisher.js';
-import type { KipperServices } from '../graphql/context.js';
-import type { JobQueue } from '../jobs/job.queue.js';
-import { ProjectService } from '../projects/project.service.js';
-import { RevisionService } from '../revisions/revision.service.js';
-import { WebhookService } from '../webhooks/webhook.service.js';
+import { AppService } from './apps/app.service.js';
+import { AuditService } from './audit/audit.service.js';
+import { AuthService } from './auth/auth.service.js';
+import { BuildService } from './builds/build.service.js';
+import type { KipperConfig } from './config/config.js';
+import { DeliveryService } from './deliveries/delivery.service.js';
+import { EventPublisher, type KipperPubSub } from './events/event.publisher.js';
+import type { JobQueue } from './jobs/job.queue.js';
+import { ProjectService } from './projects/project.service.js';
+import { RevisionService } from './revisions/revision.service.js';
+import { WebhookService } from './webhooks/webhook.service.js';
 import type { Logger } from './logger.js';
+
+/** The composition root's services, as the transports (GraphQL, REST) and the worker see them. */
+export interface KipperServices {
+  config: KipperConfig;
+  dataSource: DataSource;
+  projects: ProjectService;
+  apps: AppService;
+  revisions: RevisionService;
+  builds: BuildService;
+  audit: AuditService;
+  auth: AuthService;
+  webhooks: WebhookService;
+  deliveries: DeliveryService;
+  events: EventPublisher;
+  pubsub: KipperPubSub;
+  queue: JobQueue;
+}
 
 export interface ServiceDeps {
   config: KipperConfig;

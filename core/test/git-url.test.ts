@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GIT_PROTOCOLS, gitUrlProblem, redactGitUrl } from '../src/apps/git-url.js';
+import { DEFAULT_GIT_PROTOCOLS, gitUrlProblem, redactGitUrl } from '@kipper/core';
 
 describe('git URLs of git apps', () => {
   it('takes https, ssh and scp-like URLs', () => {

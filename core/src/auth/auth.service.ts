@@ -1,18 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ApiToken } from './api-token.entity.js';
+import { digestsEqual, generateToken, hashToken } from './secret-token.js';
 
 export const ADMIN_ACTOR = 'admin';
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** `Bearer <token>` → the token, or undefined for anything else. */
 export function bearerToken(header: unknown): string | undefined {
@@ -42,7 +32,7 @@ export class AuthService {
     return this.deps.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['kipper.api_token.bootstrap']);
       if ((await manager.count(ApiToken)) > 0) return null;
-      const token = randomBytes(32).toString('hex');
+      const token = generateToken();
       await manager.save(manager.create(ApiToken, { name: ADMIN_ACTOR, tokenHash: hashToken(token) }));
       return token;
     });
@@ -54,11 +44,11 @@ export class AuthService {
     if (!token || token.length > 512) return null;
     const hash = hashToken(token);
     let actor: string | null = null;
-    if (this.adminHash && sameHash(hash, this.adminHash)) actor = ADMIN_ACTOR;
+    if (this.adminHash && digestsEqual(hash, this.adminHash)) actor = ADMIN_ACTOR;
     const rows = await this.deps.dataSource.getRepository(ApiToken).find({ select: { id: true, name: true, tokenHash: true } });
     for (const row of rows) {
       // Every row is compared, so the time taken does not depend on which one matches.
-      if (sameHash(hash, row.tokenHash) && actor === null) actor = row.name;
+      if (digestsEqual(hash, row.tokenHash) && actor === null) actor = row.name;
     }
     return actor;
   }

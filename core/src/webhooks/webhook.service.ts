@@ -8,7 +8,8 @@ import { KipperError } from '../errors/kipper-error.js';
 import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
 import { Webhook } from './webhook.entity.js';
 import { ciSnippets, type CiSnippets } from './webhook.snippets.js';
-import { DUMMY_HASH, digestsEqual, generateToken, githubSignatureMatches, hashToken, tokenMatchesHash } from './webhook.token.js';
+import { DUMMY_HASH, digestsEqual, generateToken, hashToken, tokenMatchesHash } from '../auth/secret-token.js';
+import { githubSignatureMatches } from './github-signature.js';
 
 /** The part of the cluster module (`@kipper/kube` `Cluster`) the webhook needs: the Secret `{app}-webhook`. */
 export interface WebhookTokenStore {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invalidImageMessage, isValidImageReference, parseImageReference } from '../src/revisions/image-reference.js';
+import { invalidImageMessage, isValidImageReference, parseImageReference } from '@kipper/core';
 
 describe('isValidImageReference', () => {
   it.each([

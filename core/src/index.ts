@@ -1,0 +1,58 @@
+// @kipper/core: Kipper's domain, free of any transport. The api (GraphQL, REST) and the worker
+// reach the domain only through what this file exports.
+
+// Configuration, logging, errors
+export { loadConfig, integer, ConfigError, type KipperConfig, type KubeMode, type TrustProxy, type Env } from './config/config.js';
+export { consoleLogger, describeError, type Logger } from './logger.js';
+export { ErrorCode } from './errors/error-code.js';
+export { KipperError } from './errors/kipper-error.js';
+export { fromClusterError, inCluster } from './errors/cluster-errors.js';
+
+// Persistence
+export { openDatabase, createDataSource, ensureDatabase } from './database/data-source.js';
+export { entities } from './database/entities.js';
+export { migrations } from './database/migrations/index.js';
+
+// Projects and environments
+export { Project } from './projects/project.entity.js';
+export { Environment } from './projects/environment.entity.js';
+export { ProjectService, DEFAULT_ENVIRONMENTS, isUniqueViolation, type CreateProjectInput } from './projects/project.service.js';
+export { DNS_LABEL, namespaceOf, isReservedNamespace, assertNamespaceAllowed, assertDnsLabel, RESERVED_NAMESPACES, RESERVED_NAMESPACE_PREFIX, NAMESPACE_MAX, APP_NAME_MAX } from './projects/names.js';
+
+// Apps
+export { App, AppSource, DeployPolicy, type EnvVar } from './apps/app.entity.js';
+export { AppService, type AppRef, type DeployAppInput, type AppFilter } from './apps/app.service.js';
+export { appWorkload } from './apps/app.workload.js';
+export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, gitUrlProblem, redactGitUrl, type GitProtocol } from './apps/git-url.js';
+
+// Revisions (the deploy history) and builds
+export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';
+export { RevisionService, wasLive, appLabel, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
+export { parseImageReference, isValidImageReference, invalidImageMessage, type ImageReference } from './revisions/image-reference.js';
+export { Build, BuildStatus } from './builds/build.entity.js';
+export { BuildService } from './builds/build.service.js';
+
+// Webhooks and their deliveries
+export { Webhook } from './webhooks/webhook.entity.js';
+export { WebhookService, type WebhookTokenStore, type WebhookStatus, type WebhookSecretView, type PresentedCredentials, type RevisionStatusView } from './webhooks/webhook.service.js';
+export { ciSnippets, type CiSnippets } from './webhooks/webhook.snippets.js';
+export { githubSignature, githubSignatureMatches } from './webhooks/github-signature.js';
+export { WebhookDelivery, DeliverySource, DeliveryOutcome } from './deliveries/webhook-delivery.entity.js';
+export { DeliveryService, type DeliveryResult, type DeliveryInput, type Claim } from './deliveries/delivery.service.js';
+
+// Audit and authentication
+export { AuditEntry } from './audit/audit-entry.entity.js';
+export { AuditService } from './audit/audit.service.js';
+export { ApiToken } from './auth/api-token.entity.js';
+export { AuthService, ADMIN_ACTOR, bearerToken } from './auth/auth.service.js';
+export { generateToken, hashToken, digestsEqual, tokenMatchesHash, TOKEN_BYTES } from './auth/secret-token.js';
+
+// Jobs, Redis and live events
+export { DEPLOY_QUEUE, assertJobItem, type JobPayloads, type JobName, type JobItem } from './jobs/job.catalogue.js';
+export { createJobQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type JobQueue } from './jobs/job.queue.js';
+export { createRedis, closeRedis, whenReady } from './jobs/redis.js';
+export { DeployEventType, topics, type DeployEventPayload, type BuildLogPayload } from './events/deploy-event.js';
+export { EventPublisher, createPubSub, type KipperPubSub } from './events/event.publisher.js';
+
+// Composition
+export { createServices, type KipperServices, type ServiceDeps } from './services.js';

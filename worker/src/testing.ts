@@ -1,0 +1,5 @@
+// @kipper/worker/testing: the worker's internals that the cross-package tests in test/worker
+// exercise directly (build log limits, failure reasons). Not for production code.
+export { BuildLogSink, capLine, droppedMarker, linesSeen, MAX_LINE_BYTES, MAX_STORED_LINES } from './build-log.js';
+export type { DeployEvents } from './ports.js';
+export { INTERNAL_ERROR_REASON, publicFailureReason } from './deployer.js';
