@@ -7,7 +7,6 @@ import { ErrorCode } from '@kipper/core';
  */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.VALIDATION_FAILED]: 422,
   [ErrorCode.INVALID_IMAGE]: 422,
   [ErrorCode.PROJECT_NOT_FOUND]: 404,
@@ -21,7 +20,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.NO_ROLLBACK_TARGET]: 409,
   [ErrorCode.NO_NEXT_ENVIRONMENT]: 409,
   [ErrorCode.NOTHING_TO_PROMOTE]: 409,
-  [ErrorCode.WEBHOOK_NOT_ENABLED]: 409,
   [ErrorCode.WRONG_APP_SOURCE]: 409,
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,

@@ -24,7 +24,6 @@ export interface UserError {
 
 const hints: Partial<Record<ConsoleErrorCode, string>> = {
   UNAUTHENTICATED: 'Sign in again with a valid API token.',
-  FORBIDDEN: 'Your token is not allowed to do this.',
   RATE_LIMITED: 'Too many requests: wait a moment and try again.',
   QUEUE_UNAVAILABLE: 'The deploy queue is unavailable; nothing was changed. Try again shortly.',
   CLUSTER_UNAVAILABLE: 'The Kubernetes cluster cannot be reached right now. Try again shortly.',
@@ -35,7 +34,6 @@ const hints: Partial<Record<ConsoleErrorCode, string>> = {
   NO_ROLLBACK_TARGET: 'There is no earlier live revision with a different image to go back to.',
   NO_NEXT_ENVIRONMENT: 'This is the last environment of the pipeline.',
   NOTHING_TO_PROMOTE: 'The app has no live revision to promote yet.',
-  WEBHOOK_NOT_ENABLED: 'Enable the webhook first.',
 };
 
 const listeners = new Set<(error: UserError) => void>();
@@ -68,10 +66,10 @@ export function toUserError(error: unknown): UserError {
 }
 
 const codes = new Set<string>([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'INVALID_IMAGE', 'PROJECT_NOT_FOUND',
+  'UNAUTHENTICATED', 'VALIDATION_FAILED', 'INVALID_IMAGE', 'PROJECT_NOT_FOUND',
   'ENVIRONMENT_NOT_FOUND', 'APP_NOT_FOUND', 'REVISION_NOT_FOUND', 'BUILD_NOT_FOUND',
   'PROJECT_EXISTS', 'APP_EXISTS', 'AMBIGUOUS_APP', 'NO_ROLLBACK_TARGET', 'NO_NEXT_ENVIRONMENT',
-  'NOTHING_TO_PROMOTE', 'WEBHOOK_NOT_ENABLED', 'WRONG_APP_SOURCE', 'UNSUPPORTED_MEDIA_TYPE',
+  'NOTHING_TO_PROMOTE', 'WRONG_APP_SOURCE', 'UNSUPPORTED_MEDIA_TYPE',
   'PAYLOAD_TOO_LARGE', 'MALFORMED_JSON', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE',
   'CLUSTER_UNAVAILABLE', 'CLUSTER_ERROR', 'CONFLICT', 'INTERNAL',
 ] satisfies ErrorCode[]);
