@@ -145,7 +145,7 @@ export class AppService {
     try {
       app = await this.deps.dataSource.transaction(async (manager) => {
         if (await manager.existsBy(App, { namespace: env.namespace, name: input.name })) {
-          throw new KipperError(ErrorCode.APP_EXISTS, `App ${input.name} already exists in ${env.namespace}: use update-image to deploy a new image`);
+          throw new KipperError(ErrorCode.APP_EXISTS, `App ${input.name} already exists in ${env.namespace}: deploy a new image with kip app update ${input.name} --image IMAGE`);
         }
         const saved = await manager.save(manager.create(App, { ...fields, environmentId: env.id, projectId: env.projectId, namespace: env.namespace }));
         await this.deps.audit.record(actor, 'app.create', appLabel(saved), { source: saved.source, image: saved.image, gitUrl: saved.gitUrl, port: saved.port, replicas: saved.replicas }, manager);

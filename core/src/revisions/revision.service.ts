@@ -142,7 +142,7 @@ export class RevisionService {
   /** Git apps: a build at `commit` (or the branch head) and the revision that will deploy its image. */
   async requestBuild(app: App, input: RequestBuildInput): Promise<Revision> {
     if (app.source !== AppSource.GIT) {
-      throw new KipperError(ErrorCode.WRONG_APP_SOURCE, `App ${app.name} deploys images, it has no git source to build: send an image instead (kip app update-image ${app.name} IMAGE)`);
+      throw new KipperError(ErrorCode.WRONG_APP_SOURCE, `App ${app.name} deploys images, it has no git source to build: send an image instead (kip app update ${app.name} --image IMAGE)`);
     }
     const commit = checkCommit(input.commit, GIT_COMMIT, 'Commit must be a git commit SHA (4 to 64 hex characters)');
     const revision = await this.deps.dataSource.transaction(async (manager) => {
