@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: the whole of Kipper on one machine.
 //  1. builds (`npm run build`, incremental) unless KIPPER_SKIP_BUILD=1;
-//  2. when no cluster is configured (no KIPPER_KUBE_SERVER, no kubeconfig, or KIPPER_KUBE=sim),
-//     starts the built-in Kubernetes simulator here and gives its URL to the api and the worker
-//     as KIPPER_KUBE_SERVER, so both talk to the same cluster;
+//  2. checks the configuration once (a wrong KIPPER_* variable stops here with one line) and, when
+//     no cluster is configured (no KIPPER_KUBE_SERVER, no kubeconfig, or KIPPER_KUBE=sim), starts
+//     the built-in Kubernetes simulator and gives its URL to the api and the worker as
+//     KIPPER_KUBE_SERVER, so both talk to the same cluster;
 //  3. runs the api (`node api/dist/main.js`) and, once it listens (migrations done), the worker
 //     (`node worker/dist/main.js`, when built), with the same environment;
 //  4. forwards SIGINT/SIGTERM to both and stops when either exits.
@@ -24,17 +25,14 @@ if (process.env.KIPPER_SKIP_BUILD !== '1') {
 }
 
 const env = { ...process.env };
-let simulator;
+let builtIn;
 try {
-  const { resolveClusterTarget } = await import('@kipper/kube');
-  if (resolveClusterTarget(env).kind === 'simulator') {
-    const { startSimulator } = await import('@kipper/kube-sim');
-    simulator = await startSimulator({ port: Number(env.KIPPER_SIM_PORT ?? 0) });
-    env.KIPPER_KUBE_SERVER = simulator.url;
-    console.log(
-      `No kubeconfig given: using the built-in Kubernetes simulator at ${simulator.url} (set KUBECONFIG or KIPPER_KUBE_SERVER for a real cluster)`,
-    );
-  }
+  // One decision, made where the api makes it too: no cluster configured → the built-in simulator,
+  // whose URL the api and the worker both get as KIPPER_KUBE_SERVER.
+  const { loadConfig, consoleLogger } = await import('@kipper/core');
+  const { startBuiltInClusterWhenNeeded } = await import('@kipper/api');
+  builtIn = await startBuiltInClusterWhenNeeded(loadConfig(env), consoleLogger);
+  if (builtIn.config.cluster.kind === 'server') env.KIPPER_KUBE_SERVER = builtIn.config.cluster.server;
 } catch (err) {
   console.error(`kipper: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);
@@ -92,7 +90,7 @@ let finished = false;
 async function finish() {
   if (finished) return;
   finished = true;
-  await simulator?.close();
+  await builtIn.close();
   process.exit(exitCode);
 }
 

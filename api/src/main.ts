@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { startSimulator } from '@kipper/kube-sim';
-import { ConfigError, loadConfig, type KipperConfig, describeError } from '@kipper/core';
-import { clusterTargetOf, createKipper } from './server/kipper.js';
+import { ConfigError, consoleLogger, loadConfig, type KipperConfig, describeError } from '@kipper/core';
+import { startBuiltInClusterWhenNeeded } from './server/built-in-cluster.js';
+import { createKipper } from './server/kipper.js';
 
 /**
  * `node api/dist/main.js`: the api process. Without a cluster (no KIPPER_KUBE_SERVER, no
@@ -19,14 +19,8 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  let simulator: { url: string; close(): Promise<void> } | undefined;
-  if (clusterTargetOf(config).kind === 'simulator') {
-    simulator = await startSimulator({ port: 0 });
-    config = { ...config, kube: { ...config.kube, server: simulator.url } };
-    console.log(`No kubeconfig given: using the built-in Kubernetes simulator at ${simulator.url} (set KUBECONFIG or KIPPER_KUBE_SERVER for a real cluster)`);
-  }
-
-  const kipper = createKipper(config);
+  const builtIn = await startBuiltInClusterWhenNeeded(config, consoleLogger);
+  const kipper = createKipper(builtIn.config);
   const { url } = await kipper.start();
   console.log(`Kipper API listening on ${url} (GraphQL at ${url}/graphql)`);
 
@@ -39,7 +33,7 @@ async function main(): Promise<void> {
     force.unref();
     kipper
       .stop()
-      .then(() => simulator?.close())
+      .then(() => builtIn.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         console.error(`kipper: stopping failed: ${describeError(err)}`);

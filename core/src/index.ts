@@ -2,7 +2,7 @@
 // reach the domain only through what this file exports.
 
 // Configuration, logging, errors
-export { loadConfig, integer, ConfigError, type KipperConfig, type KubeMode, type TrustProxy, type Env } from './config/config.js';
+export { loadConfig, integer, ConfigError, type KipperConfig, type TrustProxy, type Env } from './config/config.js';
 export { consoleLogger, describeError, type Logger } from './logger.js';
 export { ErrorCode } from './errors/error-code.js';
 export { KipperError } from './errors/kipper-error.js';

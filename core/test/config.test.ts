@@ -21,7 +21,7 @@ describe('configuration from KIPPER_* variables', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       publicUrl: 'http://127.0.0.1:8080',
       adminToken: undefined,
-      kube: { mode: 'auto', server: undefined, kubeconfig: undefined },
+      cluster: { kind: 'simulator' },
       gitProtocols: ['https', 'ssh', 'git'],
     });
   });

@@ -2,7 +2,7 @@ export { connectCluster, type ConnectOptions } from './cluster.js';
 export { ClusterError, isNotManaged, NOT_MANAGED_REASON, TRANSIENT_NETWORK_CODES, type ClusterErrorCode } from './errors.js';
 export type { RetryOptions } from './retry.js';
 export { rolloutStatus, rolloutProgress, PROGRESS_DEADLINE_EXCEEDED, type RolloutStatus, type DeploymentLike } from './rollout-status.js';
-export { resolveClusterTarget, type ClusterTarget } from './target.js';
+export { resolveClusterTarget, describeClusterChoice, type ClusterTarget, type ClusterChoice } from './target.js';
 export { buildJobName, gitContext } from './build.js';
 export { webhookSecretName } from './secrets.js';
 export type {

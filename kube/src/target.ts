@@ -7,11 +7,14 @@ import { ClusterError } from './errors.js';
 /** Where the cluster is: an API server URL without auth (the simulator), or a kubeconfig. */
 export type ClusterTarget = { kind: 'server'; server: string } | { kind: 'kubeconfig'; path?: string };
 
+/** No cluster configured: the caller starts the built-in Kubernetes API simulator. */
+export type ClusterChoice = ClusterTarget | { kind: 'simulator' };
+
 /**
  * KIPPER_KUBE_SERVER wins; KIPPER_KUBE=sim asks for the built-in simulator; KIPPER_KUBE=kubeconfig
  * forces a kubeconfig; otherwise (auto) KUBECONFIG or ~/.kube/config when present, else the simulator.
  */
-export function resolveClusterTarget(env: NodeJS.ProcessEnv): ClusterTarget | { kind: 'simulator' } {
+export function resolveClusterTarget(env: NodeJS.ProcessEnv): ClusterChoice {
   const server = env.KIPPER_KUBE_SERVER?.trim();
   if (server) return { kind: 'server', server };
   const mode = (env.KIPPER_KUBE ?? '').trim() || 'auto';
@@ -21,10 +24,24 @@ export function resolveClusterTarget(env: NodeJS.ProcessEnv): ClusterTarget | { 
   if (mode === 'sim') return { kind: 'simulator' };
   const kubeconfig = env.KUBECONFIG?.trim();
   if (kubeconfig) return { kind: 'kubeconfig', path: kubeconfig };
-  if (mode === 'kubeconfig') return { kind: 'kubeconfig' };
   const home = env.HOME?.trim() || homedir();
   if (existsSync(join(home, '.kube', 'config'))) return { kind: 'kubeconfig' };
+  if (mode === 'kubeconfig') {
+    throw new ClusterError('CLUSTER_INVALID', 'KIPPER_KUBE=kubeconfig but no KUBECONFIG is set and ~/.kube/config does not exist');
+  }
   return { kind: 'simulator' };
+}
+
+/** Where a choice points, for start-up lines (never credentials). */
+export function describeClusterChoice(choice: ClusterChoice): string {
+  switch (choice.kind) {
+    case 'server':
+      return choice.server;
+    case 'kubeconfig':
+      return `kubeconfig ${choice.path ?? '~/.kube/config'}`;
+    case 'simulator':
+      return 'the built-in Kubernetes simulator';
+  }
 }
 
 /** The server URL without credentials, for messages. */

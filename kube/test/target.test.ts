@@ -28,7 +28,13 @@ describe('resolveClusterTarget', () => {
     mkdirSync(join(home, '.kube'));
     writeFileSync(join(home, '.kube', 'config'), 'apiVersion: v1\n');
     expect(resolveClusterTarget({ HOME: home })).toEqual({ kind: 'kubeconfig' });
-    expect(resolveClusterTarget({ HOME: emptyHome(), KIPPER_KUBE: 'kubeconfig' })).toEqual({ kind: 'kubeconfig' });
+    expect(resolveClusterTarget({ HOME: home, KIPPER_KUBE: 'kubeconfig' })).toEqual({ kind: 'kubeconfig' });
+  });
+
+  it('refuses KIPPER_KUBE=kubeconfig when there is no kubeconfig at all', () => {
+    expect(() => resolveClusterTarget({ HOME: emptyHome(), KIPPER_KUBE: 'kubeconfig' })).toThrow(
+      /KIPPER_KUBE=kubeconfig but no KUBECONFIG is set and ~\/\.kube\/config does not exist/,
+    );
   });
 
   it('rejects an unknown KIPPER_KUBE', () => {

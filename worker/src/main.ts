@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@kipper/core';
-import { ClusterError, connectCluster, resolveClusterTarget } from '@kipper/kube';
+import { ClusterError, connectCluster, describeClusterChoice } from '@kipper/kube';
 import { createLogger, describeError } from './log.js';
 import { startWorker } from './runtime.js';
 import { loadWorkerSettings } from './worker.config.js';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
     settings = loadWorkerSettings();
-    const target = resolveClusterTarget(process.env);
+    const target = config.cluster;
     if (target.kind === 'simulator') {
       throw new ConfigError(
         'the worker needs a cluster: set KIPPER_KUBE_SERVER (e.g. the simulator started by npm start) or KUBECONFIG',
@@ -32,9 +32,8 @@ async function main(): Promise<void> {
   }
 
   const worker = await startWorker(config, settings, cluster, log);
-  const where = config.kube.server ?? config.kube.kubeconfig ?? 'kubeconfig';
   log.info(
-    `kipper worker ${process.pid} started: queue ${config.queuePrefix}:deploys, concurrency ${config.workerConcurrency}, cluster ${where}`,
+    `kipper worker ${process.pid} started: queue ${config.queuePrefix}:deploys, concurrency ${config.workerConcurrency}, cluster ${describeClusterChoice(config.cluster)}`,
   );
 
   let stopping = false;

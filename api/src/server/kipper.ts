@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { connectCluster, type Cluster, type ClusterTarget } from '@kipper/kube';
+import { connectCluster, type Cluster } from '@kipper/kube';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -41,14 +41,6 @@ export interface Kipper {
   readonly services: KipperServices;
 }
 
-/** The cluster the configuration names; the simulator is started by main.ts / scripts/start.js, not here. */
-export function clusterTargetOf(config: KipperConfig): ClusterTarget | { kind: 'simulator' } {
-  if (config.kube.server) return { kind: 'server', server: config.kube.server };
-  if (config.kube.mode === 'sim') return { kind: 'simulator' };
-  if (config.kube.kubeconfig) return { kind: 'kubeconfig', path: config.kube.kubeconfig };
-  return { kind: 'simulator' };
-}
-
 /** The composition root: database, cluster, queue, pub/sub, services, HTTP + WebSocket server. */
 export function createKipper(config: KipperConfig, options: KipperOptions = {}): Kipper {
   const log = options.log ?? consoleLogger;
@@ -80,8 +72,8 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
   async function startInner(): Promise<RunningAddress> {
     let cluster = options.cluster;
     if (!cluster) {
-      const target = clusterTargetOf(cfg);
-      if (target.kind === 'simulator') throw new ConfigError('No Kubernetes cluster configured: set KUBECONFIG or KIPPER_KUBE_SERVER (main.ts starts the built-in simulator)');
+      const target = cfg.cluster;
+      if (target.kind === 'simulator') throw new ConfigError('No Kubernetes cluster configured: set KUBECONFIG or KIPPER_KUBE_SERVER (startBuiltInClusterWhenNeeded starts the built-in simulator)');
       cluster = ownCluster = connectCluster(target);
     }
     dataSource = await openDatabase(cfg.databaseUrl);

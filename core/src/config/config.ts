@@ -1,10 +1,6 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { ClusterError, resolveClusterTarget, type ClusterChoice } from '@kipper/kube';
 import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
-
-export type KubeMode = 'auto' | 'sim' | 'kubeconfig';
 
 export interface KipperConfig {
   port: number;
@@ -14,7 +10,10 @@ export interface KipperConfig {
   queuePrefix: string;
   publicUrl: string;
   adminToken: string | undefined;
-  kube: { mode: KubeMode; server: string | undefined; kubeconfig: string | undefined };
+  /** Resolved once here (KIPPER_KUBE_SERVER, KIPPER_KUBE, KUBECONFIG, ~/.kube/config): the one answer to "which cluster?". */
+  cluster: ClusterChoice;
+  /** Port of the built-in simulator when `cluster` is the simulator (KIPPER_SIM_PORT; 0: any free port). */
+  simulatorPort: number;
   progressDeadlineSeconds: number;
   workerConcurrency: number;
   builderImage: string;
@@ -68,10 +67,14 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return raw.replace(/\/+$/, '');
 }
 
-function kubeconfigPath(env: Env): string | undefined {
-  if (env.KUBECONFIG) return env.KUBECONFIG;
-  const fallback = join(env.HOME ?? homedir(), '.kube', 'config');
-  return existsSync(fallback) ? fallback : undefined;
+function cluster(env: Env): ClusterChoice {
+  if (env.KIPPER_KUBE_SERVER?.trim()) url(env, 'KIPPER_KUBE_SERVER', '', ['http:', 'https:']);
+  try {
+    return resolveClusterTarget(env);
+  } catch (err) {
+    if (err instanceof ClusterError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function gitProtocols(env: Env): readonly GitProtocol[] {
@@ -116,10 +119,6 @@ function trustProxy(env: Env): TrustProxy {
 
 /** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
 export function loadConfig(env: Env = process.env): KipperConfig {
-  const mode = (env.KIPPER_KUBE || 'auto') as KubeMode;
-  if (!['auto', 'sim', 'kubeconfig'].includes(mode)) {
-    throw new ConfigError(`KIPPER_KUBE must be auto, sim or kubeconfig, got "${env.KIPPER_KUBE}"`);
-  }
   const port = integer(env, 'KIPPER_PORT', 8080, 0, 65535);
   const adminToken = env.KIPPER_ADMIN_TOKEN || undefined;
   // It guards every GraphQL call and has no lockout: short tokens can be guessed online.
@@ -138,7 +137,8 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     queuePrefix,
     publicUrl: url(env, 'KIPPER_PUBLIC_URL', `http://127.0.0.1:${port}`, ['http:', 'https:']),
     adminToken,
-    kube: { mode, server: env.KIPPER_KUBE_SERVER || undefined, kubeconfig: kubeconfigPath(env) },
+    cluster: cluster(env),
+    simulatorPort: integer(env, 'KIPPER_SIM_PORT', 0, 0, 65535),
     progressDeadlineSeconds: integer(env, 'KIPPER_PROGRESS_DEADLINE_SECONDS', 600, 1, 86_400),
     workerConcurrency: integer(env, 'KIPPER_WORKER_CONCURRENCY', 4, 1, 256),
     builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
@@ -151,9 +151,5 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     },
     trustProxy: trustProxy(env),
   };
-  if (config.kube.server !== undefined) url(env, 'KIPPER_KUBE_SERVER', '', ['http:', 'https:']);
-  if (mode === 'kubeconfig' && !config.kube.kubeconfig) {
-    throw new ConfigError('KIPPER_KUBE=kubeconfig but no KUBECONFIG is set and ~/.kube/config does not exist');
-  }
   return config;
 }
