@@ -1,4 +1,4 @@
-/** Where the api writes what it has to say. Never given a token, except `announce` for the one-time admin token. */
+/** Where a Kipper process writes what it has to say. Never given a secret, except the one-time admin token that the api prints at its first start. */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;

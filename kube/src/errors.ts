@@ -121,7 +121,6 @@ export function isTransient(err: unknown): boolean {
   return isNetworkError(err);
 }
 
-export const isNotFound = (err: unknown) => statusOf(err) === 404;
 export const isAlreadyExists = (err: unknown) => statusOf(err) === 409 && reasonOf(err) === 'AlreadyExists';
 export const isConflict = (err: unknown) => statusOf(err) === 409 && reasonOf(err) !== 'AlreadyExists';
 
