@@ -12,11 +12,11 @@ import { createProject, deployApp, ok } from './helpers.js';
 
 const REF = '{ namespace: "deep-test", name: "api" }';
 
-/** `app { revisions { nodes { app { revisions { nodes … } } } } }`: 4 + 3 × `levels` fields deep. */
+/** `app { revisions { nodes { app { revisions { nodes … } } } } }`: 4 + 3 × `levels` fields deep (small pages, to stay within the cost budget). */
 function nested(levels: number): string {
   let inner = 'number';
-  for (let i = 0; i < levels; i++) inner = `app { revisions { nodes { ${inner} } } }`;
-  return `query Deep { app(ref: ${REF}) { revisions { nodes { ${inner} } } } }`;
+  for (let i = 0; i < levels; i++) inner = `app { revisions(first: 2) { nodes { ${inner} } } }`;
+  return `query Deep { app(ref: ${REF}) { revisions(first: 2) { nodes { ${inner} } } } }`;
 }
 
 const HISTORY = `query History { app(ref: ${REF}) { name namespace currentRevision { number } revisions(first: 20) { totalCount pageInfo { hasNextPage endCursor } nodes { number image commit trigger triggeredBy status current createdAt finishedAt rollbackTo promotedFrom { namespace environment app revision } build { status } } } } }`;

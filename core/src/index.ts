@@ -9,7 +9,7 @@ export { KipperError } from './errors/kipper-error.js';
 export { fromClusterError, inCluster } from './errors/cluster-errors.js';
 
 // Persistence
-export { openDatabase, createDataSource, ensureDatabase } from './database/data-source.js';
+export { openDatabase, createDataSource, ensureDatabase, type DataSourceOptions } from './database/data-source.js';
 export { entities } from './database/entities.js';
 export { migrations } from './database/migrations/index.js';
 

@@ -14,6 +14,9 @@ const CLIENT_ERROR_CODES: Record<string, ErrorCode> = {
   UNAUTHENTICATED: ErrorCode.UNAUTHENTICATED,
 };
 
+const ERROR_CODES = new Set<unknown>(Object.values(ErrorCode));
+const isErrorCode = (code: unknown): code is ErrorCode => ERROR_CODES.has(code);
+
 /** Refusals of the transport layer itself (no or a wrong token). */
 export function unauthenticated(): GraphQLError {
   return new GraphQLError('Missing or wrong API token: send "Authorization: Bearer <token>" (kip login --token …)', {
@@ -39,6 +42,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
     return { ...base, message: messages.join('; ') || original.message, extensions: { code: ErrorCode.VALIDATION_FAILED } };
   }
   const code = formatted.extensions?.code;
+  // Refusals the transport raises itself with a Kipper code (cost budget, subscription over HTTP).
+  if (error instanceof GraphQLError && !error.originalError && isErrorCode(code)) {
+    const details = formatted.extensions?.details;
+    return { ...base, extensions: { code, ...(details ? { details } : {}) } };
+  }
   if (typeof code === 'string' && code in CLIENT_ERROR_CODES) {
     return { ...base, extensions: { code: CLIENT_ERROR_CODES[code] } };
   }

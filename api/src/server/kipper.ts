@@ -6,12 +6,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { connectCluster, type Cluster } from '@kipper/kube';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import { parse, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { type KipperServices, type KipperConfig, ConfigError, openDatabase, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
+import { type KipperServices, type KipperConfig, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
 import { createContext, type KipperContext } from '../graphql/context.js';
+import { costOrUndefined, operationBudgetPlugin, tooComplex } from '../graphql/cost.js';
 import { formatError, unauthenticated } from '../graphql/errors.js';
 import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js';
 import { buildKipperSchema } from '../graphql/schema.js';
@@ -48,6 +49,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
   const cfg: KipperConfig = { ...config };
   let services: KipperServices | undefined;
   let dataSource: DataSource | undefined;
+  let webhookDataSource: DataSource | undefined;
   let ownCluster: Cluster | undefined;
   let queue: JobQueue | undefined;
   let pubsub: KipperPubSub | undefined;
@@ -76,10 +78,15 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       if (target.kind === 'simulator') throw new ConfigError('No Kubernetes cluster configured: set KUBECONFIG or KIPPER_KUBE_SERVER (startBuiltInClusterWhenNeeded starts the built-in simulator)');
       cluster = ownCluster = connectCluster(target);
     }
-    dataSource = await openDatabase(cfg.databaseUrl);
+    // GraphQL reads are bounded by a statement timeout; CI's webhooks have a pool of their own, so
+    // no GraphQL load can keep a delivery waiting for a connection.
+    dataSource = await openDatabase(cfg.databaseUrl, { applicationName: 'kipper-api', statementTimeoutMs: cfg.graphqlStatementTimeoutMs });
+    webhookDataSource = createDataSource(cfg.databaseUrl, { applicationName: 'kipper-api-webhook', poolSize: 5 });
+    await webhookDataSource.initialize();
     queue = createJobQueue(cfg.redisUrl, cfg.queuePrefix);
     pubsub = createPubSub(cfg.redisUrl, cfg.queuePrefix);
     services = createServices({ config: cfg, dataSource, cluster, queue, pubsub, log });
+    const webhookServices = createServices({ config: cfg, dataSource: webhookDataSource, cluster, queue, pubsub, log });
     const live = services;
 
     const schema = await buildKipperSchema();
@@ -93,7 +100,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
     app.use(
       '/api/v1/webhook',
-      createWebhookRouter({ ...live, config: cfg }, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
+      createWebhookRouter({ ...webhookServices, config: cfg }, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
     );
 
     app.get('/healthz', async (_req, res) => {
@@ -110,8 +117,18 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     const wsCleanup = useServer<Record<string, unknown>, { actor: string }>(
       {
         schema,
-        // The same depth and alias limits as HTTP (Apollo's validationRules below).
+        // The same depth and alias limits as HTTP (Apollo's validationRules below), and the same cost budget.
         validate: validateWithLimits,
+        onSubscribe: (_ctx, _id, payload) => {
+          let document;
+          try {
+            document = parse(payload.query);
+          } catch {
+            return undefined; // graphql-ws reports the syntax error itself
+          }
+          const cost = costOrUndefined({ schema, document, variables: payload.variables, operationName: payload.operationName });
+          return cost !== undefined && cost > cfg.graphqlMaxCost ? [tooComplex(cost, cfg.graphqlMaxCost)] : undefined;
+        },
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
           const header = params.authorization ?? params.Authorization;
@@ -139,6 +156,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
         return out.extensions?.code === ErrorCode.UNAUTHENTICATED ? { ...out, message: out.message.replace(/^Context creation failed: /, '') } : out;
       },
       plugins: [
+        operationBudgetPlugin(cfg.graphqlMaxCost),
         ApolloServerPluginDrainHttpServer({ httpServer }),
         {
           async serverWillStart() {
@@ -197,6 +215,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     await queue?.close().catch(() => undefined);
     await pubsub?.close().catch(() => undefined);
     if (dataSource?.isInitialized) await dataSource.destroy();
+    if (webhookDataSource?.isInitialized) await webhookDataSource.destroy();
     ownCluster?.close();
   }
 

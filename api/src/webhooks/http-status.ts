@@ -8,6 +8,7 @@ import { ErrorCode } from '@kipper/core';
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.VALIDATION_FAILED]: 422,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
   [ErrorCode.INVALID_IMAGE]: 422,
   [ErrorCode.PROJECT_NOT_FOUND]: 404,
   [ErrorCode.ENVIRONMENT_NOT_FOUND]: 404,

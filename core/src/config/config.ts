@@ -25,6 +25,10 @@ export interface KipperConfig {
   webhookRateLimit: { burst: number; perSecond: number };
   /** Express's `trust proxy`: which peers may set X-Forwarded-For (decides `req.ip`, used by the webhook's per-address limits). */
   trustProxy: TrustProxy;
+  /** GraphQL operations costing more (lists weighted by their page size) are refused before they run. */
+  graphqlMaxCost: number;
+  /** Longest a single SQL statement of a GraphQL request may run (milliseconds). */
+  graphqlStatementTimeoutMs: number;
 }
 
 /** `false`, `true` (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses / CIDRs / names. */
@@ -150,6 +154,8 @@ export function loadConfig(env: Env = process.env): KipperConfig {
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
     },
     trustProxy: trustProxy(env),
+    graphqlMaxCost: integer(env, 'KIPPER_GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),
+    graphqlStatementTimeoutMs: integer(env, 'KIPPER_GRAPHQL_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
   };
   return config;
 }

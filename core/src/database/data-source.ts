@@ -5,7 +5,15 @@ import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
-export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
+export interface DataSourceOptions {
+  poolSize?: number;
+  /** Shown in pg_stat_activity, so an operator can tell the pools apart. */
+  applicationName?: string;
+  /** PostgreSQL cancels any statement of this pool that runs longer. */
+  statementTimeoutMs?: number;
+}
+
+export function createDataSource(databaseUrl: string, options: DataSourceOptions = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url: databaseUrl,
@@ -16,6 +24,8 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
     migrationsRun: false,
     logging: ['error'],
     poolSize: options.poolSize ?? 10,
+    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+    ...(options.statementTimeoutMs ? { extra: { statement_timeout: options.statementTimeoutMs } } : {}),
     // gen_random_uuid() is built into PostgreSQL 13+, no extension to install.
     uuidExtension: 'pgcrypto',
   });
@@ -43,7 +53,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Connects and brings the schema up to date; every process start runs this. */
-export async function openDatabase(databaseUrl: string, options: { poolSize?: number } = {}): Promise<DataSource> {
+export async function openDatabase(databaseUrl: string, options: DataSourceOptions = {}): Promise<DataSource> {
   await ensureDatabase(databaseUrl);
   const dataSource = createDataSource(databaseUrl, options);
   await dataSource.initialize();
