@@ -79,17 +79,17 @@ export class AppResolver {
 
   @FieldResolver(() => ProjectType)
   async project(@Root() app: App, @Ctx() ctx: KipperContext): Promise<Project> {
-    return (await ctx.loaders.project(app.projectId))!;
+    return (await ctx.loaders.project.load(app.projectId))!;
   }
 
   @FieldResolver(() => EnvironmentType)
   async environment(@Root() app: App, @Ctx() ctx: KipperContext): Promise<Environment> {
-    return (await ctx.loaders.environment(app.environmentId))!;
+    return (await ctx.loaders.environment.load(app.environmentId))!;
   }
 
   @FieldResolver(() => RevisionType, { nullable: true, description: 'The revision Kubernetes runs (after its successful rollout).' })
   currentRevision(@Root() app: App, @Ctx() ctx: KipperContext): Promise<Revision | null> {
-    return app.currentRevisionId ? ctx.loaders.revision(app.currentRevisionId) : Promise.resolve(null);
+    return app.currentRevisionId ? ctx.loaders.revision.load(app.currentRevisionId) : Promise.resolve(null);
   }
 
   @FieldResolver(() => RevisionConnectionType)

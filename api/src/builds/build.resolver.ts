@@ -13,7 +13,7 @@ export class BuildResolver {
 
   @FieldResolver(() => RevisionType, { nullable: true })
   revision(@Root() build: Build, @Ctx() ctx: KipperContext): Promise<Revision | null> {
-    return build.revisionId ? ctx.loaders.revision(build.revisionId) : Promise.resolve(null);
+    return build.revisionId ? ctx.loaders.revision.load(build.revisionId) : Promise.resolve(null);
   }
 
   @FieldResolver(() => [String], { description: 'The build\'s output; the last `tail` lines when given; from line index `from` on when given (to follow a running build).' })

@@ -3,7 +3,8 @@ import type { SubscribeResolverData } from 'type-graphql';
 import { type AppRef, ErrorCode, KipperError, type Revision, topics, type BuildLogPayload, type DeployEventPayload } from '@kipper/core';
 import { AppRefInput } from '../apps/app.types.js';
 import { BuildLogLineType } from '../builds/build.types.js';
-import { createLoaders, type KipperContext } from '../graphql/context.js';
+import type { KipperContext } from '../graphql/context.js';
+import { createLoaders } from '../graphql/loaders.js';
 import { RevisionType } from '../revisions/revision.types.js';
 import { DeployEventObject } from './deploy-event.types.js';
 
@@ -58,7 +59,7 @@ export class EventResolver {
 
   @FieldResolver(() => RevisionType)
   async revision(@Root() event: DeployEventObject, @Ctx() ctx: KipperContext): Promise<Revision> {
-    const revision = await ctx.loaders.revision(event.revisionId);
+    const revision = await ctx.loaders.revision.load(event.revisionId);
     if (!revision) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `Revision #${event.revisionId} no longer exists (its app was deleted)`);
     return revision;
   }

@@ -44,6 +44,6 @@ export class AppWebhookResolver {
 export class WebhookDeliveryResolver {
   @FieldResolver(() => RevisionType, { nullable: true })
   revision(@Root() delivery: WebhookDelivery, @Ctx() ctx: KipperContext): Promise<Revision | null> {
-    return delivery.revisionId ? ctx.loaders.revision(delivery.revisionId) : Promise.resolve(null);
+    return delivery.revisionId ? ctx.loaders.revision.load(delivery.revisionId) : Promise.resolve(null);
   }
 }

@@ -23,7 +23,7 @@ export class ProjectResolver {
 
   @FieldResolver(() => [EnvironmentType], { description: 'In pipeline order.' })
   environments(@Root() project: Project, @Ctx() ctx: KipperContext): Promise<Environment[]> {
-    return ctx.services.projects.environments(project.id);
+    return ctx.loaders.environmentsOf.load(project.id);
   }
 }
 
@@ -31,12 +31,12 @@ export class ProjectResolver {
 export class EnvironmentResolver {
   @FieldResolver(() => ProjectType)
   async project(@Root() env: Environment, @Ctx() ctx: KipperContext): Promise<Project> {
-    return (await ctx.loaders.project(env.projectId))!;
+    return (await ctx.loaders.project.load(env.projectId))!;
   }
 
   @FieldResolver(() => [AppType])
   apps(@Root() env: Environment, @Ctx() ctx: KipperContext): Promise<App[]> {
-    return ctx.services.apps.inEnvironment(env.id);
+    return ctx.loaders.appsIn.load(env.id);
   }
 
   @FieldResolver(() => EnvironmentType, { nullable: true, description: 'The environment promotion goes to; null for the last.' })

@@ -9,33 +9,33 @@ import { PromotionSourceType, RevisionType } from './revision.types.js';
 export class RevisionResolver {
   @FieldResolver(() => AppType)
   async app(@Root() revision: Revision, @Ctx() ctx: KipperContext): Promise<App> {
-    return (await ctx.loaders.app(revision.appId))!;
+    return (await ctx.loaders.app.load(revision.appId))!;
   }
 
   @FieldResolver(() => Boolean, { description: 'Is this the revision Kubernetes runs now?' })
   async current(@Root() revision: Revision, @Ctx() ctx: KipperContext): Promise<boolean> {
-    const app = await ctx.loaders.app(revision.appId);
+    const app = await ctx.loaders.app.load(revision.appId);
     return app?.currentRevisionId === revision.id;
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'For a rollback: the number of the revision whose image it went back to.' })
   async rollbackTo(@Root() revision: Revision, @Ctx() ctx: KipperContext): Promise<number | null> {
     if (!revision.rollbackToRevisionId) return null;
-    return (await ctx.loaders.revision(revision.rollbackToRevisionId))?.number ?? null;
+    return (await ctx.loaders.revision.load(revision.rollbackToRevisionId))?.number ?? null;
   }
 
   @FieldResolver(() => PromotionSourceType, { nullable: true, description: 'For a promotion: the revision it was copied from.' })
   async promotedFrom(@Root() revision: Revision, @Ctx() ctx: KipperContext): Promise<PromotionSourceType | null> {
     if (!revision.promotedFromRevisionId) return null;
-    const source = await ctx.loaders.revision(revision.promotedFromRevisionId);
-    const app = source ? await ctx.loaders.app(source.appId) : null;
-    const env = app ? await ctx.loaders.environment(app.environmentId) : null;
+    const source = await ctx.loaders.revision.load(revision.promotedFromRevisionId);
+    const app = source ? await ctx.loaders.app.load(source.appId) : null;
+    const env = app ? await ctx.loaders.environment.load(app.environmentId) : null;
     if (!source || !app || !env) return null;
     return { namespace: app.namespace, environment: env.name, app: app.name, revision: source.number };
   }
 
   @FieldResolver(() => BuildType, { nullable: true })
   build(@Root() revision: Revision, @Ctx() ctx: KipperContext): Promise<Build | null> {
-    return revision.buildId ? ctx.loaders.build(revision.buildId) : Promise.resolve(null);
+    return revision.buildId ? ctx.loaders.build.load(revision.buildId) : Promise.resolve(null);
   }
 }
