@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -18,6 +18,7 @@ import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js'
 import { buildKipperSchema } from '../graphql/schema.js';
 import { createWebhookRouter } from '../webhooks/webhook.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
+import { createBoundedServer, jsonErrors, routeNotFound } from './http-limits.js';
 
 /** Largest GraphQL request: HTTP body or WebSocket message. */
 export const MAX_GRAPHQL_BYTES = 1024 * 1024;
@@ -95,7 +96,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     // Which proxies may set X-Forwarded-For (KIPPER_TRUST_PROXY): `req.ip`, and so the webhook's
     // per-address limits, is the first address not sent by one of them.
     app.set('trust proxy', cfg.trustProxy);
-    httpServer = createServer(app);
+    httpServer = createBoundedServer(app, cfg.http);
 
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
     app.use(
@@ -187,6 +188,8 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       res.status(status).json({ errors: [{ message: `The request body could not be read: ${(err as Error).message}`, extensions: { code: ErrorCode.VALIDATION_FAILED } }] });
     });
     mountConsole(app, options.consoleDir === undefined ? defaultConsoleDir() : options.consoleDir);
+    app.use(routeNotFound);
+    app.use(jsonErrors(log));
 
     const server = httpServer;
     await new Promise<void>((resolve, reject) => {

@@ -29,6 +29,8 @@ export interface KipperConfig {
   graphqlMaxCost: number;
   /** Longest a single SQL statement of a GraphQL request may run (milliseconds). */
   graphqlStatementTimeoutMs: number;
+  /** Slow clients: how long headers and a whole request may take, and connections one address may hold. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnectionsPerAddress: number };
 }
 
 /** `false`, `true` (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses / CIDRs / names. */
@@ -156,6 +158,11 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     trustProxy: trustProxy(env),
     graphqlMaxCost: integer(env, 'KIPPER_GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),
     graphqlStatementTimeoutMs: integer(env, 'KIPPER_GRAPHQL_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    http: {
+      headersTimeoutMs: integer(env, 'KIPPER_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: integer(env, 'KIPPER_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      maxConnectionsPerAddress: integer(env, 'KIPPER_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 1_000, 1, 1_000_000),
+    },
   };
   return config;
 }
