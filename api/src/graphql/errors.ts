@@ -50,8 +50,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
   if (typeof code === 'string' && code in CLIENT_ERROR_CODES) {
     return { ...base, extensions: { code: CLIENT_ERROR_CODES[code] } };
   }
-  // Not thrown by a resolver (no original error) but by GraphQL validation/coercion.
-  if (error instanceof GraphQLError && !error.originalError && !formatted.path) {
+  // Not thrown by a resolver but by GraphQL validation or variable coercion (whose original error is GraphQL's own).
+  if (error instanceof GraphQLError && !formatted.path && (!error.originalError || error.originalError instanceof GraphQLError)) {
     return { ...base, extensions: { code: ErrorCode.VALIDATION_FAILED } };
   }
   report?.(original);

@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { connectCluster, type Cluster } from '@kipper/kube';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { parse, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
@@ -124,8 +124,10 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
           let document;
           try {
             document = parse(payload.query);
-          } catch {
-            return undefined; // graphql-ws reports the syntax error itself
+          } catch (err) {
+            // graphql-ws would let a syntax error escape and close the socket with 4500.
+            if (err instanceof GraphQLError) return [err];
+            throw err;
           }
           const cost = costOrUndefined({ schema, document, variables: payload.variables, operationName: payload.operationName });
           return cost !== undefined && cost > cfg.graphqlMaxCost ? [tooComplex(cost, cfg.graphqlMaxCost)] : undefined;

@@ -15,6 +15,8 @@ export interface CreateProjectInput {
   environments?: string[] | null;
 }
 
+/** Each environment is a namespace and a promotion step: more is a mistake, not a pipeline. */
+export const MAX_ENVIRONMENTS = 10;
 export const DEFAULT_ENVIRONMENTS = ['test', 'acc', 'prod'];
 
 export function isUniqueViolation(err: unknown): err is QueryFailedError & { driverError: { constraint?: string; detail?: string } } {
@@ -28,7 +30,14 @@ export class ProjectService {
   async create(input: CreateProjectInput, actor: string): Promise<Project> {
     const name = input.name;
     assertDnsLabel('Project name', name);
-    const environments = input.environments?.length ? input.environments : DEFAULT_ENVIRONMENTS;
+    const environments = input.environments ?? DEFAULT_ENVIRONMENTS;
+    if (environments.length === 0 || environments.length > MAX_ENVIRONMENTS) {
+      throw new KipperError(
+        ErrorCode.VALIDATION_FAILED,
+        `A project has 1 to ${MAX_ENVIRONMENTS} environments (its promotion pipeline), got ${environments.length}; leave the list out for ${DEFAULT_ENVIRONMENTS.join(', ')}`,
+        { field: 'environments' },
+      );
+    }
     const seen = new Set<string>();
     for (const env of environments) {
       assertDnsLabel('Environment name', env);

@@ -42,9 +42,18 @@ export function isValidImageReference(value: unknown): value is string {
 
 /** The message for INVALID_IMAGE, shared by GraphQL and the webhook shim. */
 export function invalidImageMessage(value: unknown): string {
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value) : String(value);
-  if (typeof value === 'string' && parseImageReference(value)) {
+  // Never String(value): a JSON object such as {"toString": "x"} cannot be converted.
+  if (typeof value !== 'string') return `Image must be a string like registry.example.com/api:abc123f, got ${describeJsonType(value)}`;
+  const shown = JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+  if (parseImageReference(value)) {
     return `Image ${shown} has no tag: give the full reference including a tag or digest, e.g. registry.example.com/api:abc123f`;
   }
   return `Image ${shown} is not a valid OCI image reference (expected e.g. registry.example.com/api:abc123f)`;
+}
+
+/** What a JSON value is, for messages about a field of the wrong type. */
+export function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
