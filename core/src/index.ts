@@ -17,7 +17,7 @@ export { migrations } from './database/migrations/index.js';
 export { Project } from './projects/project.entity.js';
 export { Environment } from './projects/environment.entity.js';
 export { ProjectService, DEFAULT_ENVIRONMENTS, isUniqueViolation, type CreateProjectInput } from './projects/project.service.js';
-export { DNS_LABEL, namespaceOf, isReservedNamespace, assertNamespaceAllowed, assertDnsLabel, RESERVED_NAMESPACES, RESERVED_NAMESPACE_PREFIX, NAMESPACE_MAX, APP_NAME_MAX } from './projects/names.js';
+export { DNS_LABEL, isDnsLabel, isAppName, namespaceOf, isReservedNamespace, assertNamespaceAllowed, assertDnsLabel, RESERVED_NAMESPACES, RESERVED_NAMESPACE_PREFIX, NAMESPACE_MAX, APP_NAME_MAX } from './projects/names.js';
 
 // Apps
 export { App, AppSource, DeployPolicy, type EnvVar } from './apps/app.entity.js';
@@ -28,7 +28,8 @@ export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, gitUrlProblem, redactGitUrl, type
 // Revisions (the deploy history) and builds
 export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';
 export { RevisionService, wasLive, appLabel, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
-export { parseImageReference, isValidImageReference, invalidImageMessage, type ImageReference } from './revisions/image-reference.js';
+export { parseImageReference, isValidImageReference, invalidImageMessage, assertImageReference, type ImageReference } from './revisions/image-reference.js';
+export { optionalCommit, optionalBuildCommit, isFullCommitSha } from './revisions/commit.js';
 export { Build, BuildStatus } from './builds/build.entity.js';
 export { BuildService } from './builds/build.service.js';
 

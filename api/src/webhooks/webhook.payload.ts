@@ -1,4 +1,4 @@
-import { AppSource, DeliverySource, ErrorCode, KipperError, invalidImageMessage, isValidImageReference } from '@kipper/core';
+import { AppSource, DeliverySource, ErrorCode, KipperError, assertImageReference, isFullCommitSha, optionalBuildCommit, optionalCommit } from '@kipper/core';
 
 /**
  * What a webhook delivery asks for, worked out from its headers and body without touching
@@ -21,7 +21,6 @@ export interface IntentApp {
 /** Branch a git app builds when none was stored. */
 export const DEFAULT_GIT_BRANCH = 'main';
 
-const COMMIT = /^[0-9a-zA-Z._-]{1,64}$/;
 const ZERO_SHA = /^0+$/;
 
 export interface DeliveryHeaders {
@@ -91,17 +90,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalCommit(value: unknown, field = 'commit'): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || !COMMIT.test(value)) {
-    throw new KipperError(
-      ErrorCode.VALIDATION_FAILED,
-      `"${field}" must be a string of at most 64 letters, digits, ".", "_" or "-" (a git commit SHA, e.g. "abc123f")`,
-    );
-  }
-  return value;
-}
-
 /**
  * A repository URL reduced to `host/owner/repo`, so `https://github.com/o/r.git`,
  * `git@github.com:o/r.git` and `ssh://git@github.com/o/r` compare equal.
@@ -144,7 +132,7 @@ function interpretPush(app: IntentApp, source: DeliverySource, body: unknown): W
   if (body.deleted === true || head === null || (typeof head === 'string' && ZERO_SHA.test(head))) {
     return { kind: 'ignore', reason: `branch ${branch} was deleted: nothing to build` };
   }
-  if (typeof head !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(head)) {
+  if (!isFullCommitSha(head)) {
     throw new KipperError(ErrorCode.VALIDATION_FAILED, `The ${who} push payload has no head commit SHA in "${source === DeliverySource.GITLAB ? 'checkout_sha' : 'after'}"`);
   }
   if (app.gitUrl) {
@@ -185,14 +173,12 @@ function interpretKipperBody(app: IntentApp, body: unknown): WebhookIntent {
     if (body.image !== undefined && body.image !== null) {
       throw new KipperError(ErrorCode.WRONG_APP_SOURCE, 'this app builds from git; send {"commit": ...} or deploy it as an image app');
     }
-    return { kind: 'build', commit: optionalCommit(body.commit) };
+    return { kind: 'build', commit: optionalBuildCommit(body.commit) ?? undefined };
   }
   const image = body.image;
   if (image === undefined || image === null || image === '') {
     throw new KipperError(ErrorCode.INVALID_IMAGE, '"image" is required: send {"image": "registry.example.com/api:abc123f", "commit": "abc123f"}');
   }
-  if (!isValidImageReference(image)) {
-    throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(image));
-  }
-  return { kind: 'deploy-image', image, commit: optionalCommit(body.commit) };
+  assertImageReference(image);
+  return { kind: 'deploy-image', image, commit: optionalCommit(body.commit) ?? undefined };
 }

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { type App, type KipperConfig, type DeliveryService, DeliveryOutcome, type DeliverySource, type WebhookDelivery, ErrorCode, fromClusterError, KipperError, RevisionTrigger, type Revision, type PresentedCredentials, type WebhookService } from '@kipper/core';
+import { type App, type KipperConfig, type DeliveryService, DeliveryOutcome, type DeliverySource, type WebhookDelivery, ErrorCode, fromClusterError, isAppName, isDnsLabel, KipperError, RevisionTrigger, type Revision, type PresentedCredentials, type WebhookService } from '@kipper/core';
 import { httpStatusOf } from './http-status.js';
 import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-limiter.js';
 import { deliveryHeaders, deliveryKey, interpretDelivery, mediaType, parseBody, type WebhookIntent } from './webhook.payload.js';
@@ -61,8 +61,6 @@ export const DEFAULT_RATE_LIMITS = {
 } as const satisfies Record<string, BucketOptions>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const UNAUTHENTICATED_MESSAGE =
   'Missing or invalid webhook token for this URL: send the app\'s token in X-Kipper-Token (GitLab: as the webhook\'s secret token; GitHub: as the webhook secret, which signs X-Hub-Signature-256). `kip app webhook status <app>` shows the URL and token.';
@@ -154,7 +152,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
     const namespace = String(req.params.namespace);
     const name = String(req.params.app);
     const appKey = `${namespace}/${name}`;
-    if (!DNS_LABEL.test(namespace) || !DNS_LABEL.test(name)) {
+    if (!isDnsLabel(namespace) || !isAppName(name)) {
       refuseUnauthenticated(req, res, appKey);
       return undefined;
     }

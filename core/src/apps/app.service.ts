@@ -6,9 +6,9 @@ import { inCluster } from '../errors/cluster-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { Environment } from '../projects/environment.entity.js';
-import { APP_NAME_MAX, DNS_1035_LABEL } from '../projects/names.js';
+import { APP_NAME_MAX, isAppName } from '../projects/names.js';
 import { isUniqueViolation, type ProjectService } from '../projects/project.service.js';
-import { invalidImageMessage, isValidImageReference } from '../revisions/image-reference.js';
+import { assertImageReference } from '../revisions/image-reference.js';
 import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { appLabel, type RevisionService } from '../revisions/revision.service.js';
 import { appWorkload } from './app.workload.js';
@@ -202,13 +202,13 @@ export class AppService {
 
   private validate(input: DeployAppInput): Partial<App> {
     const name = input.name;
-    if (typeof name !== 'string' || name.length > APP_NAME_MAX || !DNS_1035_LABEL.test(name)) {
+    if (!isAppName(name)) {
       throw invalid('name', `App name ${JSON.stringify(name)} is not valid: use lowercase letters, digits and '-', starting with a letter, at most ${APP_NAME_MAX} characters`);
     }
     const hasImage = input.image !== undefined && input.image !== null && input.image !== '';
     const hasGit = input.gitUrl !== undefined && input.gitUrl !== null && input.gitUrl !== '';
     if (hasImage === hasGit) throw invalid('image', 'Give exactly one source: an image (--image) or a git repository (--git)');
-    if (hasImage && !isValidImageReference(input.image)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(input.image), { field: 'image' });
+    if (hasImage) assertImageReference(input.image);
     if (hasGit) {
       const problem = gitUrlProblem(input.gitUrl!, this.deps.config.gitProtocols);
       if (problem) throw invalid('gitUrl', `Git URL ${JSON.stringify(redactGitUrl(input.gitUrl!))} ${problem}`);

@@ -1,14 +1,13 @@
 import type { DataSource } from 'typeorm';
+import { isUuid } from '../database/uuid.js';
 import { clampPage } from '../revisions/revision.service.js';
 import { Build } from './build.entity.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class BuildService {
   constructor(private readonly deps: { dataSource: DataSource }) {}
 
   async byId(id: string): Promise<Build | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.deps.dataSource.getRepository(Build).findOneBy({ id });
   }
 

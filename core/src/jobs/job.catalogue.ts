@@ -1,3 +1,5 @@
+import { isUuid } from '../database/uuid.js';
+
 /**
  * Every job Kipper puts on its queue: one discriminated union shared by the producers (api)
  * and the consumer (worker), so neither can send or expect a payload the other does not know.
@@ -14,13 +16,11 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 export type JobItem = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Refuses a malformed payload at enqueue time, where the mistake is, not in the worker later. */
 export function assertJobItem(item: JobItem): JobItem {
   const ids = Object.entries(item.data as Record<string, unknown>);
   for (const [key, value] of ids) {
-    if (typeof value !== 'string' || !UUID.test(value)) {
+    if (!isUuid(value)) {
       throw new TypeError(`job ${item.name}: ${key} must be a UUID, got ${JSON.stringify(value)}`);
     }
   }

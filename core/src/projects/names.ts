@@ -10,6 +10,16 @@ export const NAMESPACE_MAX = 63;
 /** Leaves room for `-webhook` and `-build-<n>` in the names of the app's Secret and Jobs. */
 export const APP_NAME_MAX = 45;
 
+/** A project or environment name, or a namespace: an RFC 1123 label of at most `max` characters. */
+export function isDnsLabel(value: unknown, max = NAMESPACE_MAX): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && DNS_LABEL.test(value);
+}
+
+/** A name an app can have: an RFC 1035 label short enough for the names derived from it. */
+export function isAppName(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= APP_NAME_MAX && DNS_1035_LABEL.test(value);
+}
+
 export function namespaceOf(project: string, environment: string): string {
   return `${project}-${environment}`;
 }
@@ -37,7 +47,7 @@ export function assertNamespaceAllowed(project: string, environment: string): vo
 }
 
 export function assertDnsLabel(kind: string, value: unknown, max = NAMESPACE_MAX): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || !DNS_LABEL.test(value)) {
+  if (!isDnsLabel(value, max)) {
     throw new KipperError(
       ErrorCode.VALIDATION_FAILED,
       `${kind} ${JSON.stringify(value)} is not valid: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${max} characters`,

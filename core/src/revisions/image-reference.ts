@@ -1,3 +1,6 @@
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+
 /**
  * OCI image references, following the grammar of distribution/reference:
  * `[registry[:port]/]path[:tag][@algorithm:hex]`. Kipper also asks for a tag or a digest
@@ -56,4 +59,9 @@ export function describeJsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** INVALID_IMAGE unless `value` is a full reference with a tag or digest: every place that takes an image checks it here. */
+export function assertImageReference(value: unknown): asserts value is string {
+  if (!isValidImageReference(value)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(value), { field: 'image' });
 }

@@ -8,7 +8,8 @@ import { DeployEventType } from '../events/deploy-event.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import { Environment } from '../projects/environment.entity.js';
-import { invalidImageMessage, isValidImageReference } from './image-reference.js';
+import { optionalBuildCommit, optionalCommit } from './commit.js';
+import { assertImageReference } from './image-reference.js';
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
 
 export interface DeployImageInput {
@@ -63,8 +64,6 @@ const INSERT_REVISION = `
   )
   SELECT id, number, created_at FROM inserted`;
 
-const COMMIT_TEXT = /^[\x21-\x7e]{1,100}$/;
-const GIT_COMMIT = /^[0-9a-fA-F]{4,64}$/;
 const ENQUEUE_DELAYS_MS = [100, 400];
 
 /**
@@ -96,8 +95,8 @@ export class RevisionService {
         `App ${app.name} is built from git (${app.gitUrl ?? 'its git source'}): use rebuild (kip app rebuild ${app.name}) or send {"commit": "..."} instead of an image`,
       );
     }
-    if (!isValidImageReference(input.image)) throw new KipperError(ErrorCode.INVALID_IMAGE, invalidImageMessage(input.image), { field: 'image' });
-    const commit = checkCommit(input.commit, COMMIT_TEXT, 'Commit must be 1 to 100 printable characters without spaces');
+    assertImageReference(input.image);
+    const commit = optionalCommit(input.commit);
     const fields = {
       appId: app.id,
       image: input.image,
@@ -144,7 +143,7 @@ export class RevisionService {
     if (app.source !== AppSource.GIT) {
       throw new KipperError(ErrorCode.WRONG_APP_SOURCE, `App ${app.name} deploys images, it has no git source to build: send an image instead (kip app update ${app.name} --image IMAGE)`);
     }
-    const commit = checkCommit(input.commit, GIT_COMMIT, 'Commit must be a git commit SHA (4 to 64 hex characters)');
+    const commit = optionalBuildCommit(input.commit);
     const revision = await this.deps.dataSource.transaction(async (manager) => {
       const locked = await lockApp(manager, app.id);
       const build = await manager.save(
@@ -299,12 +298,6 @@ async function lockApp(manager: EntityManager, appId: string): Promise<App> {
   const locked = await manager.findOne(App, { where: { id: appId }, lock: { mode: 'pessimistic_write' } });
   if (!locked) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
   return locked;
-}
-
-function checkCommit(commit: string | null | undefined, pattern: RegExp, message: string): string | null {
-  if (commit === undefined || commit === null || commit === '') return null;
-  if (typeof commit !== 'string' || !pattern.test(commit)) throw new KipperError(ErrorCode.VALIDATION_FAILED, `${message}, got ${JSON.stringify(commit).slice(0, 120)}`, { field: 'commit' });
-  return commit;
 }
 
 function refs(input: DeployImageInput): Record<string, string> {
