@@ -5,7 +5,7 @@ import { RevisionType } from '../revisions/revision.types.js';
 import type { KipperContext } from './context.js';
 import { WebhookDeliveryType, WebhookSecretType, WebhookType } from './webhook.types.js';
 
-/** GraphQL over the webhook engineer's WebhookService and DeliveryService; no logic of its own. */
+/** GraphQL over WebhookService and DeliveryService; no logic of its own. */
 @Resolver()
 export class WebhookResolver {
   @Query(() => WebhookSecretType, { nullable: true, description: 'The token again, with URL and snippets (`kip app webhook status`); null when the webhook is not enabled.' })

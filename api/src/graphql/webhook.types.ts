@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeliverySource } from '@kipper/core';
 import { DeliveryOutcomeEnum } from './enums.js';
 
-// GraphQL shapes of the webhook engineer's WebhookService / DeliveryService results.
+// GraphQL shapes of WebhookService / DeliveryService results.
 
 @ObjectType('Webhook')
 export class WebhookType {

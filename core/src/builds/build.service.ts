@@ -16,8 +16,7 @@ export class BuildService {
     return this.deps.dataSource.getRepository(Build).find({ where: { appId }, order: { number: 'DESC' }, take: clampPage(first) });
   }
 
-  /** The last `tail` lines (all when absent). */
-  /** The last `tail` lines, or the lines from index `from` on (a follower that has printed `from` lines). */
+  /** The last `tail` lines (all when absent), or the lines from index `from` on (a follower that has printed `from` lines). */
   static logLines(build: Build, tail?: number | null, from?: number | null): string[] {
     const lines = from !== undefined && from !== null ? build.log.slice(Math.max(0, from)) : build.log;
     if (tail === undefined || tail === null) return lines;

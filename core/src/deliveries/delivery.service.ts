@@ -51,8 +51,10 @@ export class DeliveryService {
     return this.repo.findOneBy({ appId, deliveryKey: key });
   }
 
-  /** Records a finished delivery that had no key (or whose key the caller did not claim). */
-  /** One INSERT, no transaction around it (save() would add one): this is on the webhook's hot path. */
+  /**
+   * Records a finished delivery that had no key. One INSERT without a transaction around it
+   * (save() would add one): this is on the webhook's hot path.
+   */
   async record(input: DeliveryInput): Promise<void> {
     await this.repo.insert({ ...input, response: input.response as object });
   }

@@ -178,20 +178,6 @@ export class WebhookService {
     return { url: this.url(app), token, snippets: ciSnippets(this.url(app), app.source), webhook: this.statusOf(app, row) };
   }
 
-  /** Does `presented` (an X-Kipper-Token or X-Gitlab-Token) belong to this app's enabled webhook? */
-  async verifyToken(app: Pick<App, 'id'>, presented: string): Promise<boolean> {
-    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
-    return tokenMatchesHash(presented, row?.enabled ? row.tokenHash : null);
-  }
-
-  /** Is `header` (X-Hub-Signature-256) the HMAC-SHA256 of the raw body with this app's token? */
-  async verifyGithubSignature(app: AppRef, rawBody: Buffer, header: string): Promise<boolean> {
-    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
-    if (!row?.enabled || !row.tokenHash) return false;
-    const token = await this.readToken(app, row.tokenHash);
-    return token !== null && githubSignatureMatches(token, rawBody, header);
-  }
-
   /**
    * Finds the app behind a webhook URL and checks the request's credentials in one go. Returns
    * null for an unknown app, a disabled webhook, no credential, or any wrong one, alike, so
@@ -227,8 +213,7 @@ export class WebhookService {
     return ok && app && storedHash ? app : null;
   }
 
-  /** A revision of the app as CI sees it when polling the status URL. */
-  /** `app` as authentication just read it: its current revision needs no second query. */
+  /** A revision of the app as CI sees it when polling the status URL; `app` as authentication read it, so "current" needs no second query. */
   async revisionStatus(app: Pick<App, 'id' | 'currentRevisionId'>, number: number): Promise<RevisionStatusView> {
     const revision = await this.deps.dataSource.getRepository(Revision).findOneBy({ appId: app.id, number });
     if (!revision) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `This app has no revision ${number}`);
