@@ -40,6 +40,9 @@ export { ciSnippets, type CiSnippets } from './webhooks/webhook.snippets.js';
 export { githubSignature, githubSignatureMatches } from './webhooks/github-signature.js';
 export { WebhookDelivery, DeliverySource, DeliveryOutcome } from './deliveries/webhook-delivery.entity.js';
 export { DeliveryService, type DeliveryResult, type DeliveryInput, type Claim } from './deliveries/delivery.service.js';
+export { DeliveryHandler, type ParsedDelivery, type DeliveryRevisions, type DeliveryHandlerDeps } from './deliveries/delivery.handler.js';
+export { refusalOf, type WebhookOutcome, type FreshOutcome, type Refusal, type RecordedResponse, type Respond, type AcceptedRevision } from './deliveries/delivery.outcome.js';
+export { interpretDelivery, normaliseRepoUrl, DEFAULT_GIT_BRANCH, type WebhookIntent, type IntentApp, type DeliveryEvent } from './deliveries/delivery.intent.js';
 
 // Audit and authentication
 export { AuditEntry } from './audit/audit-entry.entity.js';

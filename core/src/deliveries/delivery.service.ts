@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Not, type DataSource } from 'typeorm';
+import { Revision } from '../revisions/revision.entity.js';
 import { DeliveryOutcome, DeliverySource, WebhookDelivery } from './webhook-delivery.entity.js';
 
 /** What a finished delivery answered: kept so a repeat gets the very same answer. */
@@ -92,6 +93,12 @@ export class DeliveryService {
   /** Turns a claim into the finished delivery. */
   async complete(id: string, result: DeliveryResult): Promise<void> {
     await this.repo.update({ id }, { ...result, response: result.response as object });
+  }
+
+  /** The revision a delivery created, as it is now; null when it has none (or it is gone). */
+  async revisionOf(delivery: Pick<WebhookDelivery, 'appId' | 'revisionId'>): Promise<Revision | null> {
+    if (delivery.revisionId === null) return null;
+    return this.deps.dataSource.getRepository(Revision).findOneBy({ appId: delivery.appId, id: delivery.revisionId });
   }
 
   /** Gives a claim up (the request was refused or failed): a retry with the same key starts afresh. */

@@ -35,6 +35,7 @@ export class WebhookDelivery {
   @Column('text', { nullable: true }) deliveryKey!: string | null;
   @Column('int') statusCode!: number;
   @Column('text') outcome!: DeliveryOutcome;
+  /** Why it was ignored; on an accepted delivery, the refusal it was answered with while the queue was down (else null). */
   @Column('text', { nullable: true }) message!: string | null;
   @Column('uuid', { nullable: true }) revisionId!: string | null;
   @Column('jsonb') response!: unknown;

@@ -1,0 +1,178 @@
+import type { App } from '../apps/app.entity.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { describeError } from '../logger.js';
+import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
+import { appLabel, type RevisionService } from '../revisions/revision.service.js';
+import type { WebhookService } from '../webhooks/webhook.service.js';
+import type { DeliveryResult, DeliveryService } from './delivery.service.js';
+import { interpretDelivery, type DeliveryEvent, type WebhookIntent } from './delivery.intent.js';
+import { refusalOf, type FreshOutcome, type Respond, type WebhookOutcome } from './delivery.outcome.js';
+import { DeliveryOutcome, type WebhookDelivery } from './webhook-delivery.entity.js';
+
+/** A delivery as the transport hands it over: authenticated, its body parsed. */
+export interface ParsedDelivery extends DeliveryEvent {
+  /** The app whose credentials the request carried. */
+  app: App;
+  /** X-GitHub-Delivery, X-Gitlab-Event-UUID or Idempotency-Key: a repeat gets the first answer. */
+  key: string | undefined;
+  body: unknown;
+}
+
+/** The part of RevisionService a delivery uses; both commit the revision and enqueue its job before returning. */
+export type DeliveryRevisions = Pick<RevisionService, 'deployImage' | 'requestBuild'>;
+
+export interface DeliveryHandlerDeps {
+  revisions: DeliveryRevisions;
+  deliveries: DeliveryService;
+  webhooks: Pick<WebhookService, 'revisionUrl'>;
+  respond: Respond;
+  /** How long a repeat waits for the same delivery, still running elsewhere, to answer. Default 10 s. */
+  duplicateWaitMs?: number;
+  /** Where failures that do not change the answer are reported. Default console.error. */
+  log?: (message: string) => void;
+}
+
+/** An outcome and the delivery row that records it. */
+interface Handled {
+  outcome: FreshOutcome;
+  record: DeliveryResult;
+}
+
+const STILL_RUNNING = 'A delivery with this key is still being handled: retry in a few seconds to get its answer';
+
+/**
+ * Handles one authenticated webhook delivery, at most once per key:
+ * 1. A key answered before gets that answer again (`replayed`).
+ * 2. What the delivery asks for is worked out; a refusal here writes nothing.
+ * 3. The key is claimed (unique on app + key); a concurrent identical delivery waits for the
+ *    winner's answer, or is refused with CONFLICT when the winner takes too long.
+ * 4. The deploy or build runs and its answer is recorded under the claim.
+ * 5. A failure releases the claim, so a fixed retry works. Except QUEUE_UNAVAILABLE once the
+ *    revision is committed: recorded as accepted, so a retry cannot create a second revision.
+ * Never throws: every failure is a `refused` outcome.
+ */
+export class DeliveryHandler {
+  constructor(private readonly deps: DeliveryHandlerDeps) {}
+
+  async handle(delivery: ParsedDelivery): Promise<WebhookOutcome> {
+    try {
+      return await this.handleOnce(delivery);
+    } catch (err) {
+      return refusalOf(err);
+    }
+  }
+
+  private async handleOnce(delivery: ParsedDelivery): Promise<WebhookOutcome> {
+    const { app, key } = delivery;
+    if (key !== undefined) {
+      const earlier = await this.deps.deliveries.findByKey(app.id, key);
+      if (earlier && earlier.outcome !== DeliveryOutcome.PENDING) return this.replay(app, earlier);
+    }
+    const intent = interpretDelivery(app, delivery, delivery.body);
+    if (key === undefined) return this.run(delivery, intent, undefined);
+    const claim = await this.deps.deliveries.claim(app.id, key, delivery.source, delivery.event, this.deps.duplicateWaitMs ?? 10_000);
+    if (claim.won) return this.run(delivery, intent, claim.id);
+    if (claim.delivery) return this.replay(app, claim.delivery);
+    return { kind: 'refused', code: ErrorCode.CONFLICT, message: STILL_RUNNING };
+  }
+
+  private async run(delivery: ParsedDelivery, intent: WebhookIntent, claimId: string | undefined): Promise<FreshOutcome> {
+    let handled: Handled;
+    try {
+      handled = await this.execute(delivery, intent);
+    } catch (err) {
+      if (claimId !== undefined) await this.release(delivery.app, claimId);
+      throw err;
+    }
+    await this.record(delivery, claimId, handled.record);
+    return handled.outcome;
+  }
+
+  private async execute(delivery: ParsedDelivery, intent: WebhookIntent): Promise<Handled> {
+    switch (intent.kind) {
+      case 'ping':
+        return this.handled({ kind: 'ping' }, DeliveryOutcome.IGNORED, 'ping', null);
+      case 'ignore':
+        return this.handled({ kind: 'ignored', reason: intent.reason }, DeliveryOutcome.IGNORED, intent.reason, null);
+      case 'deploy-image':
+      case 'build':
+        return this.deploy(delivery, intent);
+    }
+  }
+
+  private async deploy(delivery: ParsedDelivery, intent: Extract<WebhookIntent, { kind: 'deploy-image' | 'build' }>): Promise<Handled> {
+    const { app } = delivery;
+    const input = { commit: intent.commit ?? null, trigger: RevisionTrigger.WEBHOOK, triggeredBy: `webhook:${delivery.source}` };
+    try {
+      const revision =
+        intent.kind === 'deploy-image' ? await this.deps.revisions.deployImage(app, { ...input, image: intent.image }) : await this.deps.revisions.requestBuild(app, input);
+      return this.handled(this.accepted(app, revision), DeliveryOutcome.ACCEPTED, null, revision.id);
+    } catch (err) {
+      const revisionId = committedRevisionId(err);
+      if (revisionId === undefined) throw err;
+      // The sweeper will queue the committed revision: the refusal is answered, but the
+      // delivery counts as accepted, and its message marks the answer to bring up to date.
+      const refusal = refusalOf(err);
+      return this.handled(refusal, DeliveryOutcome.ACCEPTED, refusal.message, revisionId);
+    }
+  }
+
+  /**
+   * A repeated delivery: the first answer again. One accepted while the queue was down was
+   * answered QUEUE_UNAVAILABLE although its revision is committed: a repeat is answered as
+   * accepted, with the revision as it is now, and that becomes the recorded answer.
+   */
+  private async replay(app: App, earlier: WebhookDelivery): Promise<WebhookOutcome> {
+    const revision = answeredWhileQueueDown(earlier) ? await this.deps.deliveries.revisionOf(earlier) : null;
+    if (!revision) return { kind: 'replayed', response: { statusCode: earlier.statusCode, body: earlier.response } };
+    const { record } = this.handled(this.accepted(app, revision), DeliveryOutcome.ACCEPTED, null, revision.id);
+    await this.deps.deliveries.complete(earlier.id, record).catch((err: unknown) => this.log(app, 'could not update a replayed delivery', err));
+    return { kind: 'replayed', response: { statusCode: record.statusCode, body: record.response } };
+  }
+
+  private accepted(app: App, revision: Revision): FreshOutcome {
+    return {
+      kind: 'accepted',
+      app: appLabel(app),
+      revision: { number: revision.number, status: revision.status, image: revision.image, commit: revision.commit },
+      statusUrl: this.deps.webhooks.revisionUrl(app, revision.number),
+    };
+  }
+
+  private handled(outcome: FreshOutcome, recordedAs: DeliveryResult['outcome'], message: string | null, revisionId: string | null): Handled {
+    const { statusCode, body } = this.deps.respond(outcome);
+    return { outcome, record: { statusCode, outcome: recordedAs, message, revisionId, response: body } };
+  }
+
+  /** Under the claim, or as a row of its own without a key. The revision is committed and queued either way, so a failure here only goes to the log. */
+  private async record(delivery: ParsedDelivery, claimId: string | undefined, result: DeliveryResult): Promise<void> {
+    const { app, source, event } = delivery;
+    try {
+      if (claimId !== undefined) await this.deps.deliveries.complete(claimId, result);
+      else await this.deps.deliveries.record({ ...result, appId: app.id, source, event, deliveryKey: null });
+    } catch (err) {
+      this.log(app, 'could not record the delivery', err);
+    }
+  }
+
+  private async release(app: App, claimId: string): Promise<void> {
+    await this.deps.deliveries.release(claimId).catch((err: unknown) => this.log(app, 'could not release a delivery key', err));
+  }
+
+  private log(app: App, what: string, err: unknown): void {
+    (this.deps.log ?? console.error)(`webhook ${appLabel(app)}: ${what}: ${describeError(err)}`);
+  }
+}
+
+/** QUEUE_UNAVAILABLE after the revision was committed: the id of that revision. */
+function committedRevisionId(err: unknown): string | undefined {
+  if (!(err instanceof KipperError) || err.code !== ErrorCode.QUEUE_UNAVAILABLE) return undefined;
+  const id = err.details?.revisionId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** An accepted delivery keeps a message only when it was answered with a refusal: the queue was down. */
+function answeredWhileQueueDown(delivery: WebhookDelivery): boolean {
+  return delivery.outcome === DeliveryOutcome.ACCEPTED && delivery.revisionId !== null && delivery.message !== null;
+}
