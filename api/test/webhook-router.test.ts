@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppSource, type App, type DeliveryInput, type DeliveryResult, type DeliveryService, DeliveryOutcome, type WebhookDelivery, ErrorCode, KipperError, RevisionStatus, type Revision, type WebhookService } from '@kipper/core';
-import { createWebhookRouter, type WebhookRevisions } from '../src/webhooks/webhook.routes.js';
+import { AppSource, type App, type DeliveryInput, type DeliveryResult, type DeliveryRevisions, type DeliveryService, DeliveryOutcome, type WebhookDelivery, ErrorCode, KipperError, RevisionStatus, type Revision, type WebhookService } from '@kipper/core';
+import { createWebhookRouter } from '../src/webhooks/webhook.routes.js';
 
 /** The router alone, with in-memory stand-ins for the services: the failure paths a real queue rarely shows. */
 
@@ -13,11 +13,10 @@ const app = { id: '00000000-0000-4000-8000-000000000001', namespace: 'shop-test'
 type Authenticate = (ns: string, name: string, c: { kipperToken?: string }) => Promise<App | null>;
 const byToken: Authenticate = async (_ns, _name, c) => (c.kipperToken === TOKEN ? app : null);
 
-function fakeWebhooks(authenticate: Authenticate = byToken, revisionsById: Record<string, Revision> = {}): WebhookService {
+function fakeWebhooks(authenticate: Authenticate = byToken): WebhookService {
   return {
     authenticate,
     revisionUrl: (_app: App, n: number) => `http://kipper.test/api/v1/webhook/shop-test/api/revisions/${n}`,
-    revisionById: async (_app: App, id: string) => revisionsById[id] ?? null,
   } as unknown as WebhookService;
 }
 
@@ -26,7 +25,7 @@ function clusterError(code: string, message: string): Error {
   return Object.assign(new Error(message), { name: 'ClusterError', code });
 }
 
-function fakeDeliveries() {
+function fakeDeliveries(revisionsById: Record<string, Revision> = {}) {
   const rows: (WebhookDelivery & { id: string })[] = [];
   let next = 1;
   const service = {
@@ -50,6 +49,7 @@ function fakeDeliveries() {
     release: async (id: string) => {
       rows.splice(rows.findIndex((r) => r.id === id), 1);
     },
+    revisionOf: async (delivery: WebhookDelivery) => (delivery.revisionId ? (revisionsById[delivery.revisionId] ?? null) : null),
   };
   return service;
 }
@@ -60,12 +60,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(revisions: WebhookRevisions, deliveries = fakeDeliveries(), logs: string[] = [], webhooks = fakeWebhooks()) {
+async function start(revisions: DeliveryRevisions, deliveries = fakeDeliveries(), logs: string[] = [], webhooks = fakeWebhooks()) {
   const web = express();
   web.use(
     '/api/v1/webhook',
     createWebhookRouter(
-      { revisions, webhooks, deliveries: deliveries as unknown as DeliveryService, config: { publicUrl: 'http://kipper.test' } },
+      { revisions, webhooks, deliveries: deliveries as unknown as DeliveryService },
       { log: (m) => logs.push(m) },
     ),
   );
@@ -83,7 +83,7 @@ async function start(revisions: WebhookRevisions, deliveries = fakeDeliveries(),
   return { post, deliveries, logs };
 }
 
-const unusedRevisions: WebhookRevisions = {
+const unusedRevisions: DeliveryRevisions = {
   deployImage: async () => {
     throw new Error('not expected');
   },
@@ -95,7 +95,7 @@ const unusedRevisions: WebhookRevisions = {
 describe('webhook router failure paths', () => {
   it('QUEUE_UNAVAILABLE after the revision was committed: 503 with the message, recorded; a repeat creates nothing and answers 202 with the revision', async () => {
     let calls = 0;
-    const revisions: WebhookRevisions = {
+    const revisions: DeliveryRevisions = {
       deployImage: async () => {
         calls++;
         throw new KipperError(ErrorCode.QUEUE_UNAVAILABLE, 'Revision #7 is recorded and will be deployed when the queue is back', { revision: 7, revisionId: 'rev-7' });
@@ -104,7 +104,7 @@ describe('webhook router failure paths', () => {
     };
     // Meanwhile the sweeper queued it and the worker started the rollout.
     const rev7 = { id: 'rev-7', number: 7, status: RevisionStatus.ROLLING_OUT, image: 'registry.example.com/api:abc123f', commit: 'abc123f' } as Revision;
-    const { post, deliveries } = await start(revisions, fakeDeliveries(), [], fakeWebhooks(byToken, { 'rev-7': rev7 }));
+    const { post, deliveries } = await start(revisions, fakeDeliveries({ 'rev-7': rev7 }));
     const first = await post({ 'Idempotency-Key': 'k1' });
     expect(first).toEqual({ status: 503, body: { error: { code: 'QUEUE_UNAVAILABLE', message: 'Revision #7 is recorded and will be deployed when the queue is back' } } });
     expect(deliveries.rows).toMatchObject([{ deliveryKey: 'k1', statusCode: 503, outcome: 'accepted', revisionId: 'rev-7' }]);
@@ -124,7 +124,7 @@ describe('webhook router failure paths', () => {
 
   it('an unexpected failure: 500 INTERNAL without details, logged, and the key released for a retry', async () => {
     let fail = true;
-    const revisions: WebhookRevisions = {
+    const revisions: DeliveryRevisions = {
       deployImage: async () => {
         if (fail) throw new Error('connection terminated unexpectedly');
         return { id: 'rev-8', number: 8, status: RevisionStatus.QUEUED, image: 'registry.example.com/api:abc123f', commit: 'abc123f' } as Revision;
@@ -152,7 +152,7 @@ describe('webhook router failure paths', () => {
   });
 
   it('a KipperError from RevisionService keeps its code and status (the map in http-status.ts) and its message', async () => {
-    const revisions: WebhookRevisions = {
+    const revisions: DeliveryRevisions = {
       deployImage: async () => {
         throw new KipperError(ErrorCode.INVALID_IMAGE, 'registry.example.com/api:abc123f is not allowed here');
       },
@@ -169,7 +169,7 @@ describe('webhook router failure paths', () => {
       new KipperError(ErrorCode.INTERNAL, 'relation "revision" does not exist at 10.96.0.7'),
     ];
     let next = 0;
-    const revisions: WebhookRevisions = {
+    const revisions: DeliveryRevisions = {
       deployImage: async () => {
         throw failures[next++];
       },
@@ -224,7 +224,7 @@ describe('webhook router: authentication failures', () => {
   });
 
   it('wrong tokens far beyond the failure limits never refuse a valid token from the same address, nor spend the app\'s budget', async () => {
-    const revisions: WebhookRevisions = {
+    const revisions: DeliveryRevisions = {
       deployImage: async () => ({ id: 'rev-9', number: 9, status: RevisionStatus.QUEUED, image: 'registry.example.com/api:abc123f', commit: 'abc123f' }) as Revision,
       requestBuild: async () => ({}) as Revision,
     };

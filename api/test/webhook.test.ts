@@ -382,7 +382,7 @@ describe('failures', () => {
     const logs: string[] = [];
     const webhooks = new WebhookService({ dataSource: k.services.dataSource, cluster: broken, config: k.services.config, audit: k.services.audit });
     const web = express();
-    web.use('/api/v1/webhook', createWebhookRouter({ revisions: k.services.revisions, webhooks, deliveries: k.services.deliveries, config: k.services.config }, { log: (m) => logs.push(m) }));
+    web.use('/api/v1/webhook', createWebhookRouter({ revisions: k.services.revisions, webhooks, deliveries: k.services.deliveries }, { log: (m) => logs.push(m) }));
     const server = createServer(web);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -101,7 +101,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
     app.use(
       '/api/v1/webhook',
-      createWebhookRouter({ ...webhookServices, config: cfg }, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
+      createWebhookRouter(webhookServices, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
     );
 
     app.get('/healthz', async (_req, res) => {

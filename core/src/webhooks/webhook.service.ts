@@ -159,11 +159,6 @@ export class WebhookService {
     return this.statusOf(app, row);
   }
 
-  /** A revision of the app by id (a delivery's revision), or null. */
-  async revisionById(app: Pick<App, 'id'>, id: string): Promise<Revision | null> {
-    return this.deps.dataSource.getRepository(Revision).findOneBy({ appId: app.id, id });
-  }
-
   /** The token again (read from the Secret), with URL and snippets; null when the webhook is not enabled. */
   async secret(app: AppRef): Promise<WebhookSecretView | null> {
     const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });

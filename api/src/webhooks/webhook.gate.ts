@@ -1,0 +1,122 @@
+import type { NextFunction, Request, Response } from 'express';
+import { describeError, ErrorCode, isAppName, isDnsLabel, type App, type PresentedCredentials, type WebhookService } from '@kipper/core';
+import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-limiter.js';
+import { headerValue } from './webhook.request.js';
+import { sendError, sendRateLimited, UNAUTHENTICATED_MESSAGE } from './webhook.responses.js';
+
+/** The app a webhook URL names; `appKey` is `namespace/name`, for rate limits and logs. */
+export interface WebhookTarget {
+  namespace: string;
+  name: string;
+  appKey: string;
+}
+
+export interface GateLimits {
+  /** Authenticated requests per app (`namespace/app`). Default 20 at once, 5 per second. */
+  perApp?: BucketOptions;
+  /** Failed authentications per remote address + URL; past it failures answer 429 instead of 401. Default 10 at once, 1 per second. */
+  failedAuthPerPath?: BucketOptions;
+  /** Failed authentications per remote address over all URLs (sprays of guessed app names). Default 60 at once, 2 per second. */
+  failedAuthPerAddress?: BucketOptions;
+  /** Clock of the rate limiters, for tests. */
+  now?: () => number;
+}
+
+export const DEFAULT_RATE_LIMITS = {
+  perApp: { burst: 20, perSecond: 5 },
+  failedAuthPerPath: { burst: 10, perSecond: 1 },
+  failedAuthPerAddress: { burst: 60, perSecond: 2 },
+} as const satisfies Record<string, BucketOptions>;
+
+/**
+ * Who may come in: the URL's shape, the request's credentials, and the rate limits. Answers the
+ * refusals itself (401, 429) and hands over the authenticated app.
+ *
+ * Only failed authentications are charged to an address, and only they are refused by its
+ * buckets: a stranger's wrong tokens never lock out valid credentials, even when every client
+ * shares one ingress address. There is deliberately no per-address limit before
+ * authentication for the same reason: an unauthenticated request costs one indexed query.
+ */
+export class WebhookGate {
+  private readonly perApp: TokenBucketLimiter;
+  private readonly failedPerPath: TokenBucketLimiter;
+  private readonly failedPerAddress: TokenBucketLimiter;
+
+  constructor(
+    private readonly webhooks: Pick<WebhookService, 'authenticate'>,
+    limits: GateLimits,
+    private readonly log: (message: string) => void,
+  ) {
+    const now = limits.now ?? Date.now;
+    this.perApp = new TokenBucketLimiter(limits.perApp ?? DEFAULT_RATE_LIMITS.perApp, now);
+    this.failedPerPath = new TokenBucketLimiter(limits.failedAuthPerPath ?? DEFAULT_RATE_LIMITS.failedAuthPerPath, now);
+    this.failedPerAddress = new TokenBucketLimiter(limits.failedAuthPerAddress ?? DEFAULT_RATE_LIMITS.failedAuthPerAddress, now);
+  }
+
+  /** The app the URL names, checked without any database work: a name no app can have is refused like an unknown app. Undefined once refused. */
+  target(req: Request, res: Response): WebhookTarget | undefined {
+    const namespace = String(req.params.namespace);
+    const name = String(req.params.app);
+    const appKey = `${namespace}/${name}`;
+    if (isDnsLabel(namespace) && isAppName(name)) return { namespace, name, appKey };
+    this.refuseUnauthenticated(req, res, appKey);
+    return undefined;
+  }
+
+  /** `target` as middleware: the request goes on only with a target, which `targetOf` then reads. */
+  readonly checkTarget = (req: Request, res: Response, next: NextFunction): void => {
+    const target = this.target(req, res);
+    if (!target) return;
+    res.locals.webhookTarget = target;
+    next();
+  };
+
+  targetOf(res: Response): WebhookTarget {
+    return res.locals.webhookTarget as WebhookTarget;
+  }
+
+  /**
+   * The app whose token (or signature, with `signed`) the request carries, once it has also
+   * passed the app's own rate limit; undefined once refused. A failure while checking
+   * (database, cluster) is answered like a wrong token, so nothing tells that an app exists;
+   * the details go to the log (never a credential).
+   */
+  async admit(req: Request, res: Response, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'> = {}): Promise<App | undefined> {
+    const app = await this.authenticate(req, target, signed);
+    if (!app) {
+      this.refuseUnauthenticated(req, res, target.appKey);
+      return undefined;
+    }
+    const taken = this.perApp.take(target.appKey);
+    if (!taken.ok) {
+      sendRateLimited(res, taken.retryAfterSeconds, `for ${target.appKey}`);
+      return undefined;
+    }
+    return app;
+  }
+
+  private async authenticate(req: Request, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'>): Promise<App | null> {
+    try {
+      return await this.webhooks.authenticate(target.namespace, target.name, {
+        kipperToken: headerValue(req.headers, 'x-kipper-token'),
+        gitlabToken: headerValue(req.headers, 'x-gitlab-token'),
+        ...signed,
+      });
+    } catch (err) {
+      this.log(`webhook ${target.appKey}: authentication could not be checked, answered 401: ${describeError(err)}`);
+      return null;
+    }
+  }
+
+  /** The unified 401, charged to the address's failure buckets; 429 once they are empty. */
+  private refuseUnauthenticated(req: Request, res: Response, appKey: string): void {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const results = [this.failedPerPath.take(`${address} ${appKey}`), this.failedPerAddress.take(address)];
+    const limited = results.filter((r): r is Extract<TakeResult, { ok: false }> => !r.ok);
+    if (limited.length > 0) {
+      sendRateLimited(res, Math.max(...limited.map((r) => r.retryAfterSeconds)), 'with a wrong webhook token from this address');
+      return;
+    }
+    sendError(res, ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE);
+  }
+}
