@@ -24,3 +24,9 @@ export class UsageError extends CliError {
     super(message, ExitCode.Usage, 'USAGE');
   }
 }
+
+/** An app the API does not know, named the way the user named it. */
+export function appNotFound(name: string, where: { project?: string; environment?: string; namespace?: string }): CliError {
+  const place = where.namespace ?? [where.project, where.environment].filter(Boolean).join('/');
+  return new CliError(`App ${name} not found${place ? ` in ${place}` : ''}.`, 1, 'APP_NOT_FOUND');
+}

@@ -1,5 +1,4 @@
 export { runCli, buildProgram } from './program.js';
-export { createKipperClient, type KipperClient, type ClientOptions } from './client.js';
 export { CliError, UsageError, ExitCode } from './errors.js';
 export { configPath, readConfig, writeConfig, resolveConfig } from './config.js';
 export type { Io } from './output.js';

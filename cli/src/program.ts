@@ -1,15 +1,67 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerApp } from './commands/app.js';
-import { registerBuild } from './commands/build.js';
-import type { CliDeps, RunState } from './commands/common.js';
-import { registerHistory } from './commands/history.js';
-import { registerLogin } from './commands/login.js';
-import { registerProject } from './commands/project.js';
-import { registerPromote } from './commands/promote.js';
-import { registerWebhook } from './commands/webhook.js';
+import type { CliDeps, CommandFactory, RunState } from './action.js';
+import { appBuildLogsCommand } from './commands/app/build-logs.js';
+import { appDeliveriesCommand } from './commands/app/deliveries.js';
+import { appDeployCommand } from './commands/app/deploy.js';
+import { appHistoryCommand } from './commands/app/history.js';
+import { appListCommand } from './commands/app/list.js';
+import { appPromoteCommand } from './commands/app/promote.js';
+import { appRebuildCommand } from './commands/app/rebuild.js';
+import { appRollbackCommand } from './commands/app/rollback.js';
+import { appStatusCommand } from './commands/app/status.js';
+import { appUpdateCommand } from './commands/app/update.js';
+import { webhookDisableCommand } from './commands/app/webhook/disable.js';
+import { webhookEnableCommand } from './commands/app/webhook/enable.js';
+import { webhookStatusCommand } from './commands/app/webhook/status.js';
+import { loginCommand } from './commands/login.js';
+import { projectCreateCommand } from './commands/project/create.js';
+import { projectListCommand } from './commands/project/list.js';
 import { ExitCode } from './errors.js';
 import type { Io } from './output.js';
+
+/** A command, or a group of commands under one name. Their order is the order of `--help`. */
+type Entry = CommandFactory | { group: string; description: string; commands: Entry[] };
+
+/** Every command of `kip`, in one place. */
+const commands: Entry[] = [
+  loginCommand,
+  {
+    group: 'project',
+    description: 'create and list projects and their environments',
+    commands: [projectCreateCommand, projectListCommand],
+  },
+  {
+    group: 'app',
+    description: 'deploy apps, follow their history, roll back and promote',
+    commands: [
+      appListCommand,
+      appDeployCommand,
+      appUpdateCommand,
+      appStatusCommand,
+      appHistoryCommand,
+      appRollbackCommand,
+      appPromoteCommand,
+      appRebuildCommand,
+      appBuildLogsCommand,
+      {
+        group: 'webhook',
+        description: 'enable, show or disable the deploy webhook',
+        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand],
+      },
+      appDeliveriesCommand,
+    ],
+  },
+];
+
+function add(parent: Command, entry: Entry, state: RunState): void {
+  if (typeof entry === 'function') {
+    entry(parent, state);
+    return;
+  }
+  const group = parent.command(entry.group).description(entry.description);
+  for (const child of entry.commands) add(group, child, state);
+}
 
 function version(): string {
   try {
@@ -27,14 +79,7 @@ export function buildProgram(state: RunState): Command {
     .helpCommand(false)
     .showSuggestionAfterError(true);
 
-  registerLogin(program, state);
-  registerProject(program, state);
-  const app = program.command('app').description('deploy apps, follow their history, roll back and promote');
-  registerApp(app, state);
-  registerHistory(app, state);
-  registerPromote(app, state);
-  registerBuild(app, state);
-  registerWebhook(app, state);
+  for (const entry of commands) add(program, entry, state);
 
   program.addHelpText(
     'after',

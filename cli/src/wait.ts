@@ -1,5 +1,5 @@
 import type { KipperClient, Subscription } from './client.js';
-import type { AppRef } from './commands/common.js';
+import type { AppRef } from './options.js';
 import { CliError, ExitCode } from './errors.js';
 import { isFinished, revisionProgress } from './format.js';
 import { AppEventsSubscription, RevisionQuery, type RevisionData } from './graphql/operations.js';

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { action, type RunState } from '../action.js';
 import { createKipperClient } from '../client.js';
 import { normaliseServer, writeConfig } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { VerifyTokenQuery } from '../graphql/operations.js';
-import { action, withOutput, type RunState } from './common.js';
+import { withOutput } from '../options.js';
 
 interface LoginOptions {
   server: string;
@@ -12,8 +13,8 @@ interface LoginOptions {
 }
 
 /** `kip login --server URL --token TOKEN`: checks the token, then saves both (file mode 0600). */
-export function registerLogin(program: Command, state: RunState): void {
-  withOutput(
+export function loginCommand(program: Command, state: RunState): Command {
+  return withOutput(
     program
       .command('login')
       .description('save the Kipper server URL and API token')

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { revisionJson, revisionProgress } from '../format.js';
-import type { RevisionData } from '../graphql/operations.js';
-import { assertLive, DEFAULT_WAIT_TIMEOUT_SECONDS, RevisionWatcher } from '../wait.js';
-import { parseIntOption, type AppRef, type Context } from './common.js';
+import type { Context } from './action.js';
+import { revisionJson, revisionProgress } from './format.js';
+import type { RevisionData } from './graphql/operations.js';
+import { parseIntOption, type AppRef } from './options.js';
+import { assertLive, DEFAULT_WAIT_TIMEOUT_SECONDS, RevisionWatcher } from './wait.js';
 
 export interface WaitFlags {
   wait?: boolean;

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { CliError, UsageError } from '../errors.js';
-import { PromoteMutation, PromotionTargetQuery } from '../graphql/operations.js';
-import { confirm } from '../prompt.js';
-import { action, appRef, withAppRef, withOutput, type AppRefOptions, type RunState } from './common.js';
-import { notFound } from './app.js';
-import { runRevisionFlow, withWait, type WaitFlags } from './revision-flow.js';
+import { action, type RunState } from '../../action.js';
+import { appNotFound, CliError, UsageError } from '../../errors.js';
+import { PromoteMutation, PromotionTargetQuery } from '../../graphql/operations.js';
+import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
+import { confirm } from '../../prompt.js';
+import { runRevisionFlow, withWait, type WaitFlags } from '../../revision-flow.js';
 
 interface PromoteOptions extends AppRefOptions, WaitFlags {
   from?: string;
@@ -12,8 +12,9 @@ interface PromoteOptions extends AppRefOptions, WaitFlags {
   yes?: boolean;
 }
 
-export function registerPromote(app: Command, state: RunState): void {
-  withWait(
+/** `kip app promote APP --from ENV [--to ENV]`: the current image, one environment further. */
+export function appPromoteCommand(app: Command, state: RunState): Command {
+  return withWait(
     withAppRef(
       withOutput(
         app
@@ -37,7 +38,7 @@ export function registerPromote(app: Command, state: RunState): void {
       const ref = appRef(name, { ...opts, environment: opts.from ?? opts.environment });
       const client = await ctx.client();
       const source = (await client.request(PromotionTargetQuery, { app: ref })).app;
-      if (!source) throw notFound(name, ref);
+      if (!source) throw appNotFound(name, ref);
       const fromEnv = source.environment.name;
       const toEnv = opts.to ?? source.environment.next?.name;
       if (!toEnv) {
@@ -50,9 +51,8 @@ export function registerPromote(app: Command, state: RunState): void {
           return 1;
         }
       }
-      const target = { name, project: source.project.name, environment: toEnv };
       return runRevisionFlow(ctx, opts, {
-        ref: target,
+        ref: { name, project: source.project.name, environment: toEnv },
         mutate: async () =>
           (await client.request(PromoteMutation, { app: { name, namespace: source.namespace }, to: opts.to ?? null }))
             .promoteApp,

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { action, type RunState } from '../../action.js';
+import { appNotFound } from '../../errors.js';
+import { historyTable, revisionJson } from '../../format.js';
+import { HistoryQuery } from '../../graphql/operations.js';
+import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
+
+/** `kip app history APP`: the seed's table, newest first. */
+export function appHistoryCommand(app: Command, state: RunState): Command {
+  return withAppRef(
+    withOutput(
+      app
+        .command('history')
+        .description('deploy history, newest first')
+        .argument('<app>', 'app name')
+        .option('--limit <n>', 'how many revisions to show', parseIntOption('--limit', 1), 20),
+    ),
+  ).action(
+    action(state, async (ctx, name: string, opts: AppRefOptions & { limit: number }) => {
+      const ref = appRef(name, opts);
+      const client = await ctx.client();
+      const a = (await client.request(HistoryQuery, { app: ref, first: opts.limit, after: null })).app;
+      if (!a) throw appNotFound(name, opts);
+      const revisions = a.revisions.nodes;
+      if (revisions.length === 0) {
+        ctx.out.line(`No deployments of ${a.name} yet.`);
+      } else {
+        for (const line of historyTable(revisions, ctx.now())) ctx.out.line(line);
+        if (a.revisions.pageInfo.hasNextPage) {
+          ctx.out.line(`Showing ${revisions.length} of ${a.revisions.totalCount} revisions; use --limit to see more.`);
+        }
+      }
+      ctx.out.result({
+        app: a.name,
+        namespace: a.namespace,
+        totalCount: a.revisions.totalCount,
+        revisions: revisions.map(revisionJson),
+      });
+    }),
+  );
+}

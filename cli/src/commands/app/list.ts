@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { action, type RunState } from '../../action.js';
+import { revisionJson, table, word } from '../../format.js';
+import { AppsQuery } from '../../graphql/operations.js';
+import { withOutput } from '../../options.js';
+import { appJson } from './app-json.js';
+
+/** `kip app list`: a table `NAME  NAMESPACE  SOURCE  REVISION  STATUS  IMAGE`. */
+export function appListCommand(app: Command, state: RunState): Command {
+  return withOutput(
+    app
+      .command('list')
+      .description('list apps and their current revision')
+      .option('-p, --project <project>', 'only apps of this project')
+      .option('-e, --environment <environment>', 'only apps of this environment'),
+  ).action(
+    action(state, async (ctx, opts: { project?: string; environment?: string }) => {
+      const client = await ctx.client();
+      const data = await client.request(AppsQuery, {
+        project: opts.project ?? null,
+        environment: opts.environment ?? null,
+      });
+      if (data.apps.length === 0) {
+        ctx.out.line('No apps yet. Deploy one with `kip app deploy --name NAME --image IMAGE --port PORT`.');
+      } else {
+        const rows = data.apps.map((a) => [
+          a.name,
+          a.namespace,
+          word(a.source),
+          a.currentRevision ? `#${a.currentRevision.number}` : '-',
+          a.currentRevision ? word(a.currentRevision.status) : 'not deployed',
+          a.currentRevision?.image ?? a.image ?? '-',
+        ]);
+        for (const line of table(['NAME', 'NAMESPACE', 'SOURCE', 'REVISION', 'STATUS', 'IMAGE'], rows)) ctx.out.line(line);
+      }
+      ctx.out.result({
+        apps: data.apps.map((a) => ({
+          ...appJson(a),
+          currentRevision: a.currentRevision ? revisionJson(a.currentRevision) : null,
+        })),
+      });
+    }),
+  );
+}

@@ -1,0 +1,48 @@
+import { Option, type Command } from 'commander';
+import { action, type RunState } from '../../../action.js';
+import { appNotFound } from '../../../errors.js';
+import { snippetBlock, type SnippetKind } from '../../../format.js';
+import { EnableWebhookMutation, WebhookStateQuery } from '../../../graphql/operations.js';
+import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../../options.js';
+
+/** `kip app webhook enable APP`: URL, token and CI snippet; on an enabled webhook, a new token. */
+export function webhookEnableCommand(webhook: Command, state: RunState): Command {
+  return withAppRef(
+    withOutput(
+      webhook
+        .command('enable')
+        .description('enable it (again: new token); print URL, token, snippet')
+        .argument('<app>', 'app name')
+        .addOption(
+          new Option('--ci <provider>', 'which CI snippet to print').choices(['gitlab', 'github', 'none']).default('gitlab'),
+        ),
+    ),
+  ).action(
+    action(state, async (ctx, name: string, opts: AppRefOptions & { ci: SnippetKind }) => {
+      const ref = appRef(name, opts);
+      const client = await ctx.client();
+      const before = (await client.request(WebhookStateQuery, { app: ref })).app;
+      if (!before) throw appNotFound(name, opts);
+      const secret = (await client.request(EnableWebhookMutation, { app: ref })).enableWebhook;
+      ctx.out.success(`Webhook enabled for ${name}`);
+      ctx.out.line(`Webhook URL: ${secret.url}`);
+      ctx.out.line(`Secret token: ${secret.token}`);
+      for (const line of snippetBlock(secret.snippets, opts.ci)) ctx.out.line(line);
+      if (before.webhook.enabled) {
+        ctx.out.line();
+        ctx.out.line('The token was regenerated: the previous one no longer works.');
+      }
+      ctx.out.result({
+        app: name,
+        namespace: before.namespace,
+        enabled: true,
+        regenerated: before.webhook.enabled,
+        url: secret.url,
+        token: secret.token,
+        snippets: secret.snippets,
+        createdAt: secret.webhook.createdAt,
+        rotatedAt: secret.webhook.rotatedAt,
+      });
+    }),
+  );
+}
