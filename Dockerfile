@@ -8,6 +8,7 @@ COPY kube/package.json kube/
 COPY core/package.json core/
 COPY api/package.json api/
 COPY worker/package.json worker/
+COPY client/package.json client/
 COPY cli/package.json cli/
 COPY console/package.json console/
 COPY schema/package.json schema/

@@ -1,0 +1,43 @@
+import type { TadaDocumentNode } from 'gql.tada';
+import { postOperation, type RequestOptions } from './http.js';
+import { LiveConnection, type LiveOptions, type Subscription, type SubscriptionSink } from './live.js';
+
+export interface KipperClientOptions {
+  /** The GraphQL endpoint, `https://kipper.example.com/graphql`; subscriptions use it with ws(s). */
+  url: string;
+  /** The API token, read for every request and connection (the console's session may change it). */
+  token(): string | null | undefined;
+  /** A WebSocket class where there is no global one: the CLI passes `ws`. */
+  webSocketImpl?: unknown;
+  /** Gives up on an HTTP request after this long (UNREACHABLE); default: waits. */
+  timeoutMs?: number;
+  live?: LiveOptions;
+}
+
+/** Kipper's GraphQL API for the CLI and the console: every failure is a KipperClientError. */
+export interface KipperClient {
+  /** The GraphQL endpoint. */
+  readonly url: string;
+  /** A query or mutation over HTTP. */
+  request<R, V>(document: TadaDocumentNode<R, V>, variables: V, options?: RequestOptions): Promise<R>;
+  /** A subscription over graphql-ws. */
+  subscribe<R, V>(document: TadaDocumentNode<R, V>, variables: V, sink: SubscriptionSink<R>): Subscription;
+  /** Closes the socket; a CLI run ends with it. */
+  close(): Promise<void>;
+}
+
+export function createKipperClient(options: KipperClientOptions): KipperClient {
+  const http = { url: options.url, token: options.token, timeoutMs: options.timeoutMs };
+  const live = new LiveConnection({
+    url: options.url,
+    token: options.token,
+    webSocketImpl: options.webSocketImpl,
+    options: options.live ?? {},
+  });
+  return {
+    url: options.url,
+    request: (document, variables, requestOptions) => postOperation(http, document, variables, requestOptions),
+    subscribe: (document, variables, sink) => live.subscribe(document, variables, sink),
+    close: () => live.close(),
+  };
+}

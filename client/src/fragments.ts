@@ -1,0 +1,114 @@
+import { graphql, type ResultOf } from './graphql.js';
+
+/**
+ * The selections both the CLI and the console read. `@_unmask` makes a spread fragment's
+ * fields part of the operation's result type.
+ */
+
+export const RevisionFields = graphql(`
+  fragment RevisionFields on Revision @_unmask {
+    number
+    image
+    commit
+    trigger
+    triggeredBy
+    status
+    current
+    failureReason
+    rollbackTo
+    promotedFrom { namespace environment app revision }
+    progress { updated ready desired }
+    build { id number status }
+    createdAt
+    startedAt
+    finishedAt
+  }
+`);
+export type Revision = ResultOf<typeof RevisionFields>;
+export type RevisionStatus = Revision['status'];
+
+export const ProjectFields = graphql(`
+  fragment ProjectFields on Project @_unmask {
+    name
+    displayName
+    createdAt
+    environments { name position namespace }
+  }
+`);
+export type Project = ResultOf<typeof ProjectFields>;
+
+export const AppSummaryFields = graphql(`
+  fragment AppSummaryFields on App @_unmask {
+    name
+    namespace
+    source
+    image
+    gitUrl
+    gitBranch
+    project { name }
+    environment { name }
+  }
+`);
+export type AppSummary = ResultOf<typeof AppSummaryFields>;
+
+/** The summary plus how the app runs. */
+export const AppDetailFields = graphql(
+  `
+  fragment AppDetailFields on App @_unmask {
+    ...AppSummaryFields
+    port
+    replicas
+    host
+  }
+`,
+  [AppSummaryFields],
+);
+
+/** An app on the console's project page: what runs and the newest revision. */
+export const AppCardFields = graphql(
+  `
+  fragment AppCardFields on App @_unmask {
+    id
+    ...AppDetailFields
+    currentRevision { ...RevisionFields }
+    revisions(first: 1) { nodes { ...RevisionFields } }
+  }
+`,
+  [AppDetailFields, RevisionFields],
+);
+export type AppCard = ResultOf<typeof AppCardFields>;
+
+export const WebhookFields = graphql(`
+  fragment WebhookFields on Webhook @_unmask { enabled url createdAt rotatedAt }
+`);
+export type Webhook = ResultOf<typeof WebhookFields>;
+
+/** The token is only ever read through the operations that spread this (enable, show). */
+export const WebhookSecretFields = graphql(
+  `
+  fragment WebhookSecretFields on WebhookSecret @_unmask {
+    url
+    token
+    snippets { gitlabCi githubActions }
+    webhook { ...WebhookFields }
+  }
+`,
+  [WebhookFields],
+);
+export type WebhookSecret = ResultOf<typeof WebhookSecretFields>;
+
+export const BuildFields = graphql(`
+  fragment BuildFields on Build @_unmask {
+    id
+    number
+    commit
+    status
+    image
+    failureReason
+    createdAt
+    startedAt
+    finishedAt
+    revision { number }
+  }
+`);
+export type Build = ResultOf<typeof BuildFields>;

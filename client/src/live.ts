@@ -1,0 +1,168 @@
+import type { TadaDocumentNode } from 'gql.tada';
+import { createClient, type Client } from 'graphql-ws';
+import { wireOperation } from './document.js';
+import { decodeGraphQLErrors, KipperClientError } from './errors.js';
+
+export interface LiveOptions {
+  /** Reconnections of a lost socket before subscriptions fail (default 3). */
+  retryAttempts?: number;
+  /** Waits before reconnection number `retries` (graphql-ws's default: exponential with jitter). */
+  retryWait?(retries: number): Promise<void>;
+  /** Ping interval that tells a dead connection from a quiet one. */
+  keepAliveMs?: number;
+  /** How long the socket stays open after the last subscription ended (default: closes at once). */
+  lazyCloseTimeoutMs?: number;
+  /** The socket is up; `again` when it had been up before (views may have missed events meanwhile). */
+  onConnected?(again: boolean): void;
+  /** The socket went down: `null` for a normal close, else why (UNAUTHENTICATED for a refused token). */
+  onClosed?(error: KipperClientError | null): void;
+}
+
+export interface SubscriptionSink<R> {
+  next(data: R): void;
+  /** Called once; the subscription has ended. */
+  error(error: KipperClientError): void;
+  complete?(): void;
+}
+
+export interface Subscription {
+  /** Resolves when the socket is connected (the subscription is then on its way to the server). */
+  ready: Promise<void>;
+  unsubscribe(): void;
+}
+
+interface LiveSettings {
+  url: string;
+  token(): string | null | undefined;
+  webSocketImpl: unknown;
+  options: LiveOptions;
+}
+
+/** graphql-ws closes with 4401 before the handshake and 4403 when `onConnect` refused the token. */
+const refusedCloseCodes = new Set([4401, 4403]);
+
+function closeOf(event: unknown): { code: number; reason: string } | undefined {
+  if (typeof event !== 'object' || event === null || !('code' in event) || typeof event.code !== 'number') return undefined;
+  const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : '';
+  return { code: event.code, reason };
+}
+
+/** Whatever graphql-ws reports (GraphQL errors, a close event, an Error) as a KipperClientError. */
+function decodeLiveFailure(failure: unknown): KipperClientError {
+  if (failure instanceof KipperClientError) return failure;
+  if (Array.isArray(failure)) return decodeGraphQLErrors(failure);
+  const close = closeOf(failure);
+  if (close && refusedCloseCodes.has(close.code)) {
+    return new KipperClientError('UNAUTHENTICATED', close.reason || 'The API token was refused.', undefined, close);
+  }
+  if (close) {
+    const detail = `${close.code}${close.reason ? `: ${close.reason}` : ''}`;
+    return new KipperClientError('CONNECTION_CLOSED', `The live-update connection closed (${detail}).`, undefined, close);
+  }
+  const message = failure instanceof Error && failure.message ? failure.message : 'the live-update connection failed';
+  return new KipperClientError('UNREACHABLE', message);
+}
+
+/**
+ * Subscriptions over one graphql-ws socket, opened at the first subscription and authenticated
+ * in `connectionParams`. When the token changes (another sign-in), the next subscription
+ * opens a new socket with it.
+ */
+export class LiveConnection {
+  private socket: Client | undefined;
+  private socketToken: string | null | undefined;
+  private connected = false;
+
+  constructor(private readonly settings: LiveSettings) {}
+
+  subscribe<R, V>(document: TadaDocumentNode<R, V>, variables: V, sink: SubscriptionSink<R>): Subscription {
+    const socket = this.current();
+    let done = false;
+    let settle: { resolve(): void; reject(error: KipperClientError): void } | undefined;
+    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    // `ready` is optional to await; a failure also reaches `sink.error`.
+    ready.catch(() => undefined);
+    const offConnected = socket.on('connected', () => settle?.resolve());
+    if (this.connected) settle?.resolve();
+
+    const fail = (error: KipperClientError) => {
+      if (done) return;
+      done = true;
+      settle?.reject(error);
+      sink.error(error);
+    };
+    const dispose = socket.subscribe<R>(
+      { ...wireOperation(document), variables: (variables ?? {}) as Record<string, unknown> },
+      {
+        next: (result) => {
+          if (done) return;
+          if (result.errors?.length) fail(decodeGraphQLErrors(result.errors));
+          else if (result.data) sink.next(result.data);
+        },
+        error: (failure: unknown) => fail(decodeLiveFailure(failure)),
+        complete: () => {
+          if (done) return;
+          done = true;
+          sink.complete?.();
+        },
+      },
+    );
+    return {
+      ready,
+      unsubscribe: () => {
+        done = true;
+        offConnected();
+        dispose();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    await socket?.dispose();
+  }
+
+  private current(): Client {
+    const token = this.settings.token();
+    if (this.socket && this.socketToken === token) return this.socket;
+    void this.socket?.dispose();
+    this.socketToken = token;
+    this.connected = false;
+    const { options } = this.settings;
+    let connectedBefore = false;
+    const socket: Client = createClient({
+      url: this.settings.url.replace(/^http/, 'ws'),
+      webSocketImpl: this.settings.webSocketImpl,
+      connectionParams: () => {
+        const current = this.settings.token();
+        return current ? { authorization: `Bearer ${current}` } : {};
+      },
+      lazy: true,
+      lazyCloseTimeout: options.lazyCloseTimeoutMs ?? 0,
+      ...(options.keepAliveMs !== undefined ? { keepAlive: options.keepAliveMs } : {}),
+      retryAttempts: options.retryAttempts ?? 3,
+      ...(options.retryWait ? { retryWait: options.retryWait } : {}),
+      // A refused token stays refused: fail at once instead of retrying.
+      shouldRetry: (event) => {
+        const close = closeOf(event);
+        return close !== undefined && !refusedCloseCodes.has(close.code);
+      },
+      on: {
+        connected: (_socket, _payload, wasRetry) => {
+          if (socket !== this.socket) return;
+          this.connected = true;
+          options.onConnected?.(wasRetry || connectedBefore);
+          connectedBefore = true;
+        },
+        closed: (event) => {
+          if (socket !== this.socket) return;
+          this.connected = false;
+          options.onClosed?.(closeOf(event)?.code === 1000 ? null : decodeLiveFailure(event));
+        },
+      },
+    });
+    this.socket = socket;
+    return socket;
+  }
+}
