@@ -1,5 +1,6 @@
+import { KipperClientError, type KipperClient } from '@kipper/client';
 import type { Command } from 'commander';
-import { createKipperClient, type KipperClient } from './client.js';
+import { connect, inCliWords, type ApiTarget } from './api.js';
 import { resolveConfig } from './config.js';
 import { CliError, ExitCode } from './errors.js';
 import { Output, type Io, type OutputFormat } from './output.js';
@@ -8,18 +9,16 @@ import { Output, type Io, type OutputFormat } from './output.js';
 export interface Context {
   io: Io;
   out: Output;
-  client(): Promise<KipperClient>;
+  /** The client for the saved login (or KIPPER_SERVER / KIPPER_TOKEN); `login` names its own target. */
+  client(target?: ApiTarget): Promise<KipperClient>;
+  /** The CLI's words for a failure of the client, e.g. `Cannot reach Kipper at URL: …`. */
+  explain(error: KipperClientError): CliError;
   now(): Date;
-}
-
-export interface CliDeps {
-  createClient?: typeof createKipperClient;
 }
 
 /** The state one run of `kip` shares between its commands and the wrapper. */
 export interface RunState {
   io: Io;
-  deps: CliDeps;
   exitCode: number;
   clients: KipperClient[];
 }
@@ -41,25 +40,27 @@ export function action<A extends unknown[]>(
     const args = raw.slice(0, -1) as A;
     const globals = command.optsWithGlobals<{ output?: OutputFormat }>();
     const out = new Output(state.io, globals.output === 'json' ? 'json' : 'text');
-    let client: KipperClient | undefined;
+    let configured: KipperClient | undefined;
+    let target: ApiTarget | undefined;
     const ctx: Context = {
       io: state.io,
       out,
       now: () => state.io.now(),
-      client: async () => {
-        if (client) return client;
-        const config = await resolveConfig(state.io.env);
-        const factory = state.deps.createClient ?? createKipperClient;
-        client = factory({ server: config.server, token: config.token, tokenFrom: config.tokenFrom });
+      client: async (given) => {
+        if (configured && !given) return configured;
+        target = given ?? (await resolveConfig(state.io.env));
+        const client = connect(target);
         state.clients.push(client);
+        if (!given) configured = client;
         return client;
       },
+      explain: (error) => (target ? inCliWords(error, target) : new CliError(error.message, ExitCode.Failed, error.code)),
     };
     try {
       const code = await run(ctx, ...args);
       state.exitCode = code ?? ExitCode.Ok;
     } catch (error) {
-      state.exitCode = reportError(out, state.io, error);
+      state.exitCode = reportError(out, state.io, error instanceof KipperClientError ? ctx.explain(error) : error);
     }
   };
 }

@@ -1,7 +1,6 @@
+import { BuildLogSubscription, BuildQuery, type KipperClient } from '@kipper/client';
 import type { Context } from './action.js';
-import type { KipperClient } from './client.js';
 import { CliError } from './errors.js';
-import { BuildLogSubscription, BuildProgressQuery } from './graphql/operations.js';
 
 export const buildRunning = (status: string): boolean => status === 'QUEUED' || status === 'RUNNING';
 
@@ -16,7 +15,7 @@ export async function followBuild(ctx: Context, client: KipperClient, id: string
   const subscription = client.subscribe(BuildLogSubscription, { buildId: id }, { next: () => wake?.(), error: () => undefined });
   try {
     for (;;) {
-      const build = (await client.request(BuildProgressQuery, { id, from: printed })).build;
+      const build = (await client.request(BuildQuery, { id, from: printed, tail: null })).build;
       if (!build) throw new CliError(`The build was deleted while it was followed.`, 1, 'BUILD_NOT_FOUND');
       for (const line of build.log) ctx.out.line(line);
       printed += build.log.length;

@@ -1,4 +1,4 @@
-import type { RevisionData } from './graphql/operations.js';
+import type { Revision } from '@kipper/client';
 
 /** `just now`, `2 min ago`, `1 hour ago`, `3 hours ago`, `2 days ago`, `3 months ago`, `1 year ago`. */
 export function relativeTime(at: string | Date, now: Date): string {
@@ -50,7 +50,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [render(header), ...rows.map(render)];
 }
 
-type RevisionState = Pick<RevisionData, 'status' | 'current' | 'progress'>;
+type RevisionState = Pick<Revision, 'status' | 'current' | 'progress'>;
 
 /** What follows WHEN in the history: ` (current)`, ` (failed)`, ` (rolling out)`, … */
 export function revisionMarker(revision: RevisionState): string {
@@ -74,7 +74,7 @@ export function revisionMarker(revision: RevisionState): string {
 export const HISTORY_HEADER = ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'WHEN'] as const;
 
 /** The deploy history table of the seed, newest first as the API answers it. */
-export function historyTable(revisions: readonly RevisionData[], now: Date): string[] {
+export function historyTable(revisions: readonly Revision[], now: Date): string[] {
   return table(
     HISTORY_HEADER,
     revisions.map((r) => [
@@ -88,7 +88,7 @@ export function historyTable(revisions: readonly RevisionData[], now: Date): str
 }
 
 /** One line describing where a revision is, for `--wait` and `kip app status`. */
-export function revisionProgress(revision: Pick<RevisionData, 'number' | 'status' | 'progress' | 'failureReason'>): string {
+export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 'progress' | 'failureReason'>): string {
   const n = `Revision #${revision.number}`;
   switch (revision.status) {
     case 'QUEUED':
@@ -108,12 +108,12 @@ export function revisionProgress(revision: Pick<RevisionData, 'number' | 'status
   }
 }
 
-export function isFinished(status: RevisionData['status']): boolean {
+export function isFinished(status: Revision['status']): boolean {
   return status === 'LIVE' || status === 'FAILED' || status === 'SUPERSEDED';
 }
 
 /** A revision as `--output json` prints it: enums lower-case, everything else as the API says. */
-export function revisionJson(r: RevisionData): Record<string, unknown> {
+export function revisionJson(r: Revision): Record<string, unknown> {
   return {
     number: r.number,
     image: r.image,

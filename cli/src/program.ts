@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { CliDeps, CommandFactory, RunState } from './action.js';
+import type { CommandFactory, RunState } from './action.js';
 import { appBuildLogsCommand } from './commands/app/build-logs.js';
 import { appDeliveriesCommand } from './commands/app/deliveries.js';
 import { appDeployCommand } from './commands/app/deploy.js';
@@ -104,8 +104,8 @@ export function buildProgram(state: RunState): Command {
  * Runs `kip` with `argv` (the arguments after `kip`) and answers the exit code:
  * 0 success, 1 a failed operation, 2 wrong usage.
  */
-export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}): Promise<number> {
-  const state: RunState = { io, deps, exitCode: ExitCode.Ok, clients: [] };
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const state: RunState = { io, exitCode: ExitCode.Ok, clients: [] };
   const program = buildProgram(state);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,7 +1,7 @@
+import type { Revision } from '@kipper/client';
 import type { Command } from 'commander';
 import type { Context } from './action.js';
 import { revisionJson, revisionProgress } from './format.js';
-import type { RevisionData } from './graphql/operations.js';
 import { parseIntOption, type AppRef } from './options.js';
 import { assertLive, DEFAULT_WAIT_TIMEOUT_SECONDS, RevisionWatcher } from './wait.js';
 
@@ -21,7 +21,7 @@ export function withWait(command: Command): Command {
     );
 }
 
-export interface RevisionFlow<T extends RevisionData> {
+export interface RevisionFlow<T extends Revision> {
   /** The app whose events to follow (for a promotion: the app in the target environment). */
   ref: AppRef;
   /** Sends the mutation; answers the new revision. */
@@ -38,13 +38,13 @@ export interface RevisionFlow<T extends RevisionData> {
  * Runs a mutation that creates a revision. With `--wait` it subscribes to the app's events
  * first, sends the mutation, prints a line per change and exits 1 unless the revision goes live.
  */
-export async function runRevisionFlow<T extends RevisionData>(
+export async function runRevisionFlow<T extends Revision>(
   ctx: Context,
   flags: WaitFlags,
   flow: RevisionFlow<T>,
 ): Promise<number> {
   const client = await ctx.client();
-  const output = (accepted: T, revision: RevisionData) =>
+  const output = (accepted: T, revision: Revision) =>
     ctx.out.result({ ...(flow.json?.(accepted) ?? {}), revision: revisionJson(revision) });
 
   if (!flags.wait) {
@@ -56,7 +56,7 @@ export async function runRevisionFlow<T extends RevisionData>(
 
   const options = { timeoutMs: (flags.timeout ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000 };
   let watcher: RevisionWatcher | undefined;
-  if (flow.subscribeFirst !== false) watcher = await RevisionWatcher.start(client, flow.ref, ctx.out, options);
+  if (flow.subscribeFirst !== false) watcher = await RevisionWatcher.start(ctx, client, flow.ref, options);
   let revision: T;
   try {
     revision = await flow.mutate();
@@ -65,7 +65,7 @@ export async function runRevisionFlow<T extends RevisionData>(
     throw error;
   }
   flow.report(revision);
-  watcher ??= await RevisionWatcher.start(client, flow.ref, ctx.out, options);
+  watcher ??= await RevisionWatcher.start(ctx, client, flow.ref, options);
   const final = await watcher.follow(revision);
   output(revision, final);
   if (final.status === 'LIVE') ctx.out.success(revisionProgress(final));

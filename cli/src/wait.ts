@@ -1,9 +1,15 @@
-import type { KipperClient, Subscription } from './client.js';
-import type { AppRef } from './options.js';
+import {
+  AppEventsSubscription,
+  KipperClientError,
+  RevisionQuery,
+  type KipperClient,
+  type Revision,
+  type Subscription,
+} from '@kipper/client';
+import type { Context } from './action.js';
 import { CliError, ExitCode } from './errors.js';
 import { isFinished, revisionProgress } from './format.js';
-import { AppEventsSubscription, RevisionQuery, type RevisionData } from './graphql/operations.js';
-import type { Output } from './output.js';
+import type { AppRef } from './options.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -19,25 +25,25 @@ export interface WaitOptions {
  * the moment between subscribing and the server's registration, and a failed WebSocket.
  */
 export class RevisionWatcher {
-  private readonly buffered: RevisionData[] = [];
-  private listener: ((revision: RevisionData) => void) | undefined;
+  private readonly buffered: Revision[] = [];
+  private listener: ((revision: Revision) => void) | undefined;
   private subscription: Subscription | undefined;
   private live = false;
 
   private constructor(
+    private readonly ctx: Pick<Context, 'out' | 'explain'>,
     private readonly client: KipperClient,
     private readonly ref: AppRef,
-    private readonly out: Output,
     private readonly options: WaitOptions,
   ) {}
 
   static async start(
+    ctx: Pick<Context, 'out' | 'explain'>,
     client: KipperClient,
     ref: AppRef,
-    out: Output,
     options: WaitOptions,
   ): Promise<RevisionWatcher> {
-    const watcher = new RevisionWatcher(client, ref, out, options);
+    const watcher = new RevisionWatcher(ctx, client, ref, options);
     await watcher.subscribe();
     return watcher;
   }
@@ -53,7 +59,9 @@ export class RevisionWatcher {
           else this.buffered.push(revision);
         },
         error: (error) => {
-          if (this.live) this.out.warn(`Live updates stopped (${error.message}); checking every few seconds instead.`);
+          if (this.live) {
+            this.ctx.out.warn(`Live updates stopped (${this.ctx.explain(error).message}); checking every few seconds instead.`);
+          }
           this.live = false;
         },
       },
@@ -70,13 +78,12 @@ export class RevisionWatcher {
       ]);
       this.live = true;
     } catch (error) {
-      if (error instanceof CliError && error.code === 'UNAUTHENTICATED') {
+      if (error instanceof KipperClientError && error.code === 'UNAUTHENTICATED') {
         subscription.unsubscribe();
         throw error;
       }
-      this.out.warn(
-        `Live updates are not available (${(error as Error).message}); checking every few seconds instead.`,
-      );
+      const reason = error instanceof KipperClientError ? this.ctx.explain(error).message : (error as Error).message;
+      this.ctx.out.warn(`Live updates are not available (${reason}); checking every few seconds instead.`);
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -92,28 +99,28 @@ export class RevisionWatcher {
    * Prints one line per change of revision `initial.number` (`Revision #4 rolling out: 2/3 ready`)
    * and resolves with the revision once it is live, failed or superseded.
    */
-  async follow(initial: RevisionData): Promise<RevisionData> {
+  async follow(initial: Revision): Promise<Revision> {
     const number = initial.number;
     let lastLine = '';
     let latest = initial;
-    const show = (revision: RevisionData) => {
+    const show = (revision: Revision) => {
       latest = revision;
       const line = revisionProgress(revision);
-      if (line !== lastLine && revision.status !== 'LIVE' && revision.status !== 'FAILED') this.out.note(line);
+      if (line !== lastLine && revision.status !== 'LIVE' && revision.status !== 'FAILED') this.ctx.out.note(line);
       lastLine = line;
     };
 
     try {
-      return await new Promise<RevisionData>((resolve, reject) => {
+      return await new Promise<Revision>((resolve, reject) => {
         let finished = false;
         const timers: NodeJS.Timeout[] = [];
-        const finish = (revision: RevisionData) => {
+        const finish = (revision: Revision) => {
           if (finished) return;
           finished = true;
           for (const t of timers) clearTimeout(t);
           resolve(revision);
         };
-        const onRevision = (revision: RevisionData) => {
+        const onRevision = (revision: Revision) => {
           if (finished || revision.number !== number) return;
           show(revision);
           if (isFinished(revision.status)) finish(revision);
@@ -146,7 +153,7 @@ export class RevisionWatcher {
             const revision = data.app?.revision;
             if (revision) onRevision(revision);
           } catch (error) {
-            if (error instanceof CliError && error.code === 'UNAUTHENTICATED') {
+            if (error instanceof KipperClientError && error.code === 'UNAUTHENTICATED') {
               finished = true;
               for (const t of timers) clearTimeout(t);
               reject(error);
@@ -169,7 +176,7 @@ export class RevisionWatcher {
 }
 
 /** Throws the CliError that makes `--wait` exit 1 when the followed revision did not go live. */
-export function assertLive(revision: RevisionData): void {
+export function assertLive(revision: Revision): void {
   if (revision.status === 'LIVE') return;
   throw new CliError(revisionProgress(revision), ExitCode.Failed, `REVISION_${revision.status}`);
 }

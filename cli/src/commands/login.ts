@@ -1,9 +1,8 @@
+import { KipperClientError, VerifyTokenQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../action.js';
-import { createKipperClient } from '../client.js';
 import { normaliseServer, writeConfig } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
-import { VerifyTokenQuery } from '../graphql/operations.js';
 import { withOutput } from '../options.js';
 
 interface LoginOptions {
@@ -27,13 +26,11 @@ export function loginCommand(program: Command, state: RunState): Command {
       const token = opts.token.trim();
       if (!token) throw new UsageError('The token is empty.');
       if (opts.verify) {
-        const factory = state.deps.createClient ?? createKipperClient;
-        const client = factory({ server, token, tokenFrom: 'config' });
-        state.clients.push(client);
+        const client = await ctx.client({ server, token, tokenFrom: 'config' });
         try {
           await client.request(VerifyTokenQuery, {});
         } catch (error) {
-          if (error instanceof CliError && error.code === 'UNAUTHENTICATED') {
+          if (error instanceof KipperClientError && error.code === 'UNAUTHENTICATED') {
             throw new CliError(`The API token was refused by ${server}. Nothing was saved.`, 1, 'UNAUTHENTICATED');
           }
           throw error;

@@ -1,4 +1,4 @@
-import type { RevisionData } from '../../src/graphql/operations.js';
+import type { Revision } from '@kipper/client';
 
 /** Data shaped like the API's answers, for the fake server. */
 export const NOW = new Date('2026-01-15T12:00:00Z');
@@ -6,7 +6,7 @@ export const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
 
-export type FakeRevision = RevisionData & { app: Record<string, unknown> };
+export type FakeRevision = Revision & { app: Record<string, unknown> };
 
 export function revision(partial: Partial<FakeRevision> & { number: number }): FakeRevision {
   return {

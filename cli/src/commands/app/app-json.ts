@@ -1,8 +1,8 @@
+import type { AppSummary } from '@kipper/client';
 import { jsonEnum } from '../../format.js';
-import type { AppSummaryData } from '../../graphql/operations.js';
 
 /** The app in `--output json`: the same keys for `app list` and `app status`. */
-export function appJson(a: AppSummaryData) {
+export function appJson(a: AppSummary) {
   return {
     name: a.name,
     namespace: a.namespace,

@@ -1,9 +1,9 @@
+import { BuildQuery, BuildsQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type Context, type RunState } from '../../action.js';
 import { appNotFound, CliError } from '../../errors.js';
 import { buildRunning, followBuild } from '../../follow-build.js';
 import { jsonEnum, word } from '../../format.js';
-import { BuildProgressQuery, BuildsQuery } from '../../graphql/operations.js';
 import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 
 interface BuildLogsOptions extends AppRefOptions {
@@ -31,10 +31,10 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
   const ref = appRef(name, opts);
   const client = await ctx.client();
   const first = opts.build ? 50 : 1;
-  const a = (await client.request(BuildsQuery, { app: ref, first, tail: opts.tail ?? null })).app;
+  const a = (await client.request(BuildsQuery, { app: ref, first })).app;
   if (!a) throw appNotFound(name, opts);
-  let build = opts.build ? a.builds.find((b) => b.number === opts.build) : a.builds[0];
-  if (!build) {
+  const listed = opts.build ? a.builds.find((b) => b.number === opts.build) : a.builds[0];
+  if (!listed) {
     if (opts.build) throw new CliError(`Build #${opts.build} of ${name} not found.`, 1, 'BUILD_NOT_FOUND');
     throw new CliError(
       a.source === 'GIT'
@@ -44,11 +44,13 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
       'BUILD_NOT_FOUND',
     );
   }
+  const logged = (await client.request(BuildQuery, { id: listed.id, from: null, tail: opts.tail ?? null })).build;
+  let build = { ...listed, log: logged?.log ?? [] };
   for (const line of build.log) ctx.out.line(line);
 
   if (opts.follow && buildRunning(build.status) && !ctx.out.json) {
     // After --tail the printed lines are the last ones: follow from the end of the whole log.
-    const from = opts.tail ? ((await client.request(BuildProgressQuery, { id: build.id, from: 0 })).build?.log.length ?? 0) : build.log.length;
+    const from = opts.tail ? ((await client.request(BuildQuery, { id: build.id, from: 0, tail: null })).build?.log.length ?? 0) : build.log.length;
     build = { ...build, ...(await followBuild(ctx, client, build.id, from)) };
   }
   ctx.out.result({

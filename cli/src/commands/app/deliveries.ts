@@ -1,8 +1,8 @@
+import { DeliveriesQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
 import { jsonEnum, relativeTime, table, word } from '../../format.js';
-import { DeliveriesQuery } from '../../graphql/operations.js';
 import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 
 /** `kip app deliveries APP`: recent webhook deliveries, newest first. */

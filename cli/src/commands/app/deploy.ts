@@ -1,8 +1,8 @@
+import { DeployAppMutation } from '@kipper/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { CliError, UsageError } from '../../errors.js';
 import { jsonEnum, revisionProgress } from '../../format.js';
-import { DeployAppMutation } from '../../graphql/operations.js';
 import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 import { runRevisionFlow, withWait, type WaitFlags } from '../../revision-flow.js';
 

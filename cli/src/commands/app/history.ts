@@ -1,8 +1,8 @@
+import { HistoryQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
 import { historyTable, revisionJson } from '../../format.js';
-import { HistoryQuery } from '../../graphql/operations.js';
 import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 
 /** `kip app history APP`: the seed's table, newest first. */

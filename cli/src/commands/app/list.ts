@@ -1,7 +1,7 @@
+import { AppsQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { revisionJson, table, word } from '../../format.js';
-import { AppsQuery } from '../../graphql/operations.js';
 import { withOutput } from '../../options.js';
 import { appJson } from './app-json.js';
 

@@ -1,7 +1,7 @@
+import { PromoteMutation, PromotionTargetQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound, CliError, UsageError } from '../../errors.js';
-import { PromoteMutation, PromotionTargetQuery } from '../../graphql/operations.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 import { confirm } from '../../prompt.js';
 import { runRevisionFlow, withWait, type WaitFlags } from '../../revision-flow.js';

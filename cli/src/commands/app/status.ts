@@ -1,8 +1,8 @@
+import { AppStatusQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
 import { relativeTime, revisionJson, revisionProgress, shortCommit, word } from '../../format.js';
-import { AppStatusQuery } from '../../graphql/operations.js';
 import { appRef, refFlags, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 import { appJson } from './app-json.js';
 

@@ -1,6 +1,6 @@
+import { UpdateImageMutation } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
-import { UpdateImageMutation } from '../../graphql/operations.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 import { runRevisionFlow, withWait, type WaitFlags } from '../../revision-flow.js';
 

@@ -1,7 +1,7 @@
+import { CreateProjectMutation } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { UsageError } from '../../errors.js';
-import { CreateProjectMutation } from '../../graphql/operations.js';
 import { withOutput } from '../../options.js';
 import { environmentsInOrder, pipeline, projectJson } from './project-json.js';
 

@@ -1,7 +1,7 @@
+import { ProjectsQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { table } from '../../format.js';
-import { ProjectsQuery } from '../../graphql/operations.js';
 import { withOutput } from '../../options.js';
 import { pipeline, projectJson } from './project-json.js';
 

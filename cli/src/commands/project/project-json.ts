@@ -1,18 +1,18 @@
-import type { ProjectData } from '../../graphql/operations.js';
+import type { Project } from '@kipper/client';
 
-export function environmentsInOrder(project: ProjectData): ProjectData['environments'] {
+export function environmentsInOrder(project: Project): Project['environments'] {
   return [...project.environments].sort((a, b) => a.position - b.position);
 }
 
 /** `test → acc → prod`. */
-export function pipeline(project: ProjectData): string {
+export function pipeline(project: Project): string {
   return environmentsInOrder(project)
     .map((e) => e.name)
     .join(' → ');
 }
 
 /** A project as `--output json` prints it. */
-export function projectJson(project: ProjectData) {
+export function projectJson(project: Project) {
   return {
     name: project.name,
     displayName: project.displayName,

@@ -1,6 +1,6 @@
+import { DisableWebhookMutation } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../../action.js';
-import { DisableWebhookMutation } from '../../../graphql/operations.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../../options.js';
 
 /** `kip app webhook disable APP`: its token stops working at once. */

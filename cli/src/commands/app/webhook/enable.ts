@@ -1,8 +1,8 @@
+import { EnableWebhookMutation, WebhookStateQuery } from '@kipper/client';
 import { Option, type Command } from 'commander';
 import { action, type RunState } from '../../../action.js';
 import { appNotFound } from '../../../errors.js';
 import { snippetBlock, type SnippetKind } from '../../../format.js';
-import { EnableWebhookMutation, WebhookStateQuery } from '../../../graphql/operations.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../../options.js';
 
 /** `kip app webhook enable APP`: URL, token and CI snippet; on an enabled webhook, a new token. */

@@ -1,8 +1,8 @@
+import { WebhookSecretQuery, WebhookStateQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../../action.js';
 import { appNotFound } from '../../../errors.js';
 import { relativeTime } from '../../../format.js';
-import { WebhookSecretQuery, WebhookStateQuery } from '../../../graphql/operations.js';
 import { appRef, refFlags, withAppRef, withOutput, type AppRefOptions } from '../../../options.js';
 
 /** `kip app webhook status APP`: enabled or not; when enabled, its URL and token. */
