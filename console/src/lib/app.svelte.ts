@@ -1,8 +1,8 @@
+import { AppEventsSubscription, AppQuery, type AppPanel, type DeployEvent, type Revision } from '@kipper/client';
 import { request, subscribe } from './client';
 import { connection } from './connection.svelte';
 import { handleError, type UserError } from './errors';
 import { inProgress } from './format';
-import { AppEventsSubscription, AppQuery, type AppData, type DeployEvent, type Revision } from './operations';
 
 export interface AppRef {
   namespace: string;
@@ -15,7 +15,7 @@ export interface AppRef {
  * `eventCount` changes.
  */
 export class AppStore {
-  app = $state<AppData | null>(null);
+  app = $state<AppPanel | null>(null);
   revisions = $state<Revision[]>([]);
   totalCount = $state(0);
   loading = $state(true);
@@ -48,7 +48,7 @@ export class AppStore {
     const seq = ++this.loadSeq;
     this.pending = [];
     try {
-      const data = await request(AppQuery, { ref: { namespace: this.ref.namespace, name: this.ref.name }, first: 30 });
+      const data = await request(AppQuery, { app: { namespace: this.ref.namespace, name: this.ref.name }, first: 30 });
       if (seq !== this.loadSeq) return;
       const missed = this.pending ?? [];
       this.pending = null;

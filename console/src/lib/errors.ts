@@ -1,19 +1,7 @@
-import type { introspection_types } from '@kipper/schema/graphql-env';
+import { KipperClientError, type ClientErrorCode } from '@kipper/client';
 
-/** The api's stable error codes (GraphQL enum `ErrorCode`), plus two of the console's own. */
-export type ErrorCode = introspection_types['ErrorCode']['enumValues'];
-export type ConsoleErrorCode = ErrorCode | 'NETWORK' | 'UNKNOWN';
-
-/** A failure of a GraphQL operation: the first error's code and message. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ConsoleErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+/** The api's codes (the schema's `ErrorCode`), the client's, and `UNKNOWN` for anything else thrown. */
+export type ConsoleErrorCode = ClientErrorCode | 'UNKNOWN';
 
 /** What the console shows where something failed. */
 export interface UserError {
@@ -30,11 +18,28 @@ const hints: Partial<Record<ConsoleErrorCode, string>> = {
   CLUSTER_ERROR: 'Kubernetes refused the change; see the message above.',
   CONFLICT: 'Someone else changed this at the same time. Reload and try again.',
   INTERNAL: 'Something went wrong in Kipper. Try again; if it keeps failing, check the api logs.',
-  NETWORK: 'Check your connection; Kipper could not be reached.',
+  UNREACHABLE: 'Check your connection; Kipper could not be reached.',
+  CONNECTION_CLOSED: 'Reload the page to try again.',
   NO_ROLLBACK_TARGET: 'There is no earlier live revision with a different image to go back to.',
   NO_NEXT_ENVIRONMENT: 'This is the last environment of the pipeline.',
   NOTHING_TO_PROMOTE: 'The app has no live revision to promote yet.',
 };
+
+/** The console's words where the client's are meant for logs (no answer, not GraphQL, socket closed). */
+function message(error: KipperClientError): string {
+  switch (error.code) {
+    case 'UNREACHABLE':
+      return 'Kipper could not be reached.';
+    case 'BAD_RESPONSE':
+      return `The api answered ${error.status ?? 'something that is not GraphQL'}.`;
+    case 'CONNECTION_CLOSED': {
+      const close = error.close;
+      return close ? `Live updates stopped (${close.code}${close.reason ? `: ${close.reason}` : ''}).` : 'Live updates stopped.';
+    }
+    default:
+      return error.message;
+  }
+}
 
 const listeners = new Set<(error: UserError) => void>();
 
@@ -57,36 +62,10 @@ export function handleError(error: unknown, options: { signOutOnAuth?: boolean }
 }
 
 export function toUserError(error: unknown): UserError {
-  if (error instanceof ApiError) {
+  if (error instanceof KipperClientError) {
     const hint = hints[error.code];
-    return hint ? { code: error.code, message: error.message, hint } : { code: error.code, message: error.message };
+    return { code: error.code, message: message(error), ...(hint ? { hint } : {}) };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'UNKNOWN', message: message || 'Something went wrong.' };
-}
-
-const codes = new Set<string>([
-  'UNAUTHENTICATED', 'VALIDATION_FAILED', 'INVALID_IMAGE', 'PROJECT_NOT_FOUND',
-  'ENVIRONMENT_NOT_FOUND', 'APP_NOT_FOUND', 'REVISION_NOT_FOUND', 'BUILD_NOT_FOUND',
-  'PROJECT_EXISTS', 'APP_EXISTS', 'AMBIGUOUS_APP', 'NO_ROLLBACK_TARGET', 'NO_NEXT_ENVIRONMENT',
-  'NOTHING_TO_PROMOTE', 'WRONG_APP_SOURCE', 'UNSUPPORTED_MEDIA_TYPE',
-  'PAYLOAD_TOO_LARGE', 'MALFORMED_JSON', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE',
-  'CLUSTER_UNAVAILABLE', 'CLUSTER_ERROR', 'CONFLICT', 'INTERNAL',
-] satisfies ErrorCode[]);
-
-interface GraphQLErrorLike {
-  message?: unknown;
-  extensions?: { code?: unknown };
-}
-
-/** Builds an ApiError from a GraphQL `errors` array (HTTP or WebSocket). */
-export function fromGraphQLErrors(errors: readonly GraphQLErrorLike[] | undefined, status?: number): ApiError {
-  const first = errors?.[0];
-  const raw = typeof first?.extensions?.code === 'string' ? first.extensions.code : undefined;
-  let code: ConsoleErrorCode = raw && codes.has(raw) ? (raw as ErrorCode) : 'UNKNOWN';
-  if (code === 'UNKNOWN' && status === 401) code = 'UNAUTHENTICATED';
-  // Apollo's own codes for invalid documents and variables.
-  if (code === 'UNKNOWN' && (raw === 'GRAPHQL_VALIDATION_FAILED' || raw === 'BAD_USER_INPUT')) code = 'VALIDATION_FAILED';
-  const message = typeof first?.message === 'string' && first.message ? first.message : status ? `The api answered ${status}.` : 'Unknown error.';
-  return new ApiError(code, message);
+  const text = error instanceof Error ? error.message : String(error);
+  return { code: 'UNKNOWN', message: text || 'Something went wrong.' };
 }

@@ -1,4 +1,4 @@
-import type { Revision } from './operations';
+import type { Revision } from '@kipper/client';
 
 const units: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
