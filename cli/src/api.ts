@@ -6,7 +6,7 @@ import { CliError, ExitCode, UsageError } from './errors.js';
 /** Where `kip` sends its operations, and where the token came from (to say so when it is refused). */
 export type ApiTarget = Pick<ResolvedConfig, 'server' | 'token' | 'tokenFrom'>;
 
-export function graphqlEndpoint(server: string): string {
+function graphqlEndpoint(server: string): string {
   return `${server}/graphql`;
 }
 

@@ -55,17 +55,25 @@ const requestRejected = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAI
 /** A failed operation, from the api or on the way to it. The CLI and the console word it each their own way. */
 export class KipperClientError extends Error {
   override readonly name = 'KipperClientError';
+  /** The HTTP status, when there was an HTTP answer. */
+  readonly status: number | undefined;
+  /** How the live-update socket closed (CONNECTION_CLOSED, or UNAUTHENTICATED by 4401/4403). */
+  readonly close: SocketClose | undefined;
 
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    /** The HTTP status, when there was an HTTP answer. */
-    readonly status?: number,
-    /** How the live-update socket closed, for `CONNECTION_CLOSED`. */
-    readonly close?: { code: number; reason: string },
+    facts: { status?: number | undefined; close?: SocketClose } = {},
   ) {
     super(message);
+    this.status = facts.status;
+    this.close = facts.close;
   }
+}
+
+export interface SocketClose {
+  code: number;
+  reason: string;
 }
 
 interface GraphQLErrorLike {
@@ -89,5 +97,5 @@ export function decodeGraphQLErrors(errors: readonly unknown[], status?: number)
         ? 'UNAUTHENTICATED'
         : 'INTERNAL';
   const message = typeof first.message === 'string' && first.message ? first.message : 'Kipper answered with an error and no message.';
-  return new KipperClientError(code, message, status);
+  return new KipperClientError(code, message, { status });
 }

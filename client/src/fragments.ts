@@ -81,7 +81,6 @@ export type AppCard = ResultOf<typeof AppCardFields>;
 export const WebhookFields = graphql(`
   fragment WebhookFields on Webhook @_unmask { enabled url createdAt rotatedAt }
 `);
-export type Webhook = ResultOf<typeof WebhookFields>;
 
 /** The token is only ever read through the operations that spread this (enable, show). */
 export const WebhookSecretFields = graphql(

@@ -57,10 +57,10 @@ export async function postOperation<R, V>(
   const body = parseBody<R>(await response.text().catch(() => ''));
   if (body?.errors?.length) throw decodeGraphQLErrors(body.errors, response.status);
   if (response.status === 401 || response.status === 403) {
-    throw new KipperClientError('UNAUTHENTICATED', 'The API token was refused.', response.status);
+    throw new KipperClientError('UNAUTHENTICATED', 'The API token was refused.', { status: response.status });
   }
   if (body?.data == null) {
-    throw new KipperClientError('BAD_RESPONSE', `HTTP ${response.status} without a GraphQL result`, response.status);
+    throw new KipperClientError('BAD_RESPONSE', `HTTP ${response.status} without a GraphQL result`, { status: response.status });
   }
   return body.data;
 }

@@ -9,6 +9,7 @@ export {
   KipperClientError,
   type ApiErrorCode,
   type ClientErrorCode,
+  type SocketClose,
   type TransportErrorCode,
 } from './errors.js';
 export { validateOperations } from './validate.js';

@@ -1,7 +1,7 @@
 import type { TadaDocumentNode } from 'gql.tada';
 import { createClient, type Client } from 'graphql-ws';
 import { wireOperation } from './document.js';
-import { decodeGraphQLErrors, KipperClientError } from './errors.js';
+import { decodeGraphQLErrors, KipperClientError, type SocketClose } from './errors.js';
 
 export interface LiveOptions {
   /** Reconnections of a lost socket before subscriptions fail (default 3). */
@@ -41,7 +41,7 @@ interface LiveSettings {
 /** graphql-ws closes with 4401 before the handshake and 4403 when `onConnect` refused the token. */
 const refusedCloseCodes = new Set([4401, 4403]);
 
-function closeOf(event: unknown): { code: number; reason: string } | undefined {
+function closeOf(event: unknown): SocketClose | undefined {
   if (typeof event !== 'object' || event === null || !('code' in event) || typeof event.code !== 'number') return undefined;
   const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : '';
   return { code: event.code, reason };
@@ -53,11 +53,11 @@ function decodeLiveFailure(failure: unknown): KipperClientError {
   if (Array.isArray(failure)) return decodeGraphQLErrors(failure);
   const close = closeOf(failure);
   if (close && refusedCloseCodes.has(close.code)) {
-    return new KipperClientError('UNAUTHENTICATED', close.reason || 'The API token was refused.', undefined, close);
+    return new KipperClientError('UNAUTHENTICATED', close.reason || 'The API token was refused.', { close });
   }
   if (close) {
     const detail = `${close.code}${close.reason ? `: ${close.reason}` : ''}`;
-    return new KipperClientError('CONNECTION_CLOSED', `The live-update connection closed (${detail}).`, undefined, close);
+    return new KipperClientError('CONNECTION_CLOSED', `The live-update connection closed (${detail}).`, { close });
   }
   const message = failure instanceof Error && failure.message ? failure.message : 'the live-update connection failed';
   return new KipperClientError('UNREACHABLE', message);

@@ -26,7 +26,7 @@ interface DeployOptions extends AppRefOptions, WaitFlags {
   watchGit?: boolean;
 }
 
-export function parseEnvVar(value: string): EnvVar {
+function parseEnvVar(value: string): EnvVar {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not KEY=VALUE.`);
   return { name: value.slice(0, eq), value: value.slice(eq + 1) };

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { withOutput } from '../../options.js';
 import { environmentsInOrder, pipeline, projectJson } from './project-json.js';
 
-export function parseEnvironments(value: string): string[] {
+function parseEnvironments(value: string): string[] {
   const names = value
     .split(',')
     .map((s) => s.trim())
