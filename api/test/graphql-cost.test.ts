@@ -1,6 +1,23 @@
+import * as kipperClient from '@kipper/client';
+import {
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  parse,
+  print,
+  typeFromAST,
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { operationCost } from '../src/graphql/cost.js';
+import { buildKipperSchema } from '../src/graphql/schema.js';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { count, createProject, deployApp, ok, updateImage } from './helpers.js';
 
@@ -98,6 +115,48 @@ describe('the GraphQL cost budget', () => {
     expect(byVariable.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     const allowed = await overWebSocket(BY_VARIABLE, { n: 2 });
     expect(allowed.errors).toBeUndefined();
+  });
+});
+
+/** A value for a variable of `type`, page sizes at their largest: the costliest way a client can send the operation. */
+function worstCaseValue(type: GraphQLInputType): unknown {
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) return [worstCaseValue(nullable.ofType as GraphQLInputType)];
+  if (isEnumType(nullable)) return nullable.getValues()[0]!.value;
+  if (isInputObjectType(nullable)) {
+    return Object.fromEntries(
+      Object.values(nullable.getFields())
+        .filter((field) => isNonNullType(field.type))
+        .map((field) => [field.name, worstCaseValue(field.type)]),
+    );
+  }
+  const scalar = getNamedType(nullable).name;
+  return scalar === 'Int' ? 100 : scalar === 'Boolean' ? true : scalar === 'ID' ? '00000000-0000-0000-0000-000000000000' : 'a';
+}
+
+function worstCaseVariables(schema: GraphQLSchema, document: DocumentNode): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind !== 'OperationDefinition') continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      variables[variable.variable.name.value] = worstCaseValue(typeFromAST(schema, variable.type as never) as GraphQLInputType);
+    }
+  }
+  return variables;
+}
+
+describe('what the CLI and the console send', () => {
+  it('stays within the budget, with every page at its largest', async () => {
+    const schema = await buildKipperSchema();
+    const costs: Record<string, number> = {};
+    for (const [name, value] of Object.entries(kipperClient)) {
+      if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'Document') continue;
+      const document = parse(print(value as DocumentNode));
+      if (document.definitions.every((d) => d.kind === 'FragmentDefinition')) continue;
+      costs[name] = operationCost({ schema, document, variables: worstCaseVariables(schema, document) });
+    }
+    expect(Object.keys(costs).length).toBeGreaterThan(20);
+    expect(Object.entries(costs).filter(([, cost]) => cost > 5000)).toEqual([]);
   });
 });
 
