@@ -63,7 +63,8 @@ async function enable(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  kipper = await startKipper();
+  // As behind an ingress on this machine: X-Forwarded-For names each client.
+  kipper = await startKipper({ env: { KIPPER_TRUST_PROXY: 'loopback' } });
   k = { url: kipper.url, services: kipper.kipper.services, cluster: connectCluster({ kind: 'server', server: kipper.sim.url }), logs: kipper.logs };
   await k.services.projects.create({ name: 'shop', environments: ['test'] }, 'admin');
   for (const name of ['api', 'web', 'quiet', 'flood', 'calm', 'shape', 'rotate', 'drain', 'spare']) await deployApp(name, { image: `registry.example.com/${name}:v1` });

@@ -109,7 +109,9 @@ function trustedProxyEntry(entry: string): boolean {
 
 function trustProxy(env: Env): TrustProxy {
   const raw = (env.KIPPER_TRUST_PROXY ?? '').trim();
-  if (raw === '') return ['loopback'];
+  // Trust no one by default: a client on the same machine could otherwise name any address in
+  // X-Forwarded-For and never meet the webhook's failed-authentication limits.
+  if (raw === '') return false;
   if (raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^[0-9]+$/.test(raw)) return integer(env, 'KIPPER_TRUST_PROXY', 0, 0, 100);
