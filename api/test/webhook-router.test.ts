@@ -50,6 +50,8 @@ function fakeDeliveries(revisionsById: Record<string, Revision> = {}) {
       rows.splice(rows.findIndex((r) => r.id === id), 1);
     },
     revisionOf: async (delivery: WebhookDelivery) => (delivery.revisionId ? (revisionsById[delivery.revisionId] ?? null) : null),
+    // These failure paths never reach an app with a live revision.
+    liveWithImage: async () => null,
   };
   return service;
 }

@@ -71,6 +71,7 @@ function respond(outcome: FreshOutcome): RecordedResponse {
   switch (outcome.kind) {
     case 'accepted':
       return { statusCode: 202, body: { revision: outcome.revision, statusUrl: outcome.statusUrl } };
+    case 'already-live':
     case 'ping':
     case 'ignored':
       return { statusCode: 200, body: { kind: outcome.kind } };

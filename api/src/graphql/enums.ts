@@ -16,6 +16,7 @@ registerEnumType(DeployEventType, { name: 'DeployEventType' });
 /** Finished outcomes only: a delivery still being processed (`pending`) is never shown. */
 export const DeliveryOutcomeEnum = {
   ACCEPTED: DeliveryOutcome.ACCEPTED,
+  ALREADY_LIVE: DeliveryOutcome.ALREADY_LIVE,
   IGNORED: DeliveryOutcome.IGNORED,
   DUPLICATE: DeliveryOutcome.DUPLICATE,
 } as const;

@@ -23,6 +23,11 @@ export function httpResponseOf(outcome: FreshOutcome): RecordedResponse {
   switch (outcome.kind) {
     case 'accepted':
       return { statusCode: 202, body: { revision: outcome.revision, app: outcome.app, statusUrl: outcome.statusUrl } };
+    case 'already-live':
+      return {
+        statusCode: 200,
+        body: { outcome: 'already-live', message: `${outcome.revision.image ?? 'The image'} is already live: nothing to deploy`, revision: outcome.revision, app: outcome.app, statusUrl: outcome.statusUrl },
+      };
     case 'ping':
       return { statusCode: 200, body: { ok: true, event: 'ping' } };
     case 'ignored':

@@ -103,6 +103,11 @@ export class DeliveryHandler {
 
   private async deploy(delivery: ParsedDelivery, intent: Extract<WebhookIntent, { kind: 'deploy-image' | 'build' }>): Promise<Handled> {
     const { app } = delivery;
+    if (intent.kind === 'deploy-image') {
+      // A signed push replayed under a new delivery id, or CI re-running a job: costs nothing.
+      const live = await this.deps.deliveries.liveWithImage(app, intent.image);
+      if (live) return this.handled({ ...this.accepted(app, live), kind: 'already-live' }, DeliveryOutcome.ALREADY_LIVE, `${intent.image} is already live (revision #${live.number})`, live.id);
+    }
     const input = { commit: intent.commit ?? null, trigger: RevisionTrigger.WEBHOOK, triggeredBy: `webhook:${delivery.source}` };
     try {
       const revision =
@@ -131,7 +136,7 @@ export class DeliveryHandler {
     return { kind: 'replayed', response: { statusCode: record.statusCode, body: record.response } };
   }
 
-  private accepted(app: App, revision: Revision): FreshOutcome {
+  private accepted(app: App, revision: Revision): Extract<FreshOutcome, { kind: 'accepted' }> {
     return {
       kind: 'accepted',
       app: appLabel(app),

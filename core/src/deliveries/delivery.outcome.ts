@@ -13,6 +13,8 @@ export type AcceptedRevision = Pick<Revision, 'number' | 'status' | 'image' | 'c
 export type WebhookOutcome =
   /** The revision is committed and its job queued; `statusUrl` is where CI polls it. */
   | { kind: 'accepted'; app: string; revision: AcceptedRevision; statusUrl: string }
+  /** The image is the one the app already runs (its newest revision, live): nothing is deployed. */
+  | { kind: 'already-live'; app: string; revision: AcceptedRevision; statusUrl: string }
   /** GitHub's ping when a webhook is created. */
   | { kind: 'ping' }
   /** A provider event that asks for nothing here (another branch, a tag, another event, …). */

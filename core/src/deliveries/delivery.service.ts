@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Not, type DataSource } from 'typeorm';
-import { Revision } from '../revisions/revision.entity.js';
+import type { App } from '../apps/app.entity.js';
+import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
 import { DeliveryOutcome, DeliverySource, WebhookDelivery } from './webhook-delivery.entity.js';
 
 /** What a finished delivery answered: kept so a repeat gets the very same answer. */
 export interface DeliveryResult {
   statusCode: number;
-  outcome: DeliveryOutcome.ACCEPTED | DeliveryOutcome.IGNORED;
+  outcome: DeliveryOutcome.ACCEPTED | DeliveryOutcome.ALREADY_LIVE | DeliveryOutcome.IGNORED;
   message: string | null;
   revisionId: string | null;
   response: unknown;
@@ -99,6 +100,17 @@ export class DeliveryService {
   async revisionOf(delivery: Pick<WebhookDelivery, 'appId' | 'revisionId'>): Promise<Revision | null> {
     if (delivery.revisionId === null) return null;
     return this.deps.dataSource.getRepository(Revision).findOneBy({ appId: delivery.appId, id: delivery.revisionId });
+  }
+
+  /**
+   * The app's newest revision when it is the one running `image`: live, current, and nothing
+   * asked for after it. A delivery of that image again would deploy nothing new.
+   */
+  async liveWithImage(app: Pick<App, 'id' | 'currentRevisionId'>, image: string): Promise<Revision | null> {
+    if (app.currentRevisionId === null) return null;
+    const [newest] = await this.deps.dataSource.getRepository(Revision).find({ where: { appId: app.id }, order: { number: 'DESC' }, take: 1 });
+    const running = newest?.id === app.currentRevisionId && newest.status === RevisionStatus.LIVE && newest.image === image;
+    return running ? newest : null;
   }
 
   /** Gives a claim up (the request was refused or failed): a retry with the same key starts afresh. */

@@ -9,6 +9,8 @@ export enum DeliverySource {
 
 export enum DeliveryOutcome {
   ACCEPTED = 'accepted',
+  /** The image is what already runs: nothing was deployed (a repeated or replayed push). */
+  ALREADY_LIVE = 'already_live',
   IGNORED = 'ignored',
   DUPLICATE = 'duplicate',
   /**
