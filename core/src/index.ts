@@ -23,7 +23,7 @@ export { DNS_LABEL, isDnsLabel, isAppName, namespaceOf, isReservedNamespace, ass
 export { App, AppSource, DeployPolicy, type EnvVar } from './apps/app.entity.js';
 export { AppService, type AppRef, type DeployAppInput, type AppFilter } from './apps/app.service.js';
 export { appWorkload } from './apps/app.workload.js';
-export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, gitUrlProblem, redactGitUrl, type GitProtocol } from './apps/git-url.js';
+export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';
 
 // Revisions (the deploy history) and builds
 export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';

@@ -21,6 +21,8 @@ export interface KipperConfig {
   gitPollSeconds: number;
   /** Transports git apps may use (`git ls-remote`, builds); `file` only for local tests. */
   gitProtocols: readonly GitProtocol[];
+  /** Git hosts on loopback, link-local or private addresses (in-house git servers); refused by default. */
+  gitAllowPrivate: boolean;
   /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
   webhookRateLimit: { burst: number; perSecond: number };
   /** Express's `trust proxy`: which peers may set X-Forwarded-For (decides `req.ip`, used by the webhook's per-address limits). */
@@ -52,6 +54,15 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** `true` or `false` (also 1/0, yes/no), or the fallback when unset. */
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
 /** A URL as it may appear in a message: without a password (database and Redis URLs carry one). */
@@ -153,6 +164,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     registry: (env.KIPPER_REGISTRY || 'registry.kipper.local').replace(/\/+$/, ''),
     gitPollSeconds: integer(env, 'KIPPER_GIT_POLL_SECONDS', 60, 1, 86_400),
     gitProtocols: gitProtocols(env),
+    gitAllowPrivate: boolean(env, 'KIPPER_GIT_ALLOW_PRIVATE', false),
     webhookRateLimit: {
       burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
