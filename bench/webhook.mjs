@@ -106,6 +106,7 @@ try {
   } else {
     await loadWithNode(targets);
   }
+  await webhookUnderGraphqlLoad(url, targets);
 } finally {
   for (const child of children.reverse()) child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -179,4 +180,59 @@ async function loadWithNode(targets) {
   console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
   console.log(`  process memory of the load generator: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   if (statuses.get(202) !== REQUESTS) process.exitCode = 1;
+}
+
+/**
+ * The webhook beside hostile GraphQL load: its p99 alone, then while 3 clients keep sending
+ * over-budget queries (refused before they run) and 10 keep sending heavy queries that are
+ * allowed (full history pages with nested apps, the whole project tree).
+ */
+async function webhookUnderGraphqlLoad(url, targets) {
+  const requests = Number(process.env.BENCH_ISOLATION_REQUESTS ?? 1500);
+  const overBudget = `{ app(ref: { namespace: "bench-test", name: "app0" }) { revisions(first: 100) { nodes { app { revisions(first: 100) { nodes { app { revisions(first: 100) { nodes { number } } } } } } } } } }`;
+  const heavy = [
+    `{ app(ref: { namespace: "bench-test", name: "app1" }) { revisions(first: 100) { totalCount nodes { number image commit status current trigger triggeredBy createdAt app { name namespace currentRevision { number image } } } } } }`,
+    `{ projects { name environments { name apps { name image currentRevision { number image status } builds(first: 20) { status } deliveries(first: 20) { outcome statusCode } } } } }`,
+  ];
+  const measure = async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const latencies = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < requests) {
+        const n = next++;
+        const target = targets[n % targets.length];
+        const tag = `f${n.toString(16).padStart(6, '0')}`;
+        const { status, ms } = await post(agent, target.url, target.token, JSON.stringify({ image: `registry.example.com/iso:${tag}${suffix}`, commit: tag }));
+        if (status !== 202) process.exitCode = 1;
+        latencies.push(ms);
+      }
+    }));
+    agent.destroy();
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  };
+  const alone = await measure();
+  let running = true;
+  const counts = { refused: 0, answered: 0 };
+  const loop = async (query, expectRefused) => {
+    while (running) {
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ query }) });
+      const body = await response.json();
+      const code = body.errors?.[0]?.extensions?.code;
+      if (expectRefused && code === 'QUERY_TOO_COMPLEX') counts.refused++;
+      else if (!expectRefused && !body.errors) counts.answered++;
+      else process.exitCode = 1;
+    }
+  };
+  const clients = [
+    ...Array.from({ length: 3 }, () => loop(overBudget, true)),
+    ...Array.from({ length: 10 }, (_, i) => loop(heavy[i % heavy.length], false)),
+  ];
+  const loaded = await measure();
+  running = false;
+  await Promise.all(clients);
+  console.log(`webhook beside GraphQL load: ${requests} requests over 8 connections, alone and with 3 over-budget + 10 heavy GraphQL clients`);
+  console.log(`  alone:       p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`);
+  console.log(`  with GraphQL: p50 ${loaded.p50.toFixed(1)} ms, p99 ${loaded.p99.toFixed(1)} ms (${(loaded.p99 / alone.p99).toFixed(2)}× alone); meanwhile ${counts.refused} over-budget queries refused, ${counts.answered} heavy ones answered`);
 }
