@@ -23,6 +23,24 @@ export type OutputFormat = 'text' | 'json';
 const codes = { green: [32, 39], red: [31, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22] } as const;
 export type Style = keyof typeof codes;
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /\u001b\[(?:1|2|22|31|32|33|39)m|[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+/**
+ * A line as it may reach a terminal. Server data (image names, commits, git URLs, failure
+ * reasons) is given by users: a newline in it would forge a second line, an escape sequence
+ * could clear the screen or rewrite what was printed. Every control character becomes a
+ * visible escape (`\n`, `\x1b`); only the few colour codes `style` writes pass (none hides text).
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (match) => {
+    if (match.length > 1) return match;
+    if (match === '\n') return '\\n';
+    if (match === '\r') return '\\r';
+    return `\\x${match.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
 /** NO_COLOR (https://no-color.org): present and not empty turns colour off. */
 export function colourAllowed(stream: Writable, env: Env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
@@ -59,7 +77,7 @@ export class Output {
   /** A line of text output; ignored with `--output json`. */
   line(text = ''): void {
     if (this.json) return;
-    this.io.stdout.write(`${text}\n`);
+    this.io.stdout.write(`${terminalSafe(text)}\n`);
   }
 
   lines(text: string): void {
@@ -82,12 +100,12 @@ export class Output {
 
   /** Progress and notes that are not the result: stdout in text mode, stderr in JSON mode. */
   note(text: string): void {
-    if (this.json) this.io.stderr.write(`${text}\n`);
-    else this.io.stdout.write(`${text}\n`);
+    if (this.json) this.io.stderr.write(`${terminalSafe(text)}\n`);
+    else this.io.stdout.write(`${terminalSafe(text)}\n`);
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.style('yellow', 'Warning:', this.errColour)} ${text}\n`);
+    this.io.stderr.write(`${this.style('yellow', 'Warning:', this.errColour)} ${terminalSafe(text)}\n`);
   }
 
   error(message: string, code?: string): void {
@@ -95,6 +113,6 @@ export class Output {
       this.io.stderr.write(`${JSON.stringify({ error: { code: code ?? 'ERROR', message } })}\n`);
       return;
     }
-    this.io.stderr.write(`${this.style('red', 'Error:', this.errColour)} ${message}\n`);
+    this.io.stderr.write(`${this.style('red', 'Error:', this.errColour)} ${terminalSafe(message)}\n`);
   }
 }
