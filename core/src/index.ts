@@ -3,7 +3,7 @@
 
 // Configuration, logging, errors
 export { loadConfig, integer, ConfigError, type KipperConfig, type TrustProxy, type Env } from './config/config.js';
-export { consoleLogger, describeError, type Logger } from './logger.js';
+export { consoleLogger, describeError, withError, type Logger } from './logger.js';
 export { ErrorCode } from './errors/error-code.js';
 export { KipperError } from './errors/kipper-error.js';
 export { fromClusterError, inCluster } from './errors/cluster-errors.js';
@@ -27,11 +27,15 @@ export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHo
 
 // Revisions (the deploy history) and builds
 export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';
-export { RevisionService, wasLive, appLabel, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
+export { REVISION_TRANSITIONS, INITIAL_REVISION_STATUS, canTransition, isFinal, assertTransition, RevisionTransitionError, KIPPER_ACTOR, isAutomaticRollback, wasLive } from './revisions/revision.lifecycle.js';
+export { RevisionLifecycleService, type AutomaticRollback, type RevisionLifecycleDeps } from './revisions/revision-lifecycle.service.js';
+export { RevisionService, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
+export { appLabel } from './revisions/revision.records.js';
 export { parseImageReference, isValidImageReference, invalidImageMessage, assertImageReference, type ImageReference } from './revisions/image-reference.js';
 export { optionalCommit, optionalBuildCommit, isFullCommitSha } from './revisions/commit.js';
 export { Build, BuildStatus } from './builds/build.entity.js';
 export { BuildService } from './builds/build.service.js';
+export { BuildLifecycleService, type BuiltImage, type BuildLifecycleDeps } from './builds/build-lifecycle.service.js';
 
 // Webhooks and their deliveries
 export { Webhook } from './webhooks/webhook.entity.js';

@@ -3,15 +3,17 @@ import type { DataSource } from 'typeorm';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { BuildLifecycleService } from './builds/build-lifecycle.service.js';
 import { BuildService } from './builds/build.service.js';
 import type { KipperConfig } from './config/config.js';
 import { DeliveryService } from './deliveries/delivery.service.js';
 import { EventPublisher, type KipperPubSub } from './events/event.publisher.js';
 import type { JobQueue } from './jobs/job.queue.js';
 import { ProjectService } from './projects/project.service.js';
+import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
 import { RevisionService } from './revisions/revision.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 
 /** The composition root's services, as the transports (GraphQL, REST) and the worker see them. */
 export interface KipperServices {
@@ -20,7 +22,10 @@ export interface KipperServices {
   projects: ProjectService;
   apps: AppService;
   revisions: RevisionService;
+  /** Every status change of a revision after it was recorded (the worker's side of the lifecycle). */
+  revisionLifecycle: RevisionLifecycleService;
   builds: BuildService;
+  buildLifecycle: BuildLifecycleService;
   audit: AuditService;
   auth: AuthService;
   webhooks: WebhookService;
@@ -43,7 +48,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): KipperServices {
   const { config, dataSource, cluster, queue, pubsub, log } = deps;
   const audit = new AuditService({ dataSource });
-  const events = new EventPublisher(pubsub, { onError: (err) => log.warn(`live event not published: ${err instanceof Error ? err.message : String(err)}`) });
+  const events = new EventPublisher(pubsub, { onError: (err) => log.warn(`live event not published: ${describeError(err, { stack: false })}`) });
   const revisions = new RevisionService({ dataSource, queue, events, audit, warn: (message) => log.warn(message) });
   const projects = new ProjectService({ dataSource, cluster, audit });
   const apps = new AppService({ dataSource, cluster, config, projects, revisions, audit });
@@ -57,7 +62,9 @@ export function createServices(deps: ServiceDeps): KipperServices {
     revisions,
     projects,
     apps,
+    revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),
+    buildLifecycle: new BuildLifecycleService({ dataSource, events }),
     auth: new AuthService({ dataSource, adminToken: config.adminToken }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),

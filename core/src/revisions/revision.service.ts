@@ -4,13 +4,15 @@ import { AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
-import { DeployEventType } from '../events/deploy-event.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
+import { describeError } from '../logger.js';
 import { Environment } from '../projects/environment.entity.js';
 import { optionalBuildCommit, optionalCommit } from './commit.js';
 import { assertImageReference } from './image-reference.js';
-import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
+import { Revision, RevisionTrigger } from './revision.entity.js';
+import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
+import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
 
 export interface DeployImageInput {
   image: string;
@@ -44,40 +46,6 @@ export interface RevisionServiceDeps {
   warn?: (message: string) => void;
 }
 
-/**
- * A revision, its number and its audit entry in ONE statement: the UPDATE takes the app's row
- * lock, so numbers never collide, and everything commits together. It is the webhook's hot
- * path: one round trip to PostgreSQL instead of a transaction of six (see `npm run bench`).
- */
-const INSERT_REVISION = `
-  WITH numbered AS (
-    UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now()
-    WHERE id = $1
-    RETURNING id, next_revision_number - 1 AS number
-  ), inserted AS (
-    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id)
-    SELECT id, number, $2, $3, $4, $5, $6, $7, $8 FROM numbered
-    RETURNING id, number, created_at
-  ), audited AS (
-    INSERT INTO audit_entry (actor, action, target, details)
-    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number) FROM inserted
-  )
-  SELECT id, number, created_at FROM inserted`;
-
-const ENQUEUE_DELAYS_MS = [100, 400];
-
-/**
- * A revision "was live" when Kubernetes ran it after a successful rollout: it is `live`, or it
- * was live and a newer revision replaced it (`superseded` with a start time; revisions that
- * are superseded while still queued never started).
- */
-export function wasLive(revision: Revision): boolean {
-  return revision.status === RevisionStatus.LIVE || (revision.status === RevisionStatus.SUPERSEDED && revision.startedAt !== null);
-}
-
-export function appLabel(app: App): string {
-  return `${app.namespace}/${app.name}`;
-}
 
 /**
  * The deploy history. Every deployment is a revision row committed together with its number
@@ -97,43 +65,7 @@ export class RevisionService {
     }
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
-    const fields = {
-      appId: app.id,
-      image: input.image,
-      commit,
-      trigger: input.trigger,
-      triggeredBy: input.triggeredBy,
-      status: RevisionStatus.QUEUED,
-      rollbackToRevisionId: input.rollbackToRevisionId ?? null,
-      promotedFromRevisionId: input.promotedFromRevisionId ?? null,
-    };
-    const details = { image: input.image, commit, ...refs(input) };
-    const rows: { id: string; number: number; created_at: Date }[] = await this.deps.dataSource.query(INSERT_REVISION, [
-      app.id,
-      fields.image,
-      fields.commit,
-      fields.trigger,
-      fields.triggeredBy,
-      fields.status,
-      fields.rollbackToRevisionId,
-      fields.promotedFromRevisionId,
-      `revision.${input.trigger}`,
-      appLabel(app),
-      JSON.stringify(details),
-    ]);
-    const inserted = rows[0];
-    if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
-    const revision = this.deps.dataSource.getRepository(Revision).create({
-      ...fields,
-      id: inserted.id,
-      number: inserted.number,
-      createdAt: inserted.created_at,
-      failureReason: null,
-      buildId: null,
-      progress: null,
-      startedAt: null,
-      finishedAt: null,
-    });
+    const revision = await insertImageRevision(this.deps.dataSource.manager, app, { ...input, commit });
     await this.dispatch(app, revision);
     return revision;
   }
@@ -157,7 +89,7 @@ export class RevisionService {
           commit,
           trigger: input.trigger,
           triggeredBy: input.triggeredBy,
-          status: RevisionStatus.QUEUED,
+          status: INITIAL_REVISION_STATUS,
           buildId: build.id,
         }),
       );
@@ -269,28 +201,15 @@ export class RevisionService {
     return this.deps.dataSource.getRepository(Revision).findOneBy({ id });
   }
 
-  /** After the commit: enqueue (with retries), then tell subscribers. */
+  /** After the commit: enqueue and tell subscribers; a queue that stays down is the caller's QUEUE_UNAVAILABLE. */
   private async dispatch(app: App, revision: Revision): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= ENQUEUE_DELAYS_MS.length; attempt++) {
-      try {
-        await this.deps.queue.enqueue({ name: 'app.deploy', data: { appId: app.id, revisionId: revision.id } });
-        lastError = undefined;
-        break;
-      } catch (err) {
-        lastError = err;
-        const delay = ENQUEUE_DELAYS_MS[attempt];
-        if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-    await this.deps.events.revisionChanged(revision, app, DeployEventType.QUEUED, null);
-    if (lastError !== undefined) {
-      this.deps.warn?.(`enqueue of ${appLabel(app)} revision #${revision.number} failed: ${errorText(lastError)}`);
-      throw new KipperError(ErrorCode.QUEUE_UNAVAILABLE, `Revision #${revision.number} is recorded and will be deployed when the queue is back`, {
-        revision: revision.number,
-        revisionId: revision.id,
-      });
-    }
+    const enqueueError = await dispatchRevision(this.deps, app, revision);
+    if (enqueueError === undefined) return;
+    this.deps.warn?.(`enqueue of ${appLabel(app)} revision #${revision.number} failed: ${describeError(enqueueError, { stack: false })}`);
+    throw new KipperError(ErrorCode.QUEUE_UNAVAILABLE, `Revision #${revision.number} is recorded and will be deployed when the queue is back`, {
+      revision: revision.number,
+      revisionId: revision.id,
+    });
   }
 }
 
@@ -300,19 +219,8 @@ async function lockApp(manager: EntityManager, appId: string): Promise<App> {
   return locked;
 }
 
-function refs(input: DeployImageInput): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (input.rollbackToRevisionId) out.rollbackToRevisionId = input.rollbackToRevisionId;
-  if (input.promotedFromRevisionId) out.promotedFromRevisionId = input.promotedFromRevisionId;
-  return out;
-}
-
 export function clampPage(first: number | undefined, max = 100): number {
   if (first === undefined || !Number.isFinite(first)) return 20;
   if (first < 1 || first > max) throw new KipperError(ErrorCode.VALIDATION_FAILED, `first must be from 1 to ${max}, got ${first}`, { field: 'first' });
   return Math.floor(first);
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

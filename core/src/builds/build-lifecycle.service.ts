@@ -1,0 +1,90 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { App } from '../apps/app.entity.js';
+import { DeployEventType } from '../events/deploy-event.js';
+import type { EventPublisher } from '../events/event.publisher.js';
+import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
+import { lockForTransition, transition } from '../revisions/revision.transition.js';
+import { Build, BuildStatus } from './build.entity.js';
+
+export interface BuildLifecycleDeps {
+  dataSource: DataSource;
+  events: EventPublisher;
+}
+
+/** What a finished build gives its revision. */
+export interface BuiltImage {
+  image: string;
+  commit: string;
+  /** The build's whole log, when it did not run (an earlier build of the commit is reused). */
+  log?: string[];
+}
+
+/**
+ * A git app's build and its revision move together: each method changes both in one
+ * transaction, under the app's and the revision's row locks (see revision.transition.ts), so
+ * a build never succeeds without its revision getting the image, nor fails without it.
+ */
+export class BuildLifecycleService {
+  constructor(private readonly deps: BuildLifecycleDeps) {}
+
+  /** The build runs at `commit`; its revision (queued, or building when resumed) is building. */
+  async start(app: App, revision: Revision, build: Build, commit: string): Promise<void> {
+    const moved = await this.deps.dataSource.transaction(async (tx) => {
+      const { locked } = await lockForTransition(tx, revision);
+      await tx.getRepository(Build).update(build.id, { status: BuildStatus.RUNNING, commit, startedAt: build.startedAt ?? new Date() });
+      if (locked.status === RevisionStatus.BUILDING) return false;
+      await transition(tx, revision, RevisionStatus.BUILDING, { commit: locked.commit ?? commit });
+      return true;
+    });
+    if (moved) await this.deps.events.revisionChanged(revision, app, DeployEventType.BUILDING, `building ${commit.slice(0, 12)}`);
+  }
+
+  /** The Kubernetes Job that runs the build (a resumed build re-attaches to it). */
+  async recordJob(revision: Revision, build: Build, jobName: string): Promise<void> {
+    await this.deps.dataSource.transaction(async (tx) => {
+      await lockForTransition(tx, revision);
+      await tx.getRepository(Build).update(build.id, { jobName });
+    });
+  }
+
+  /** The build pushed `built.image` (or reused an earlier build's): the revision deploys it. */
+  async succeed(revision: Revision, build: Build, built: BuiltImage): Promise<void> {
+    await this.deps.dataSource.transaction(async (tx) => {
+      await lockForTransition(tx, revision);
+      const now = new Date();
+      await tx.getRepository(Build).update(build.id, {
+        status: BuildStatus.SUCCEEDED,
+        commit: built.commit,
+        image: built.image,
+        startedAt: build.startedAt ?? now,
+        finishedAt: now,
+        ...(built.log ? { log: built.log } : {}),
+      });
+      await setImage(tx, revision, built.image, built.commit);
+    });
+  }
+
+  /** The revision's build had already succeeded (a resumed run): the revision deploys its image. */
+  async useImageOf(revision: Revision, build: Build & { image: string }): Promise<void> {
+    await this.deps.dataSource.transaction(async (tx) => {
+      await lockForTransition(tx, revision);
+      await setImage(tx, revision, build.image, build.commit);
+    });
+  }
+
+  /** The build failed, and so did its revision, for the same reason. */
+  async fail(app: App, revision: Revision, build: Build, reason: string): Promise<void> {
+    await this.deps.dataSource.transaction(async (tx) => {
+      await lockForTransition(tx, revision);
+      await tx.getRepository(Build).update(build.id, { status: BuildStatus.FAILED, failureReason: reason, finishedAt: new Date() });
+      await transition(tx, revision, RevisionStatus.FAILED, { failureReason: reason });
+    });
+    await this.deps.events.revisionChanged(revision, app, DeployEventType.FAILED, reason);
+  }
+}
+
+async function setImage(tx: EntityManager, revision: Revision, image: string, commit: string | null): Promise<void> {
+  const changes = { image, commit: revision.commit ?? commit };
+  await tx.getRepository(Revision).update(revision.id, changes);
+  Object.assign(revision, changes);
+}

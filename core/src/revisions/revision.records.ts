@@ -1,0 +1,119 @@
+import type { EntityManager } from 'typeorm';
+import type { App } from '../apps/app.entity.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
+import { DeployEventType } from '../events/deploy-event.js';
+import type { EventPublisher } from '../events/event.publisher.js';
+import type { JobQueue } from '../jobs/job.queue.js';
+import { INITIAL_REVISION_STATUS } from './revision.lifecycle.js';
+import { Revision, type RevisionTrigger } from './revision.entity.js';
+
+/** A new revision of an image (the image and commit already validated by the caller). */
+export interface NewImageRevision {
+  image: string;
+  commit: string | null;
+  trigger: RevisionTrigger;
+  triggeredBy: string;
+  rollbackToRevisionId?: string | null;
+  promotedFromRevisionId?: string | null;
+}
+
+/**
+ * A revision, its number and its audit entry in ONE statement: the UPDATE takes the app's row
+ * lock, so numbers never collide, and everything commits together. It is the webhook's hot
+ * path: one round trip to PostgreSQL instead of a transaction of six (see `npm run bench`).
+ */
+const INSERT_REVISION = `
+  WITH numbered AS (
+    UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now()
+    WHERE id = $1
+    RETURNING id, next_revision_number - 1 AS number
+  ), inserted AS (
+    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id)
+    SELECT id, number, $2, $3, $4, $5, $6, $7, $8 FROM numbered
+    RETURNING id, number, created_at
+  ), audited AS (
+    INSERT INTO audit_entry (actor, action, target, details)
+    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number) FROM inserted
+  )
+  SELECT id, number, created_at FROM inserted`;
+
+export function appLabel(app: Pick<App, 'namespace' | 'name'>): string {
+  return `${app.namespace}/${app.name}`;
+}
+
+/**
+ * Records a queued revision of an image, with its audit entry `revision.{trigger}`, through
+ * `manager`: on its own (the api) or inside a caller's transaction (a failure and the automatic
+ * rollback it implies). Nothing is enqueued here: see dispatchRevision, after the commit.
+ */
+export async function insertImageRevision(manager: EntityManager, app: App, input: NewImageRevision): Promise<Revision> {
+  const fields = {
+    appId: app.id,
+    image: input.image,
+    commit: input.commit,
+    trigger: input.trigger,
+    triggeredBy: input.triggeredBy,
+    status: INITIAL_REVISION_STATUS,
+    rollbackToRevisionId: input.rollbackToRevisionId ?? null,
+    promotedFromRevisionId: input.promotedFromRevisionId ?? null,
+  };
+  const details = { image: input.image, commit: input.commit, ...references(fields) };
+  const rows: { id: string; number: number; created_at: Date }[] = await manager.query(INSERT_REVISION, [
+    app.id,
+    fields.image,
+    fields.commit,
+    fields.trigger,
+    fields.triggeredBy,
+    fields.status,
+    fields.rollbackToRevisionId,
+    fields.promotedFromRevisionId,
+    `revision.${input.trigger}`,
+    appLabel(app),
+    JSON.stringify(details),
+  ]);
+  const inserted = rows[0];
+  if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
+  return manager.getRepository(Revision).create({
+    ...fields,
+    id: inserted.id,
+    number: inserted.number,
+    createdAt: inserted.created_at,
+    failureReason: null,
+    buildId: null,
+    progress: null,
+    startedAt: null,
+    finishedAt: null,
+  });
+}
+
+function references(fields: { rollbackToRevisionId: string | null; promotedFromRevisionId: string | null }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (fields.rollbackToRevisionId) out.rollbackToRevisionId = fields.rollbackToRevisionId;
+  if (fields.promotedFromRevisionId) out.promotedFromRevisionId = fields.promotedFromRevisionId;
+  return out;
+}
+
+const ENQUEUE_DELAYS_MS = [100, 400];
+
+/**
+ * After the commit of a new revision: enqueue its app's job (a few tries), then tell
+ * subscribers. Resolves with the last enqueue error when every try failed (the row stays queued
+ * and the worker's sweeper enqueues it later), undefined when the job is on the queue.
+ */
+export async function dispatchRevision(deps: { queue: JobQueue; events: EventPublisher }, app: App, revision: Revision): Promise<unknown> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt <= ENQUEUE_DELAYS_MS.length; attempt++) {
+    try {
+      await deps.queue.enqueue({ name: 'app.deploy', data: { appId: app.id, revisionId: revision.id } });
+      lastError = undefined;
+      break;
+    } catch (err) {
+      lastError = err;
+      const delay = ENQUEUE_DELAYS_MS[attempt];
+      if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  await deps.events.revisionChanged(revision, app, DeployEventType.QUEUED, null);
+  return lastError;
+}
