@@ -10,7 +10,6 @@ describe('worker: build log limits', () => {
   let number = 0;
   const published: string[] = [];
   const events: DeployEvents = {
-    revisionChanged: () => Promise.resolve(),
     buildLog: (_id, line) => {
       published.push(line);
       return Promise.resolve();

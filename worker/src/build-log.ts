@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from './log.js';
+import type { Logger } from '@kipper/core';
 import type { DeployEvents } from './ports.js';
 
 /** Longest line kept (UTF-8 bytes, truncation marker included). */

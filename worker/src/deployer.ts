@@ -1,12 +1,12 @@
-import { appWorkload, redactGitUrl, type GitProtocol, App, AppSource, DeployPolicy, Build, BuildStatus, DeployEventType, Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress, KipperError } from '@kipper/core';
-import type { Cluster, RolloutProgress as ClusterProgress } from '@kipper/kube';
-import { In, type DataSource, type EntityManager, type UpdateResult } from 'typeorm';
+import { appWorkload, redactGitUrl, type GitProtocol, App, AppSource, DeployPolicy, Build, BuildStatus, Revision, RevisionStatus, RevisionTransitionError, type BuildLifecycleService, type Logger, type RevisionLifecycleService } from '@kipper/core';
+import type { Cluster } from '@kipper/kube';
+import { In, type DataSource } from 'typeorm';
 import { isNotManaged } from '@kipper/kube';
-import { AppGoneError, HandBackError, isTransient } from './errors.js';
+import { AppGoneError, HandBackError, isAppGone, isTransient } from './errors.js';
 import { lsRemoteHead } from './git.js';
-import { describeError, type Logger } from './log.js';
 import { BuildLogSink, linesSeen } from './build-log.js';
-import { KIPPER_ACTOR, type Auditor, type DeployEvents, type RevisionRequests } from './ports.js';
+import type { DeployEvents } from './ports.js';
+import { ProgressSaver } from './progress-saver.js';
 
 export interface DeployerOptions {
   registry: string;
@@ -38,19 +38,26 @@ export function publicFailureReason(error: unknown): string {
   return INTERNAL_ERROR_REASON;
 }
 
+/** Core's services that make every change to revisions and builds (the state machine). */
+export interface Lifecycles {
+  revisions: RevisionLifecycleService;
+  builds: BuildLifecycleService;
+}
+
 /**
  * Works through one app's unfinished revisions: builds, rollouts, supersedes, automatic
  * rollbacks. The caller holds the app's deploy lock for the whole drain(), so nothing here
  * races with another worker on the same app; PostgreSQL is re-read at every step, so a drain
- * started after a crash continues where the dead worker stopped.
+ * started after a crash continues where the dead worker stopped. Every change of a revision
+ * or a build goes through core's lifecycle services; this class decides what to do next and
+ * talks to the cluster.
  */
 export class AppDeployer {
   constructor(
     private readonly db: DataSource,
     private readonly cluster: Cluster,
     private readonly events: DeployEvents,
-    private readonly audit: Auditor,
-    private readonly revisions: RevisionRequests,
+    private readonly lifecycle: Lifecycles,
     private readonly options: DeployerOptions,
     private readonly log: Logger,
   ) {}
@@ -67,7 +74,7 @@ export class AppDeployer {
         if (!next) return processed;
         await this.process(app, next, signal);
       } catch (error) {
-        if (!(error instanceof AppGoneError)) throw error;
+        if (!isAppGone(error)) throw error;
         await this.removeLeftovers(app);
         return processed;
       }
@@ -89,21 +96,14 @@ export class AppDeployer {
     }
   }
 
-  private async appExists(appId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const rows = (await manager.query('SELECT 1 FROM app WHERE id = $1', [appId])) as unknown[];
+  private async appExists(appId: string): Promise<boolean> {
+    const rows = (await this.db.query('SELECT 1 FROM app WHERE id = $1', [appId])) as unknown[];
     return rows.length > 0;
   }
 
   /** Checked before every cluster write: a deleted app gets nothing (re)created. */
-  private async assertAppExists(appId: string, manager?: EntityManager): Promise<void> {
-    if (!(await this.appExists(appId, manager))) throw new AppGoneError(`app ${appId} was deleted`);
-  }
-
-  /** An UPDATE of the app's rows that changed nothing: AppGoneError when the app is gone. */
-  private async checkAffected(result: UpdateResult, appId: string, manager?: EntityManager): Promise<boolean> {
-    if (result.affected) return true;
-    await this.assertAppExists(appId, manager);
-    return false;
+  private async assertAppExists(appId: string): Promise<void> {
+    if (!(await this.appExists(appId))) throw new AppGoneError(`app ${appId} was deleted`);
   }
 
   /**
@@ -159,29 +159,8 @@ export class AppDeployer {
   }
 
   private async supersede(app: App, older: Revision[], newest: Revision): Promise<void> {
-    const done: number[] = [];
-    for (const revision of older) {
-      const changed = await this.db.transaction(async (tx) => {
-        const moved = await this.transition(tx, revision, [RevisionStatus.QUEUED], {
-          status: RevisionStatus.SUPERSEDED,
-          finishedAt: new Date(),
-        });
-        if (moved && revision.buildId) {
-          await tx.getRepository(Build).update(
-            { id: revision.buildId, status: BuildStatus.QUEUED },
-            { status: BuildStatus.SUPERSEDED, finishedAt: new Date() },
-          );
-        }
-        return moved;
-      });
-      if (!changed) continue;
-      done.push(revision.number);
-      await this.publish(revision, app, DeployEventType.SUPERSEDED, `superseded by revision #${newest.number}`);
-    }
-    if (done.length > 0) {
-      this.log.info(`${target(app)}: revisions ${done.map((n) => `#${n}`).join(', ')} superseded by #${newest.number}`);
-      await this.record('revision.supersede', app, { revisions: done, by: newest.number });
-    }
+    const done = await this.lifecycle.revisions.supersede(app, older, newest);
+    if (done.length > 0) this.log.info(`${target(app)}: revisions ${done.map((n) => `#${n}`).join(', ')} superseded by #${newest.number}`);
   }
 
   private async process(app: App, revision: Revision, signal: AbortSignal): Promise<void> {
@@ -191,15 +170,20 @@ export class AppDeployer {
         if (!built) return;
       }
       if (!revision.image) {
-        await this.fail(app, revision, 'the revision has no image to roll out');
+        await this.lifecycle.revisions.fail(app, revision, 'the revision has no image to roll out');
         return;
       }
       await this.rollout(app, revision, signal);
     } catch (error) {
-      if (signal.aborted || error instanceof HandBackError || error instanceof AppGoneError || isTransient(error)) throw error;
+      if (error instanceof RevisionTransitionError) {
+        // Someone else decided the revision meanwhile: it is theirs now.
+        this.log.info(`${target(app)}: leaving revision #${revision.number}: ${error.message}`);
+        return;
+      }
+      if (signal.aborted || error instanceof HandBackError || isAppGone(error) || isTransient(error)) throw error;
       // The details stay in the worker log: the failure reason is readable with a webhook token.
-      this.log.warn(`${target(app)}: revision #${revision.number} failed: ${describeError(error)}`);
-      await this.fail(app, revision, publicFailureReason(error));
+      this.log.warn(`${target(app)}: revision #${revision.number} failed`, error);
+      await this.lifecycle.revisions.fail(app, revision, publicFailureReason(error));
     }
   }
 
@@ -210,15 +194,15 @@ export class AppDeployer {
     const builds = this.db.getRepository(Build);
     const build = await builds.findOneBy({ id: revision.buildId! });
     if (!build) {
-      await this.fail(app, revision, 'the build of this revision no longer exists');
+      await this.lifecycle.revisions.fail(app, revision, 'the build of this revision no longer exists');
       return false;
     }
     if (build.status === BuildStatus.SUCCEEDED && build.image) {
-      await this.setRevisionImage(app, revision, build.image, build.commit);
+      await this.lifecycle.builds.useImageOf(revision, { ...build, image: build.image });
       return true;
     }
     if (build.status === BuildStatus.FAILED || build.status === BuildStatus.SUPERSEDED) {
-      await this.fail(app, revision, build.failureReason ?? `build #${build.number} ${build.status}`);
+      await this.lifecycle.revisions.fail(app, revision, build.failureReason ?? `build #${build.number} ${build.status}`);
       return false;
     }
     if (app.source !== AppSource.GIT || !app.gitUrl || !app.gitBranch) {
@@ -243,33 +227,12 @@ export class AppDeployer {
     });
     if (earlier?.image && earlier.id !== build.id) {
       const line = `commit ${commit} was built by build #${earlier.number}: reusing ${earlier.image}`;
-      await builds.update(build.id, {
-        status: BuildStatus.SUCCEEDED,
-        commit,
-        image: earlier.image,
-        log: [line],
-        startedAt: build.startedAt ?? new Date(),
-        finishedAt: new Date(),
-      });
+      await this.lifecycle.builds.succeed(revision, build, { image: earlier.image, commit, log: [line] });
       await this.events.buildLog(build.id, line).catch((e: unknown) => this.log.warn('publish build log', e));
-      await this.setRevisionImage(app, revision, earlier.image, commit);
       return true;
     }
 
-    const now = new Date();
-    await this.checkAffected(
-      await builds.update(build.id, { status: BuildStatus.RUNNING, commit, startedAt: build.startedAt ?? now }),
-      app.id,
-    );
-    if (revision.status !== RevisionStatus.BUILDING) {
-      const moved = await this.transition(this.db.manager, revision, [RevisionStatus.QUEUED], {
-        status: RevisionStatus.BUILDING,
-        commit: revision.commit ?? commit,
-        startedAt: revision.startedAt ?? now,
-      });
-      if (!moved) return false;
-      await this.publish(revision, app, DeployEventType.BUILDING, `building ${commit.slice(0, 12)}`);
-    }
+    await this.lifecycle.builds.start(app, revision, build, commit);
 
     await this.assertAppExists(app.id);
     await this.cluster.ensureNamespace(app.namespace);
@@ -285,7 +248,7 @@ export class AppDeployer {
       dockerfilePath: app.dockerfilePath ?? 'Dockerfile',
       destination: image,
     });
-    if (build.jobName !== jobName) await this.checkAffected(await builds.update(build.id, { jobName }), app.id);
+    if (build.jobName !== jobName) await this.lifecycle.builds.recordJob(revision, build, jobName);
     else await this.assertAppExists(app.id);
 
     const sink = new BuildLogSink(this.db, this.events, build.id, this.options.logFlushMs, this.log);
@@ -307,29 +270,17 @@ export class AppDeployer {
       await this.failBuild(app, revision, build, `${outcome.reason}: ${outcome.message}`);
       return false;
     }
-    await this.checkAffected(await builds.update(build.id, { status: BuildStatus.SUCCEEDED, image, finishedAt: new Date() }), app.id);
-    await this.setRevisionImage(app, revision, image, commit);
+    await this.lifecycle.builds.succeed(revision, build, { image, commit });
     this.log.info(`${target(app)}: build #${build.number} pushed ${image}`);
     return true;
   }
 
-  private async setRevisionImage(app: App, revision: Revision, image: string, commit: string | null): Promise<void> {
-    revision.image = image;
-    revision.commit = revision.commit ?? commit;
-    await this.checkAffected(await this.db.getRepository(Revision).update(revision.id, { image, commit: revision.commit }), app.id);
-  }
-
   private async failBuild(app: App, revision: Revision, build: Build, reason: string): Promise<void> {
-    await this.checkAffected(
-      await this.db.getRepository(Build).update(build.id, { status: BuildStatus.FAILED, failureReason: reason, finishedAt: new Date() }),
-      app.id,
-    );
+    await this.lifecycle.builds.fail(app, revision, build, reason);
     this.log.info(`${target(app)}: build #${build.number} failed: ${reason}`);
-    await this.fail(app, revision, reason);
   }
 
   // ── rollouts ──────────────────────────────────────────────────────────────────────────────
-
 
   /**
    * Sets the image and follows the rollout. Every step is idempotent, so a revision found
@@ -341,13 +292,7 @@ export class AppDeployer {
     if (revision.status === RevisionStatus.ROLLING_OUT) {
       this.log.info(`${target(app)}: resuming rollout of revision #${revision.number} (${image})`);
     } else {
-      const moved = await this.transition(this.db.manager, revision, [RevisionStatus.QUEUED, RevisionStatus.BUILDING], {
-        status: RevisionStatus.ROLLING_OUT,
-        startedAt: revision.status === RevisionStatus.BUILDING && revision.startedAt ? revision.startedAt : new Date(),
-        progress: null,
-      });
-      if (!moved) return;
-      await this.publish(revision, app, DeployEventType.ROLLING_OUT, `rolling out ${image}`);
+      await this.lifecycle.revisions.startRollout(app, revision);
     }
 
     // Each write is preceded by a check that the app still exists, and the follow stops when it
@@ -362,7 +307,7 @@ export class AppDeployer {
     });
     await this.assertAppExists(app.id);
 
-    const progress = new ProgressSaver(this, app, revision, this.options.progressThrottleMs);
+    const progress = new ProgressSaver((p) => this.lifecycle.revisions.saveProgress(app, revision, p), this.options.progressThrottleMs);
     let outcome;
     try {
       outcome = await this.whileAppExists(app, signal, (follow) =>
@@ -378,164 +323,27 @@ export class AppDeployer {
     stopIfAborted(signal);
 
     if (outcome.ok) {
-      await this.db.transaction(async (tx) => {
-        const moved = await this.transition(tx, revision, [RevisionStatus.ROLLING_OUT], {
-          status: RevisionStatus.LIVE,
-          finishedAt: new Date(),
-        });
-        if (moved) await this.checkAffected(await tx.getRepository(App).update(app.id, { currentRevisionId: revision.id }), app.id, tx);
-      });
-      app.currentRevisionId = revision.id;
+      await this.lifecycle.revisions.goLive(app, revision);
       this.log.info(`${target(app)}: revision #${revision.number} is live (${image})`);
-      await this.publish(revision, app, DeployEventType.LIVE, `${image} is live`);
       return;
     }
 
     const reason = `${outcome.reason}: ${outcome.message}`;
     this.log.info(`${target(app)}: rollout of revision #${revision.number} failed: ${reason}`);
-    await this.fail(app, revision, reason);
-    const automatic = revision.trigger === RevisionTrigger.ROLLBACK && revision.triggeredBy === KIPPER_ACTOR;
-    if (app.autoRollback && !automatic) await this.rollBack(app, revision, signal);
-  }
-
-  /**
-   * Goes back to the app's current (last live) revision after a failed rollout: a new revision
-   * with trigger `rollback` by `kipper` (made by RevisionService.deployImage: number, audit entry
-   * `revision.rollback` by `kipper`, QUEUED event), rolled out at once inside the same app lock
-   * so that nothing supersedes or races it. Its job, when it runs, finds nothing left to do.
-   * A failed automatic rollback is not rolled back again.
-   */
-  private async rollBack(app: App, failed: Revision, signal: AbortSignal): Promise<void> {
-    const fresh = await this.db.getRepository(App).findOneBy({ id: app.id });
-    if (!fresh?.currentRevisionId) {
-      this.log.info(`${target(app)}: nothing live to roll back to`);
-      return;
-    }
-    const current = await this.db.getRepository(Revision).findOneBy({ id: fresh.currentRevisionId });
-    if (!current?.image) return;
-
-    const rollback = await this.revisions
-      .deployImage(fresh, {
-        image: current.image,
-        commit: current.commit,
-        trigger: RevisionTrigger.ROLLBACK,
-        triggeredBy: KIPPER_ACTOR,
-        rollbackToRevisionId: current.id,
-      })
-      .catch(async (error: unknown) => {
-        // Recorded but not enqueued (Redis down): the row is what matters, it is processed here.
-        const id = error instanceof KipperError ? (error.details?.revisionId as string | undefined) : undefined;
-        const recorded = id ? await this.db.getRepository(Revision).findOneBy({ id }) : null;
-        if (!recorded) throw error;
-        return recorded;
-      });
+    // The failure and the automatic rollback it implies commit together (see failRollout).
+    const rollback = await this.lifecycle.revisions.failRollout(app, revision, reason);
+    if (!rollback) return;
     this.log.info(
-      `${target(app)}: revision #${failed.number} failed, rolling back to revision #${current.number} (${current.image}) as revision #${rollback.number}`,
+      `${target(app)}: revision #${revision.number} failed, rolling back to revision #${rollback.target.number} (${rollback.target.image ?? ''}) as revision #${rollback.revision.number}`,
     );
-    await this.process(fresh, rollback, signal);
-  }
-
-  // ── status changes ────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Moves a revision from one of `from` to a new state; false when it is no longer in one of
-   * them (someone else finished it). Updates the object in place on success.
-   */
-  private async transition(
-    manager: EntityManager,
-    revision: Revision,
-    from: RevisionStatus[],
-    changes: Partial<Pick<Revision, 'status' | 'startedAt' | 'finishedAt' | 'failureReason' | 'progress' | 'commit'>>,
-  ): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Revision)
-      .set(changes)
-      .where('id = :id AND status IN (:...from)', { id: revision.id, from })
-      .execute();
-    // Nothing changed: someone else finished the revision, or the app (and its rows) is gone.
-    if (!(await this.checkAffected(result, revision.appId, manager))) return false;
-    Object.assign(revision, changes);
-    return true;
-  }
-
-  private async fail(app: App, revision: Revision, reason: string): Promise<void> {
-    const moved = await this.transition(this.db.manager, revision, UNFINISHED_STATUSES, {
-      status: RevisionStatus.FAILED,
-      failureReason: reason.slice(0, 2000),
-      finishedAt: new Date(),
-    });
-    if (moved) await this.publish(revision, app, DeployEventType.FAILED, reason);
-  }
-
-  /** Saves and publishes rollout progress; used by ProgressSaver. */
-  async saveProgress(app: App, revision: Revision, progress: RolloutProgress): Promise<void> {
-    const result = await this.db
-      .getRepository(Revision)
-      .update({ id: revision.id, status: RevisionStatus.ROLLING_OUT }, { progress });
-    if (!result.affected) return;
-    revision.progress = progress;
-    await this.publish(revision, app, DeployEventType.PROGRESS);
-  }
-
-  /** Pub/sub is best effort: a lost event never stops a deploy (subscribers re-read the revision). */
-  private async publish(revision: Revision, app: App, type: DeployEventType, message?: string): Promise<void> {
-    try {
-      await this.events.revisionChanged(revision, app, type, message);
-    } catch (error) {
-      this.log.warn(`publish ${type} of ${target(app)} #${revision.number}`, error);
-    }
-  }
-
-  private async record(action: string, app: App, details: Record<string, unknown>): Promise<void> {
-    try {
-      await this.audit.record(KIPPER_ACTOR, action, target(app), details);
-    } catch (error) {
-      this.log.warn(`audit ${action} of ${target(app)}`, error);
-    }
+    // At once, inside the same app lock, so that nothing supersedes or races it; its job, when
+    // it runs, finds nothing left to do.
+    const fresh = await this.db.getRepository(App).findOneBy({ id: app.id });
+    if (!fresh) throw new AppGoneError(`app ${target(app)} was deleted`);
+    await this.process(fresh, rollback.revision, signal);
   }
 }
 
 function stopIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof HandBackError ? signal.reason : new HandBackError('run stopped');
-}
-
-/** Keeps the newest progress, writes at most once per interval, and always the last one. */
-class ProgressSaver {
-  private latest: RolloutProgress | null = null;
-  private saved: string | null = null;
-  private lastWrite = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly deployer: AppDeployer,
-    private readonly app: App,
-    private readonly revision: Revision,
-    private readonly throttleMs: number,
-  ) {}
-
-  push(p: ClusterProgress): void {
-    this.latest = { updated: p.updated, ready: p.ready, desired: p.desired };
-    const wait = this.lastWrite + this.throttleMs - Date.now();
-    if (wait <= 0) this.write();
-    else this.timer ??= setTimeout(() => this.write(), wait);
-  }
-
-  private write(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const progress = this.latest;
-    if (!progress || JSON.stringify(progress) === this.saved) return;
-    this.saved = JSON.stringify(progress);
-    this.lastWrite = Date.now();
-    this.chain = this.chain
-      .then(() => this.deployer.saveProgress(this.app, this.revision, progress))
-      .catch(() => undefined); // progress is advisory; the final state is saved by the caller
-  }
-
-  async settle(): Promise<void> {
-    this.write();
-    await this.chain;
-  }
 }

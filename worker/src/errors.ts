@@ -1,3 +1,4 @@
+import { ErrorCode, KipperError } from '@kipper/core';
 import { ClusterError, isNotManaged, TRANSIENT_NETWORK_CODES } from '@kipper/kube';
 
 /** The run was stopped from outside (SIGTERM, lost app lock): hand the job back, change nothing. */
@@ -9,8 +10,19 @@ export class HandBackError extends Error {
  * The app row is gone: deleted (AppService.delete) while this worker held its lock. The run
  * removes what it may have created in the cluster and ends without error.
  */
-export class AppGoneError extends Error {
-  override name = 'AppGoneError';
+export class AppGoneError extends KipperError {
+  constructor(message: string) {
+    super(ErrorCode.APP_NOT_FOUND, message);
+    this.name = 'AppGoneError';
+  }
+}
+
+/**
+ * The worker's own check found the app gone, or core did (a transition or a new revision of an
+ * app deleted meanwhile is APP_NOT_FOUND): within a run, both mean the app was deleted.
+ */
+export function isAppGone(error: unknown): boolean {
+  return error instanceof KipperError && error.code === ErrorCode.APP_NOT_FOUND;
 }
 
 // The network codes are the cluster client's; the database adds its own.

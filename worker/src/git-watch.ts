@@ -1,9 +1,8 @@
-import { App, AppSource, RevisionTrigger, type GitProtocol } from '@kipper/core';
+import { App, AppSource, RevisionTrigger, type GitProtocol, type Logger } from '@kipper/core';
 import type { JobEnqueuer } from './ports.js';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';
 import { lsRemoteHead } from './git.js';
-import type { Logger } from './log.js';
 import { GIT_WATCH_ACTOR, type RevisionRequests } from './ports.js';
 
 export type PollResult = 'busy' | 'skipped' | 'unchanged' | 'requested' | 'known' | 'error';

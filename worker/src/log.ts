@@ -1,21 +1,11 @@
-/** One line per event on stdout/stderr, prefixed so that interleaved process output stays readable. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string, error?: unknown): void;
-  error(message: string, error?: unknown): void;
-}
+import { withError, type Logger } from '@kipper/core';
 
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`;
-  return String(error);
-}
-
+/** One timestamped line per event on stdout/stderr, so that interleaved process output stays readable. */
 export function createLogger(name = 'worker'): Logger {
-  const line = (level: string, message: string, error?: unknown) =>
-    `${new Date().toISOString()} ${name} ${level} ${message}${error === undefined ? '' : `: ${describeError(error)}`}\n`;
+  const line = (level: string, message: string) => `${new Date().toISOString()} ${name} ${level} ${message}\n`;
   return {
     info: (message) => process.stdout.write(line('info', message)),
-    warn: (message, error) => process.stderr.write(line('warn', message, error)),
-    error: (message, error) => process.stderr.write(line('error', message, error)),
+    warn: (message, error) => process.stderr.write(line('warn', withError(message, error))),
+    error: (message, error) => process.stderr.write(line('error', withError(message, error))),
   };
 }

@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig } from '@kipper/core';
+import { ConfigError, describeError, loadConfig } from '@kipper/core';
 import { ClusterError, connectCluster, describeClusterChoice } from '@kipper/kube';
-import { createLogger, describeError } from './log.js';
+import { createLogger } from './log.js';
 import { startWorker } from './runtime.js';
 import { loadWorkerSettings } from './worker.config.js';
 
@@ -60,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`kipper worker: ${describeError(error)}\n`);
+  process.stderr.write(`kipper worker: ${describeError(error, { stack: false })}\n`);
   process.exit(1);
 });

@@ -1,11 +1,10 @@
-import type { JobName, JobPayloads } from '@kipper/core';
+import type { JobName, JobPayloads, Logger } from '@kipper/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';
 import type { AppDeployer } from './deployer.js';
 import { HandBackError, isTransient } from './errors.js';
 import type { GitWatch } from './git-watch.js';
-import type { Logger } from './log.js';
 
 export type DeployJob = Job<JobPayloads[JobName], unknown, JobName>;
 

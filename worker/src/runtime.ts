@@ -1,10 +1,9 @@
-import { AuditService, type KipperConfig, openDatabase, createPubSub, EventPublisher, DEPLOY_QUEUE, createJobQueue, closeRedis, createRedis, RevisionService } from '@kipper/core';
+import { type KipperConfig, type Logger, openDatabase, createPubSub, DEPLOY_QUEUE, createJobQueue, closeRedis, createRedis, createServices } from '@kipper/core';
 import type { Cluster } from '@kipper/kube';
 import { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AppDeployer } from './deployer.js';
 import { GitWatch } from './git-watch.js';
-import type { Logger } from './log.js';
 import { JobProcessor, type DeployJob } from './processor.js';
 import { Sweeper } from './sweeper.js';
 import type { WorkerSettings } from './worker.config.js';
@@ -46,22 +45,15 @@ export async function startWorker(
   // Each running drain holds one connection (its app lock) and uses a few more briefly.
   const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + 4 });
   const pubsub = createPubSub(config.redisUrl, config.queuePrefix);
-  const events = new EventPublisher(pubsub, { onError: (error) => log.warn('event not published', error) });
   const queue = createJobQueue(config.redisUrl, config.queuePrefix);
-  const audit = new AuditService({ dataSource: db });
-  const revisions = new RevisionService({
-    dataSource: db,
-    queue,
-    events,
-    audit,
-    warn: (message) => log.warn(message),
-  });
+  // The same domain services as the api's: the worker is a mode of Kipper, not a copy of it.
+  const services = createServices({ config, dataSource: db, cluster, queue, pubsub, log });
+  const { events, revisions } = services;
   const deployer = new AppDeployer(
     db,
     cluster,
     events,
-    audit,
-    revisions,
+    { revisions: services.revisionLifecycle, builds: services.buildLifecycle },
     {
       registry: config.registry,
       builderImage: config.builderImage,

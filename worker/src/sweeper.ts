@@ -1,9 +1,8 @@
-import { UNFINISHED_STATUSES, type JobQueue } from '@kipper/core';
+import { UNFINISHED_STATUSES, type JobQueue, type Logger } from '@kipper/core';
 import type { JobType } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass, lockHeldSql } from './app-lock.js';
 import type { GitWatch } from './git-watch.js';
-import type { Logger } from './log.js';
 
 export interface SweeperOptions {
   intervalMs: number;
