@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntry, RevisionStatus, RevisionTrigger, type App } from '@kipper/core';
+import { AuditEntry, AuditService, consoleLogger, EventPublisher, RevisionLifecycleService, RevisionStatus, RevisionTrigger, type App } from '@kipper/core';
 import { startWorkers, type WorkerGroup } from '../support/worker.js';
 import { createApp, describeRevisions, reloadApp, revisionsOf, settled, startStack, waitFor, type Stack } from './harness.js';
 
@@ -65,6 +65,55 @@ describe('worker: killed between a failed rollout and its rollback', () => {
     const audit = await stack.db.getRepository(AuditEntry).findBy({ target: `${app.namespace}/web`, action: 'revision.rollback' });
     expect(audit.map((a) => a.actor), report).toEqual(['kipper']);
     expect(worker.output()).toMatch(/resuming rollout of revision #2/);
+  });
+});
+
+describe('worker: an automatic rollback left queued by a worker that died right after committing it', () => {
+  let stack: Stack;
+  let workers: WorkerGroup | undefined;
+
+  beforeAll(async () => {
+    stack = await startStack({ rolloutStepMs: 100 });
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await stack?.close();
+  });
+
+  it('is rolled out first and supersedes nothing: a deploy queued after it still goes live', async () => {
+    const app = await createApp(stack, { name: 'api', replicas: 1 });
+    const deploy = (image: string) => stack.revisions.deployImage(app, { image, trigger: RevisionTrigger.WEBHOOK, triggeredBy: 'webhook:kipper' });
+    workers = await startWorkers(stack, 1);
+    await deploy('registry.example.com/api:good');
+    await settled(stack, [app], 30_000, () => workers!.output());
+    await workers.stop();
+
+    // What the dead worker committed: #2 failed with its rollback #3; then a user deployed #4.
+    const lifecycle = new RevisionLifecycleService({
+      dataSource: stack.db,
+      queue: stack.queue,
+      events: new EventPublisher(stack.pubsub),
+      audit: new AuditService({ dataSource: stack.db }),
+      log: consoleLogger,
+    });
+    const failing = await deploy('registry.example.com/api:sim-fail');
+    await lifecycle.startRollout(app, failing);
+    expect(await lifecycle.failRollout(await reloadApp(stack, app), failing, 'ProgressDeadlineExceeded: too slow')).not.toBeNull();
+    await deploy('registry.example.com/api:v3');
+
+    await workers.handles[0]!.restart();
+    await settled(stack, [app], 30_000, () => workers!.output());
+    const revisions = await revisionsOf(stack, app);
+    const report = `${describeRevisions(revisions)}\n${workers.output()}`;
+    expect(revisions.map((r) => [r.number, r.status, r.trigger]), report).toEqual([
+      [1, RevisionStatus.LIVE, RevisionTrigger.WEBHOOK],
+      [2, RevisionStatus.FAILED, RevisionTrigger.WEBHOOK],
+      [3, RevisionStatus.LIVE, RevisionTrigger.ROLLBACK],
+      [4, RevisionStatus.LIVE, RevisionTrigger.WEBHOOK],
+    ]);
+    expect(revisions[3]!.startedAt!.getTime(), report).toBeGreaterThanOrEqual(revisions[2]!.finishedAt!.getTime());
+    expect((await reloadApp(stack, app)).currentRevisionId, report).toBe(revisions[3]!.id);
+    expect(await stack.cluster.readImage(app.namespace, app.name)).toBe('registry.example.com/api:v3');
   });
 });
 

@@ -1,4 +1,4 @@
-import { appWorkload, redactGitUrl, type GitProtocol, App, AppSource, DeployPolicy, Build, BuildStatus, Revision, RevisionStatus, RevisionTransitionError, type BuildLifecycleService, type Logger, type RevisionLifecycleService } from '@kipper/core';
+import { appWorkload, redactGitUrl, type GitProtocol, App, AppSource, DeployPolicy, Build, BuildStatus, Revision, RevisionStatus, RevisionTransitionError, isAutomaticRollback, type BuildLifecycleService, type Logger, type RevisionLifecycleService } from '@kipper/core';
 import type { Cluster } from '@kipper/kube';
 import { In, type DataSource } from 'typeorm';
 import { isNotManaged } from '@kipper/kube';
@@ -137,8 +137,10 @@ export class AppDeployer {
 
   /**
    * In-flight work first (a revision `building` or `rolling_out` was left by a worker that
-   * stopped or died: it is resumed against the cluster's state), then queued ones: the newest
-   * with deploy policy LATEST (older queued ones become superseded), the oldest with EVERY.
+   * stopped or died: it is resumed against the cluster's state), then an automatic rollback
+   * left queued by a worker that died right after committing it (it goes first and supersedes
+   * nothing, as when its worker rolls it out at once), then queued ones: the newest with deploy
+   * policy LATEST (older queued ones become superseded), the oldest with EVERY.
    */
   private async nextRevision(app: App): Promise<Revision | null> {
     const revisions = this.db.getRepository(Revision);
@@ -152,6 +154,8 @@ export class AppDeployer {
       order: { number: 'ASC' },
     });
     if (queued.length === 0) return null;
+    const rollback = queued.find(isAutomaticRollback);
+    if (rollback) return rollback;
     if (app.deployPolicy === DeployPolicy.EVERY) return queued[0]!;
     const newest = queued[queued.length - 1]!;
     await this.supersede(app, queued.slice(0, -1), newest);
