@@ -280,6 +280,15 @@ function graphqlCases(): HostileCase[] {
     ['a file git URL', 'name: "g3", port: 80, gitUrl: "file:///etc"', ['VALIDATION_FAILED']],
     ['a git URL of another scheme', 'name: "g4", port: 80, gitUrl: "ftp://example.com/a.git"', ['VALIDATION_FAILED']],
     ['a git URL that is not a URL', 'name: "g5", port: 80, gitUrl: "not a url"', ['VALIDATION_FAILED']],
+    ['a git URL with an escaped option as host', 'name: "g6", port: 80, gitUrl: "ssh://%2DoProxyCommand=touch%20%2Ftmp%2Fx/x"', ['VALIDATION_FAILED']],
+    ['a git URL without a host', 'name: "g7", port: 80, gitUrl: "https:///x/y"', ['VALIDATION_FAILED']],
+    ['a git URL with a newline', 'name: "g8", port: 80, gitUrl: "https://github.com/a/b.git\\nforged: yes"', ['VALIDATION_FAILED']],
+    ['a git URL with a tab', 'name: "g9", port: 80, gitUrl: "https://github.com/a/\\tb.git"', ['VALIDATION_FAILED']],
+    ['a git URL with an escape character', 'name: "g10", port: 80, gitUrl: "https://github.com/a/\\u001b[2Jb.git"', ['VALIDATION_FAILED']],
+    ['a git URL at Redis on loopback', 'name: "g11", port: 80, gitUrl: "https://127.0.0.1:6379/x.git"', ['VALIDATION_FAILED']],
+    ['a git URL at the cloud metadata service', 'name: "g12", port: 80, gitUrl: "https://169.254.169.254/latest.git"', ['VALIDATION_FAILED']],
+    ['a git URL at a private address', 'name: "g13", port: 80, gitUrl: "ssh://git@192.168.1.10/acme/api.git"', ['VALIDATION_FAILED']],
+    ['a git URL at localhost', 'name: "g14", port: 80, gitUrl: "https://localhost/acme/api.git"', ['VALIDATION_FAILED']],
     ['an unknown environment', 'name: "a10", port: 80, image: "registry.example.com/a:1", environment: "nope"', ['ENVIRONMENT_NOT_FOUND', 'VALIDATION_FAILED']],
   ];
   for (const [name, fields, codes] of badDeploys) mutation(`deployApp ${name}`, name === 'an unknown environment' ? `mutation { deployApp(input: { project: "p", ${fields} }) { id } }` : deploy(fields), codes);

@@ -1,9 +1,9 @@
-import { appWorkload, redactGitUrl, type GitProtocol, App, AppSource, DeployPolicy, Build, BuildStatus, Revision, RevisionStatus, RevisionTransitionError, isAutomaticRollback, type BuildLifecycleService, type Logger, type RevisionLifecycleService } from '@kipper/core';
+import { appWorkload, redactGitUrl, App, AppSource, DeployPolicy, Build, BuildStatus, Revision, RevisionStatus, RevisionTransitionError, isAutomaticRollback, type BuildLifecycleService, type Logger, type RevisionLifecycleService } from '@kipper/core';
 import type { Cluster } from '@kipper/kube';
 import { In, type DataSource } from 'typeorm';
 import { isNotManaged } from '@kipper/kube';
 import { AppGoneError, HandBackError, isAppGone, isTransient } from './errors.js';
-import { lsRemoteHead } from './git.js';
+import { assertGitReachable, GitError, lsRemoteHead, type GitPolicy } from './git.js';
 import { BuildLogSink, linesSeen } from './build-log.js';
 import type { DeployEvents } from './ports.js';
 import { ProgressSaver } from './progress-saver.js';
@@ -14,7 +14,7 @@ export interface DeployerOptions {
   progressDeadlineSeconds: number;
   progressThrottleMs: number;
   logFlushMs: number;
-  gitProtocols: readonly GitProtocol[];
+  git: GitPolicy;
 }
 
 /** The annotation on the pod template that names the Kipper revision a rollout belongs to. */
@@ -214,9 +214,22 @@ export class AppDeployer {
       return false;
     }
 
+    try {
+      await assertGitReachable(app.gitUrl, this.options.git);
+    } catch (err) {
+      if (!(err instanceof GitError)) throw err;
+      await this.failBuild(app, revision, build, err.message);
+      return false;
+    }
     let commit = build.commit ?? revision.commit;
     if (!commit) {
-      commit = await lsRemoteHead(app.gitUrl, app.gitBranch, this.options.gitProtocols);
+      try {
+        commit = await lsRemoteHead(app.gitUrl, app.gitBranch, this.options.git);
+      } catch (err) {
+        if (!(err instanceof GitError)) throw err;
+        await this.failBuild(app, revision, build, err.message);
+        return false;
+      }
       if (!commit) {
         await this.failBuild(app, revision, build, `branch ${app.gitBranch} not found in ${redactGitUrl(app.gitUrl)}`);
         return false;

@@ -1,8 +1,8 @@
-import { App, AppSource, RevisionTrigger, type GitProtocol, type Logger } from '@kipper/core';
+import { App, AppSource, RevisionTrigger, type Logger } from '@kipper/core';
 import type { JobEnqueuer } from './ports.js';
 import type { DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';
-import { lsRemoteHead } from './git.js';
+import { lsRemoteHead, type GitPolicy } from './git.js';
 import { GIT_WATCH_ACTOR, type RevisionRequests } from './ports.js';
 
 export type PollResult = 'busy' | 'skipped' | 'unchanged' | 'requested' | 'known' | 'error';
@@ -26,7 +26,7 @@ export class GitWatch {
     private readonly db: DataSource,
     private readonly requests: RevisionRequests,
     private readonly log: Logger,
-    private readonly gitProtocols: readonly GitProtocol[],
+    private readonly git: GitPolicy,
   ) {}
 
   /** Adds the current slot's poll job of every watched app (a no-op for slots already added). */
@@ -63,7 +63,7 @@ export class GitWatch {
       if (!app || !app.watchGit || app.source !== AppSource.GIT || !app.gitUrl || !app.gitBranch) return 'skipped';
       let head: string | null;
       try {
-        head = await lsRemoteHead(app.gitUrl, app.gitBranch, this.gitProtocols);
+        head = await lsRemoteHead(app.gitUrl, app.gitBranch, this.git);
       } catch (error) {
         this.log.warn(`${app.namespace}/${app.name}: git check failed`, error);
         return 'error';

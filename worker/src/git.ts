@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { gitUrlProblem, redactGitUrl, type GitProtocol } from '@kipper/core';
+import { gitHostProblem, parseGitUrl, redactGitUrl, type GitProtocol } from '@kipper/core';
 
 export class GitError extends Error {
   override name = 'GitError';
@@ -9,11 +9,26 @@ export class GitError extends Error {
  * The commit a branch points at, from `git ls-remote` (no clone). Null when the branch does
  * not exist. Prompts are disabled so a private repository without credentials fails fast.
  */
-export function lsRemoteHead(url: string, branch: string, protocols: readonly GitProtocol[], timeoutMs = 30_000): Promise<string | null> {
+/** Which git URLs this worker may reach (KIPPER_GIT_PROTOCOLS, KIPPER_GIT_ALLOW_PRIVATE). */
+export interface GitPolicy {
+  protocols: readonly GitProtocol[];
+  allowPrivate: boolean;
+}
+
+/**
+ * Checked at connect time, not only when the app was created: the row may predate a stricter
+ * setting, and a name may resolve elsewhere now than it did then.
+ */
+export async function assertGitReachable(url: string, policy: GitPolicy): Promise<void> {
+  const parsed = parseGitUrl(url, policy.protocols);
+  const problem = parsed.ok ? await gitHostProblem(parsed.host, policy.allowPrivate) : parsed.problem;
+  if (problem) throw new GitError(`git URL ${redactGitUrl(url)} ${problem}`);
+}
+
+export async function lsRemoteHead(url: string, branch: string, policy: GitPolicy, timeoutMs = 30_000): Promise<string | null> {
   const ref = `refs/heads/${branch}`;
-  // Checked again here: the row may predate a stricter KIPPER_GIT_PROTOCOLS.
-  const problem = gitUrlProblem(url, protocols);
-  if (problem) return Promise.reject(new GitError(`git URL ${redactGitUrl(url)} ${problem}`));
+  const protocols = policy.protocols;
+  await assertGitReachable(url, policy);
   return new Promise((resolve, reject) => {
     execFile(
       'git',

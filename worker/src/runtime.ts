@@ -60,11 +60,11 @@ export async function startWorker(
       progressDeadlineSeconds: config.progressDeadlineSeconds,
       progressThrottleMs: settings.progressThrottleMs,
       logFlushMs: settings.logFlushMs,
-      gitProtocols: config.gitProtocols,
+      git: { protocols: config.gitProtocols, allowPrivate: config.gitAllowPrivate },
     },
     log,
   );
-  const gitWatch = new GitWatch(db, revisions, log, config.gitProtocols);
+  const gitWatch = new GitWatch(db, revisions, log, { protocols: config.gitProtocols, allowPrivate: config.gitAllowPrivate });
   const shutdown = new AbortController();
   const processor = new JobProcessor(db, deployer, gitWatch, shutdown.signal, log);
 

@@ -13,7 +13,7 @@ import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js'
 import { appLabel } from '../revisions/revision.records.js';
 import type { RevisionService } from '../revisions/revision.service.js';
 import { appWorkload } from './app.workload.js';
-import { gitUrlProblem, redactGitUrl } from './git-url.js';
+import { gitHostProblem, parseGitUrl, redactGitUrl } from './git-url.js';
 import { App, AppSource, DeployPolicy, type EnvVar } from './app.entity.js';
 
 /** Names an app: namespace + name, or project [+ environment] + name, or name alone when unique. */
@@ -62,7 +62,7 @@ export class AppService {
     private readonly deps: {
       dataSource: DataSource;
       cluster: Cluster;
-      config: Pick<KipperConfig, 'progressDeadlineSeconds' | 'gitProtocols'>;
+      config: Pick<KipperConfig, 'progressDeadlineSeconds' | 'gitProtocols' | 'gitAllowPrivate'>;
       projects: ProjectService;
       revisions: RevisionService;
       audit: AuditService;
@@ -142,6 +142,7 @@ export class AppService {
   async deploy(input: DeployAppInput, actor: string): Promise<{ app: App; revision: Revision }> {
     const env = await this.environmentFor(input);
     const fields = this.validate(input);
+    if (fields.gitUrl) await this.assertGitHostAllowed(fields.gitUrl);
     let app: App;
     try {
       app = await this.deps.dataSource.transaction(async (manager) => {
@@ -201,6 +202,13 @@ export class AppService {
     return first;
   }
 
+  /** Refuses git hosts inside Kipper's own network (checked again by the worker before it connects). */
+  private async assertGitHostAllowed(gitUrl: string): Promise<void> {
+    const parsed = parseGitUrl(gitUrl, this.deps.config.gitProtocols);
+    const problem = parsed.ok ? await gitHostProblem(parsed.host, this.deps.config.gitAllowPrivate) : parsed.problem;
+    if (problem) throw invalid('gitUrl', `Git URL ${JSON.stringify(redactGitUrl(gitUrl))} ${problem}`);
+  }
+
   private validate(input: DeployAppInput): Partial<App> {
     const name = input.name;
     if (!isAppName(name)) {
@@ -210,9 +218,11 @@ export class AppService {
     const hasGit = input.gitUrl !== undefined && input.gitUrl !== null && input.gitUrl !== '';
     if (hasImage === hasGit) throw invalid('image', 'Give exactly one source: an image (--image) or a git repository (--git)');
     if (hasImage) assertImageReference(input.image);
+    let gitUrl: string | null = null;
     if (hasGit) {
-      const problem = gitUrlProblem(input.gitUrl!, this.deps.config.gitProtocols);
-      if (problem) throw invalid('gitUrl', `Git URL ${JSON.stringify(redactGitUrl(input.gitUrl!))} ${problem}`);
+      const parsed = parseGitUrl(input.gitUrl!, this.deps.config.gitProtocols);
+      if (!parsed.ok) throw invalid('gitUrl', `Git URL ${JSON.stringify(redactGitUrl(input.gitUrl!))} ${parsed.problem}`);
+      gitUrl = parsed.url;
       if (input.gitBranch && !GIT_BRANCH.test(input.gitBranch)) throw invalid('gitBranch', `Branch ${JSON.stringify(input.gitBranch)} is not a valid git branch name`);
       if (input.dockerfilePath && (input.dockerfilePath.startsWith('/') || input.dockerfilePath.split('/').includes('..') || input.dockerfilePath.length > 300)) {
         throw invalid('dockerfilePath', 'Dockerfile path must be relative to the repository and stay inside it');
@@ -236,7 +246,7 @@ export class AppService {
       name,
       source: hasImage ? AppSource.IMAGE : AppSource.GIT,
       image: hasImage ? input.image! : null,
-      gitUrl: hasGit ? input.gitUrl! : null,
+      gitUrl,
       gitBranch: hasGit ? input.gitBranch || 'main' : null,
       dockerfilePath: hasGit ? input.dockerfilePath || 'Dockerfile' : null,
       port: input.port,
