@@ -49,6 +49,6 @@ main().catch((err: unknown) => {
     console.error(`kipper: ${err.message}`);
     process.exit(2);
   }
-  console.error(`kipper: could not start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`kipper: could not start: ${describeError(err, { stack: false })}`);
   process.exit(1);
 });

@@ -65,7 +65,8 @@ export function action<A extends unknown[]>(
   };
 }
 
-function reportError(out: Output, io: Io, error: unknown): number {
+/** Reports what went wrong the way kip does everywhere (`Error: …`, JSON with --output json); answers the exit code. */
+export function reportError(out: Output, io: Io, error: unknown): number {
   if (error instanceof CliError) {
     out.error(error.message, error.code);
     return error.exitCode;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { CommandFactory, RunState } from './action.js';
+import { reportError, type CommandFactory, type RunState } from './action.js';
 import { appBuildLogsCommand } from './commands/app/build-logs.js';
 import { appDeliveriesCommand } from './commands/app/deliveries.js';
 import { appDeployCommand } from './commands/app/deploy.js';
@@ -18,7 +18,7 @@ import { loginCommand } from './commands/login.js';
 import { projectCreateCommand } from './commands/project/create.js';
 import { projectListCommand } from './commands/project/list.js';
 import { ExitCode } from './errors.js';
-import type { Io } from './output.js';
+import { Output, type Io } from './output.js';
 
 /** A command, or a group of commands under one name. Their order is the order of `--help`. */
 type Entry = CommandFactory | { group: string; description: string; commands: Entry[] };
@@ -115,8 +115,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.Ok;
       return ExitCode.Usage;
     }
-    io.stderr.write(`Error: Unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
-    return ExitCode.Failed;
+    return reportError(new Output(io, 'text'), io, error);
   } finally {
     await Promise.allSettled(state.clients.map((c) => c.close()));
   }

@@ -5,6 +5,7 @@ import type { KipperConfig } from '../config/config.js';
 import { inCluster } from '../errors/cluster-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
+import { describeError } from '../logger.js';
 import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
 import { Webhook } from './webhook.entity.js';
 import { ciSnippets, type CiSnippets } from './webhook.snippets.js';
@@ -280,7 +281,7 @@ export class WebhookService {
     } catch (err) {
       const log = this.deps.log ?? ((message: string) => console.error(message));
       log(
-        `webhook ${app.namespace}/${app.name}: enabling failed and the Secret ${app.name}-webhook could not be restored (${err instanceof Error ? err.message : String(err)}): run \`kip app webhook enable ${app.name}\` again`,
+        `webhook ${app.namespace}/${app.name}: enabling failed and the Secret ${app.name}-webhook could not be restored (${describeError(err, { stack: false })}): run \`kip app webhook enable ${app.name}\` again`,
       );
     }
   }
