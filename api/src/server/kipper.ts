@@ -12,6 +12,7 @@ import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import { type KipperServices, type KipperConfig, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
 import { createContext, type KipperContext } from '../graphql/context.js';
+import { concurrencyLimitPlugin } from '../graphql/concurrency.js';
 import { costOrUndefined, operationBudgetPlugin, tooComplex } from '../graphql/cost.js';
 import { formatError, unauthenticated } from '../graphql/errors.js';
 import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js';
@@ -160,6 +161,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       },
       plugins: [
         operationBudgetPlugin(cfg.graphqlMaxCost),
+        concurrencyLimitPlugin(cfg.graphqlConcurrency),
         ApolloServerPluginDrainHttpServer({ httpServer }),
         {
           async serverWillStart() {

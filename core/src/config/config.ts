@@ -31,6 +31,8 @@ export interface KipperConfig {
   graphqlMaxCost: number;
   /** Longest a single SQL statement of a GraphQL request may run (milliseconds). */
   graphqlStatementTimeoutMs: number;
+  /** GraphQL operations over HTTP executing at once per api process; more wait their turn. */
+  graphqlConcurrency: number;
   /** Slow clients: how long headers and a whole request may take, and connections one address may hold. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnectionsPerAddress: number };
 }
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     trustProxy: trustProxy(env),
     graphqlMaxCost: integer(env, 'KIPPER_GRAPHQL_MAX_COST', 5_000, 10, 10_000_000),
     graphqlStatementTimeoutMs: integer(env, 'KIPPER_GRAPHQL_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    graphqlConcurrency: integer(env, 'KIPPER_GRAPHQL_CONCURRENCY', 2, 1, 1_000),
     http: {
       headersTimeoutMs: integer(env, 'KIPPER_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       requestTimeoutMs: integer(env, 'KIPPER_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
