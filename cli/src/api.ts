@@ -1,5 +1,4 @@
 import { createKipperClient, KipperClientError, type KipperClient } from '@kipper/client';
-import WebSocket from 'ws';
 import type { ResolvedConfig } from './config.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 
@@ -17,7 +16,8 @@ export function connect(target: ApiTarget): KipperClient {
   return createKipperClient({
     url: graphqlEndpoint(target.server),
     token: () => token,
-    webSocketImpl: WebSocket,
+    // `ws` (and graphql-ws) are loaded at the first subscription: only `--wait` and `--follow` use them.
+    loadWebSocketImpl: async () => (await import('ws')).default,
     timeoutMs: 30_000,
     live: { retryAttempts: 3, keepAliveMs: 15_000 },
   });

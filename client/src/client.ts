@@ -7,8 +7,10 @@ export interface KipperClientOptions {
   url: string;
   /** The API token, read for every request and connection (the console's session may change it). */
   token(): string | null | undefined;
-  /** A WebSocket class where there is no global one: the CLI passes `ws`. */
+  /** A WebSocket class where there is no global one. */
   webSocketImpl?: unknown;
+  /** Or a function that loads it, called at the first subscription (the CLI loads `ws` so). */
+  loadWebSocketImpl?(): Promise<unknown>;
   /** Gives up on an HTTP request after this long (UNREACHABLE); default: waits. */
   timeoutMs?: number;
   live?: LiveOptions;
@@ -32,6 +34,7 @@ export function createKipperClient(options: KipperClientOptions): KipperClient {
     url: options.url,
     token: options.token,
     webSocketImpl: options.webSocketImpl,
+    loadWebSocketImpl: options.loadWebSocketImpl,
     options: options.live ?? {},
   });
   return {

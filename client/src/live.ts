@@ -1,5 +1,5 @@
 import type { TadaDocumentNode } from 'gql.tada';
-import { createClient, type Client } from 'graphql-ws';
+import type { Client, createClient as CreateClient } from 'graphql-ws/client';
 import { wireOperation } from './document.js';
 import { decodeGraphQLErrors, KipperClientError, type SocketClose } from './errors.js';
 
@@ -35,7 +35,15 @@ interface LiveSettings {
   url: string;
   token(): string | null | undefined;
   webSocketImpl: unknown;
+  /** Loads the WebSocket class at the first subscription, instead of `webSocketImpl`. */
+  loadWebSocketImpl: (() => Promise<unknown>) | undefined;
   options: LiveOptions;
+}
+
+/** What the first subscription loads: graphql-ws and the WebSocket class. */
+interface LiveModules {
+  createClient: typeof CreateClient;
+  webSocketImpl: unknown;
 }
 
 /** graphql-ws closes with 4401 before the handshake and 4403 when `onConnect` refused the token. */
@@ -72,18 +80,22 @@ export class LiveConnection {
   private socket: Client | undefined;
   private socketToken: string | null | undefined;
   private connected = false;
+  /** graphql-ws is loaded at the first subscription, so that a run or a page without one never parses it. */
+  private modules: LiveModules | undefined;
+  private loading: Promise<LiveModules> | undefined;
+  /** Subscriptions made while graphql-ws loads: `close()` lets them reach the socket first, then disposes it. */
+  private attaching: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly settings: LiveSettings) {}
 
   subscribe<R, V>(document: TadaDocumentNode<R, V>, variables: V, sink: SubscriptionSink<R>): Subscription {
-    const socket = this.current();
     let done = false;
     let settle: { resolve(): void; reject(error: KipperClientError): void } | undefined;
     const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     // `ready` is optional to await; a failure also reaches `sink.error`.
     ready.catch(() => undefined);
-    const offConnected = socket.on('connected', () => settle?.resolve());
-    if (this.connected) settle?.resolve();
+    let offConnected: (() => void) | undefined;
+    let dispose: (() => void) | undefined;
 
     const fail = (error: KipperClientError) => {
       if (done) return;
@@ -91,39 +103,73 @@ export class LiveConnection {
       settle?.reject(error);
       sink.error(error);
     };
-    const dispose = socket.subscribe<R>(
-      { ...wireOperation(document), variables: (variables ?? {}) as Record<string, unknown> },
-      {
-        next: (result) => {
-          if (done) return;
-          if (result.errors?.length) fail(decodeGraphQLErrors(result.errors));
-          else if (result.data) sink.next(result.data);
+    const attach = (modules: LiveModules) => {
+      // Unsubscribed while graphql-ws was loading.
+      if (done) return;
+      const socket = this.current(modules);
+      offConnected = socket.on('connected', () => settle?.resolve());
+      if (this.connected) settle?.resolve();
+      dispose = socket.subscribe<R>(
+        { ...wireOperation(document), variables: (variables ?? {}) as Record<string, unknown> },
+        {
+          next: (result) => {
+            if (done) return;
+            if (result.errors?.length) fail(decodeGraphQLErrors(result.errors));
+            else if (result.data) sink.next(result.data);
+          },
+          error: (failure: unknown) => fail(decodeLiveFailure(failure)),
+          complete: () => {
+            if (done) return;
+            done = true;
+            sink.complete?.();
+          },
         },
-        error: (failure: unknown) => fail(decodeLiveFailure(failure)),
-        complete: () => {
-          if (done) return;
-          done = true;
-          sink.complete?.();
-        },
-      },
-    );
+      );
+    };
+
+    if (this.modules) {
+      attach(this.modules);
+    } else {
+      const attached = this.load().then(attach, (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        fail(new KipperClientError('UNREACHABLE', `the live-update client could not be loaded: ${reason}`));
+      });
+      this.attaching = Promise.all([this.attaching, attached]);
+    }
     return {
       ready,
       unsubscribe: () => {
         done = true;
-        offConnected();
-        dispose();
+        offConnected?.();
+        dispose?.();
       },
     };
   }
 
   async close(): Promise<void> {
+    await this.attaching;
     const socket = this.socket;
     this.socket = undefined;
     await socket?.dispose();
   }
 
-  private current(): Client {
+  private load(): Promise<LiveModules> {
+    this.loading ??= (async () => {
+      const { loadWebSocketImpl } = this.settings;
+      const [{ createClient }, webSocketImpl] = await Promise.all([
+        // The client alone: the package's index also holds the server, and with it graphql's executor.
+        import('graphql-ws/client'),
+        loadWebSocketImpl ? loadWebSocketImpl() : this.settings.webSocketImpl,
+      ]);
+      this.modules = { createClient, webSocketImpl };
+      return this.modules;
+    })();
+    // A failed load is tried again by the next subscription.
+    this.loading.catch(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private current({ createClient, webSocketImpl }: LiveModules): Client {
     const token = this.settings.token();
     if (this.socket && this.socketToken === token) return this.socket;
     void this.socket?.dispose();
@@ -133,7 +179,7 @@ export class LiveConnection {
     let connectedBefore = false;
     const socket: Client = createClient({
       url: this.settings.url.replace(/^http/, 'ws'),
-      webSocketImpl: this.settings.webSocketImpl,
+      webSocketImpl,
       connectionParams: () => {
         const current = this.settings.token();
         return current ? { authorization: `Bearer ${current}` } : {};
