@@ -18,3 +18,10 @@ const code = await runCli(process.argv.slice(2), {
   now: () => new Date(),
 });
 process.exitCode = code;
+
+// The run is over: its clients are closed. Node's fetch keeps the idle keep-alive socket open
+// (and the process alive) for about 100 ms more; `kip` does not wait for it. Both streams are
+// flushed first, so nothing printed is lost when they are pipes.
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);
