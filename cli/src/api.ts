@@ -1,6 +1,7 @@
 import { createKipperClient, KipperClientError, type KipperClient } from '@kipper/client';
 import type { ResolvedConfig } from './config.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
+import { nodeFetch } from './http-fetch.js';
 
 /** Where `kip` sends its operations, and where the token came from (to say so when it is refused). */
 export type ApiTarget = Pick<ResolvedConfig, 'server' | 'token' | 'tokenFrom'>;
@@ -16,6 +17,7 @@ export function connect(target: ApiTarget): KipperClient {
   return createKipperClient({
     url: graphqlEndpoint(target.server),
     token: () => token,
+    fetch: nodeFetch,
     // `ws` (and graphql-ws) are loaded at the first subscription: only `--wait` and `--follow` use them.
     loadWebSocketImpl: async () => (await import('ws')).default,
     timeoutMs: 30_000,

@@ -1,5 +1,5 @@
 import type { TadaDocumentNode } from 'gql.tada';
-import { postOperation, type RequestOptions } from './http.js';
+import { postOperation, type FetchLike, type RequestOptions } from './http.js';
 import { LiveConnection, type LiveOptions, type Subscription, type SubscriptionSink } from './live.js';
 
 export interface KipperClientOptions {
@@ -11,6 +11,8 @@ export interface KipperClientOptions {
   webSocketImpl?: unknown;
   /** Or a function that loads it, called at the first subscription (the CLI loads `ws` so). */
   loadWebSocketImpl?(): Promise<unknown>;
+  /** Instead of the global `fetch` (the CLI's, on node:http, starts and exits faster than Node's). */
+  fetch?: FetchLike;
   /** Gives up on an HTTP request after this long (UNREACHABLE); default: waits. */
   timeoutMs?: number;
   live?: LiveOptions;
@@ -29,7 +31,7 @@ export interface KipperClient {
 }
 
 export function createKipperClient(options: KipperClientOptions): KipperClient {
-  const http = { url: options.url, token: options.token, timeoutMs: options.timeoutMs };
+  const http = { url: options.url, token: options.token, timeoutMs: options.timeoutMs, fetch: options.fetch };
   const live = new LiveConnection({
     url: options.url,
     token: options.token,

@@ -9,10 +9,17 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** What the transport asks of `fetch`; the global one by default. */
+export type FetchLike = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal | null },
+) => Promise<{ status: number; text(): Promise<string> }>;
+
 interface HttpSettings {
   url: string;
   token(): string | null | undefined;
   timeoutMs: number | undefined;
+  fetch: FetchLike | undefined;
 }
 
 /** The reason a fetch failed, in the words of the layer that knows (e.g. `connect ECONNREFUSED …`). */
@@ -37,9 +44,9 @@ export async function postOperation<R, V>(
   const token = options.token ?? settings.token();
   const timeout = settings.timeoutMs === undefined ? undefined : AbortSignal.timeout(settings.timeoutMs);
   const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-  let response: Response;
+  let response: Awaited<ReturnType<FetchLike>>;
   try {
-    response = await fetch(settings.url, {
+    response = await (settings.fetch ?? fetch)(settings.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

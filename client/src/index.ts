@@ -1,7 +1,7 @@
 // @kipper/client: Kipper's GraphQL API for the CLI and the console. One transport (HTTP and
 // graphql-ws), the typed operations (gql.tada, checked against schema/), one error decoder.
 export { createKipperClient, type KipperClient, type KipperClientOptions } from './client.js';
-export type { RequestOptions } from './http.js';
+export type { FetchLike, RequestOptions } from './http.js';
 export type { LiveOptions, Subscription, SubscriptionSink } from './live.js';
 export {
   decodeGraphQLErrors,
