@@ -3,100 +3,27 @@
 // Redis, under 32 keep-alive connections. Compare with NOTES.md's yardstick for a bare
 // hand-written handler (pg insert + BullMQ add): about 2,100 requests/s, p99 38 ms.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { percentile, post, startKipper } from './harness.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 const APPS = Number(process.env.BENCH_APPS ?? 32);
-const root = new URL('../', import.meta.url).pathname;
-const suffix = randomBytes(4).toString('hex');
-const database = `kipper_bench_${suffix}`;
-const postgres = 'postgres://postgres@127.0.0.1:5432';
-const adminToken = randomBytes(32).toString('hex');
-const children = [];
 
-function start(name, entry, env, ready) {
-  // BENCH_PROFILE_DIR: the api writes a CPU profile there when it stops (open it in Chrome DevTools).
-  const profile = name === 'api' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  if (name === 'api' && process.env.BENCH_API_REQUIRE) profile.push('--require', process.env.BENCH_API_REQUIRE);
-  const child = spawn(process.execPath, [...profile, entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const match = output.match(ready);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
-  });
-}
-
-async function graphql(url, query, variables) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-function post(agent, url, token, body) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const request = http.request(url, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'x-kipper-token': token, 'content-length': Buffer.byteLength(body) },
-    }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
+const kipper = await startKipper();
+const { url, adminToken, suffix, graphql } = kipper;
 try {
-  const env = {
-    KIPPER_DATABASE_URL: `${postgres}/${database}`,
-    KIPPER_QUEUE_PREFIX: `bench-${suffix}`,
-    KIPPER_ADMIN_TOKEN: adminToken,
-    KIPPER_PORT: '0',
-    // The bench measures the webhook path, not the per-app flood limit.
-    KIPPER_WEBHOOK_RATE_BURST: '1000000',
-    KIPPER_WEBHOOK_RATE_PER_SECOND: '1000000',
-  };
-  const sim = await start('simulator', 'kube-sim/dist/main.js', { KIPPER_SIM_PORT: '0' }, /listening on (http:\/\/\S+)/);
-  env.KIPPER_KUBE_SERVER = sim;
-  const url = await start('api', 'api/dist/main.js', env, /listening on (http:\/\/[^\s)]+)/);
-  if (process.env.BENCH_WORKER !== '0') await start('worker', 'worker/dist/main.js', env, /(Kipper worker)/i);
-  env.KIPPER_PUBLIC_URL = url;
-
-  await graphql(url, 'mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }', { i: { name: 'bench', environments: ['test'] } });
+  await graphql('mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }', { i: { name: 'bench', environments: ['test'] } });
   const targets = [];
   for (let i = 0; i < APPS; i++) {
     const name = `app${i}`;
-    await graphql(url, 'mutation($i: DeployAppInput!) { deployApp(input: $i) { name } }', {
+    await graphql('mutation($i: DeployAppInput!) { deployApp(input: $i) { name } }', {
       i: { project: 'bench', environment: 'test', name, image: `registry.example.com/${name}:v0`, port: 3000 },
     });
-    const { enableWebhook } = await graphql(url, 'mutation($a: AppRef!) { enableWebhook(app: $a) { url token } }', { a: { namespace: 'bench-test', name } });
+    const { enableWebhook } = await graphql('mutation($a: AppRef!) { enableWebhook(app: $a) { url token } }', { a: { namespace: 'bench-test', name } });
     targets.push(enableWebhook);
   }
 
@@ -108,21 +35,7 @@ try {
   }
   await webhookUnderGraphqlLoad(url, targets);
 } finally {
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const admin = new pg.Client({ connectionString: `${postgres}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await admin.end();
-  // The bench's queue and events live under their own prefix: leave nothing behind in Redis.
-  const redis = new Redis(process.env.KIPPER_REDIS_URL ?? 'redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `bench-${suffix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+  await kipper.stop();
 }
 
 async function loadWithWrk(url, targets) {
