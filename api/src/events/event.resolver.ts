@@ -4,16 +4,17 @@ import { type AppRef, ErrorCode, KipperError, type Revision, topics, type BuildL
 import { AppRefInput } from '../apps/app.types.js';
 import { BuildLogLineType } from '../builds/build.types.js';
 import type { KipperContext } from '../graphql/context.js';
-import { createLoaders } from '../graphql/loaders.js';
 import { RevisionType } from '../revisions/revision.types.js';
 import { DeployEventObject } from './deploy-event.types.js';
+import { loadersForEvent } from './event-loaders.js';
 
 type Data = SubscribeResolverData<unknown, Record<string, unknown>, KipperContext>;
 
 function toEvent(payload: DeployEventPayload, ctx: KipperContext): DeployEventObject {
   // A subscription keeps one context for all its events: fresh caches per event, so that
-  // `revision { status current }` is read as it is now, not as it was at the first event.
-  ctx.loaders = createLoaders(ctx.services);
+  // `revision { status current }` is read as it is now, not as it was at the first event;
+  // the caches of one event are shared by all its subscribers, so it is read once, not once each.
+  ctx.loaders = loadersForEvent(payload, ctx.services);
   return { type: payload.type, at: new Date(payload.at), namespace: payload.namespace, app: payload.app, message: payload.message, revisionId: payload.revisionId };
 }
 
