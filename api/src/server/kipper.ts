@@ -11,6 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import { type KipperServices, type KipperConfig, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
+import { subscribeSharingEvents } from '../events/shared-subscribe.js';
 import { createContext, type KipperContext } from '../graphql/context.js';
 import { concurrencyLimitPlugin } from '../graphql/concurrency.js';
 import { costOrUndefined, operationBudgetPlugin, tooComplex } from '../graphql/cost.js';
@@ -121,6 +122,8 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
         schema,
         // The same depth and alias limits as HTTP (Apollo's validationRules below), and the same cost budget.
         validate: validateWithLimits,
+        // Each event is executed once per distinct operation and the result sent to all its subscribers.
+        subscribe: subscribeSharingEvents,
         onSubscribe: (_ctx, _id, payload) => {
           let document;
           try {
