@@ -4,7 +4,8 @@ import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { AppEventsSubscription, type DeployEvent } from '@kipper/client';
-import { App, DeployEventType, Revision } from '@kipper/core';
+import { Redis } from 'ioredis';
+import { App, DeployEventType, Revision, topics } from '@kipper/core';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { createProject, deployApp, markLive, updateImage } from './helpers.js';
 
@@ -108,6 +109,18 @@ describe('live events fan out', () => {
     await k.kipper.services.events.revisionChanged(revision, await ds.getRepository(App).findOneByOrFail({ id: app.id }), DeployEventType.LIVE);
     for (const event of await allReceive(all, 3, 'LIVE')) {
       expect(event.revision).toMatchObject({ number: 3, status: 'LIVE', current: true });
+    }
+
+    // When they all leave, the api stops listening at once (no event needed to notice).
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    const redis = new Redis(k.redisUrl);
+    try {
+      const channel = k.kipper.services.pubsub.channel(topics.app(app.id));
+      const listeners = async () => Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1]);
+      for (let i = 0; i < 100 && (await listeners()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await listeners()).toBe(0);
+    } finally {
+      redis.disconnect();
     }
   }, 60_000);
 });
