@@ -8,12 +8,10 @@
 // (20) times, alternating them so that load on the machine falls on both alike, after 3 warm-up
 // runs each (disk cache). BENCH_NPX_RUNS (10) for npx; 0 skips it.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { startKipper } from './harness.mjs';
 
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 20);
 const NPX_RUNS = Number(process.env.BENCH_NPX_RUNS ?? 10);
@@ -21,42 +19,6 @@ const WARMUP = 3;
 const GOAL = 3;
 const root = new URL('../', import.meta.url).pathname;
 const kipBin = join(root, 'node_modules', '.bin', 'kip');
-const suffix = randomBytes(4).toString('hex');
-const database = `kipper_bench_cli_${suffix}`;
-const postgres = 'postgres://postgres@127.0.0.1:5432';
-const adminToken = randomBytes(32).toString('hex');
-const children = [];
-
-function start(name, entry, env, ready) {
-  const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const match = output.match(ready);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
-  });
-}
-
-async function graphql(url, query, variables) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 /** Runs a command to its end; answers the wall time in ms (spawn to exit) and what it printed. */
 function timed(command, args, env) {
@@ -101,24 +63,16 @@ if (!existsSync(kipBin)) {
 }
 
 const configHome = mkdtempSync(join(tmpdir(), 'kip-bench-'));
+// No worker: the history is the same either way.
+const kipper = await startKipper({ worker: false });
 try {
-  const env = {
-    KIPPER_DATABASE_URL: `${postgres}/${database}`,
-    KIPPER_QUEUE_PREFIX: `bench-cli-${suffix}`,
-    KIPPER_ADMIN_TOKEN: adminToken,
-    KIPPER_PORT: '0',
-    KIPPER_HOST: '127.0.0.1',
-  };
-  const sim = await start('simulator', 'kube-sim/dist/main.js', { KIPPER_SIM_PORT: '0' }, /listening on (http:\/\/\S+)/);
-  env.KIPPER_KUBE_SERVER = sim;
-  const url = await start('api', 'api/dist/main.js', env, /listening on (http:\/\/[^\s)]+)/);
-
-  await graphql(url, 'mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }', { i: { name: 'bench', environments: ['test'] } });
-  await graphql(url, 'mutation($i: DeployAppInput!) { deployApp(input: $i) { name } }', {
+  const { url, adminToken, graphql } = kipper;
+  await graphql('mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }', { i: { name: 'bench', environments: ['test'] } });
+  await graphql('mutation($i: DeployAppInput!) { deployApp(input: $i) { name } }', {
     i: { project: 'bench', environment: 'test', name: 'api', image: 'registry.example.com/api:v1', port: 3000 },
   });
   for (let v = 2; v <= 5; v++) {
-    await graphql(url, 'mutation($a: AppRef!, $i: String!) { updateImage(app: $a, image: $i) { number } }', {
+    await graphql('mutation($a: AppRef!, $i: String!) { updateImage(app: $a, image: $i) { number } }', {
       a: { namespace: 'bench-test', name: 'api' },
       i: `registry.example.com/api:v${v}`,
     });
@@ -161,19 +115,6 @@ try {
     }),
   );
 } finally {
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await kipper.stop();
   rmSync(configHome, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: `${postgres}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await admin.end();
-  const redis = new Redis(process.env.KIPPER_REDIS_URL ?? 'redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `bench-cli-${suffix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
