@@ -28,7 +28,9 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   INTERNAL: true,
   INVALID_IMAGE: true,
   MALFORMED_JSON: true,
+  NOTHING_TO_CANCEL: true,
   NOTHING_TO_PROMOTE: true,
+  NOT_PINNED: true,
   NO_NEXT_ENVIRONMENT: true,
   NO_ROLLBACK_TARGET: true,
   PAYLOAD_TOO_LARGE: true,
@@ -42,6 +44,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   UNAUTHENTICATED: true,
   UNSUPPORTED_MEDIA_TYPE: true,
   VALIDATION_FAILED: true,
+  WEBHOOK_SECRET_MISSING: true,
   WRONG_APP_SOURCE: true,
 };
 

@@ -20,15 +20,17 @@ export { ProjectService, DEFAULT_ENVIRONMENTS, isUniqueViolation, type CreatePro
 export { DNS_LABEL, isDnsLabel, isAppName, namespaceOf, isReservedNamespace, assertNamespaceAllowed, assertDnsLabel, RESERVED_NAMESPACES, RESERVED_NAMESPACE_PREFIX, NAMESPACE_MAX, APP_NAME_MAX } from './projects/names.js';
 
 // Apps
-export { App, AppSource, DeployPolicy, type EnvVar } from './apps/app.entity.js';
-export { AppService, type AppRef, type DeployAppInput, type AppFilter } from './apps/app.service.js';
+export { App, AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppHealth, type AppDrift, type EnvVar } from './apps/app.entity.js';
+export { AppService, type AppRef, type DeployAppInput, type AppSettingsInput, type AppFilter } from './apps/app.service.js';
+export { AppConditionsService, describeHealth, repairsDrift, type ObservedHealth } from './apps/app-conditions.service.js';
 export { appWorkload } from './apps/app.workload.js';
 export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';
 
 // Revisions (the deploy history) and builds
 export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';
 export { REVISION_TRANSITIONS, INITIAL_REVISION_STATUS, canTransition, isFinal, assertTransition, RevisionTransitionError, KIPPER_ACTOR, isAutomaticRollback, wasLive } from './revisions/revision.lifecycle.js';
-export { RevisionLifecycleService, type AutomaticRollback, type RevisionLifecycleDeps } from './revisions/revision-lifecycle.service.js';
+export { RevisionLifecycleService, type AutomaticRollback, type CancelResult, type RevisionLifecycleDeps } from './revisions/revision-lifecycle.service.js';
+export { heldMessage, pinTime, isAutomatedTrigger, type AppPin } from './revisions/pin.js';
 export { RevisionService, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
 export { appLabel } from './revisions/revision.records.js';
 export { parseImageReference, isValidImageReference, invalidImageMessage, assertImageReference, type ImageReference } from './revisions/image-reference.js';
@@ -39,7 +41,7 @@ export { BuildLifecycleService, type BuiltImage, type BuildLifecycleDeps } from 
 
 // Webhooks and their deliveries
 export { Webhook } from './webhooks/webhook.entity.js';
-export { WebhookService, type WebhookTokenStore, type WebhookStatus, type WebhookSecretView, type PresentedCredentials, type RevisionStatusView } from './webhooks/webhook.service.js';
+export { WebhookService, webhookSecretMissingMessage, type WebhookTokenStore, type WebhookStatus, type WebhookSecretView, type PresentedCredentials, type RevisionStatusView } from './webhooks/webhook.service.js';
 export { ciSnippets, type CiSnippets } from './webhooks/webhook.snippets.js';
 export { githubSignature, githubSignatureMatches } from './webhooks/github-signature.js';
 export { WebhookDelivery, DeliverySource, DeliveryOutcome } from './deliveries/webhook-delivery.entity.js';

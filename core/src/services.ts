@@ -1,5 +1,6 @@
 import type { Cluster } from '@kipper/kube';
 import type { DataSource } from 'typeorm';
+import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -21,6 +22,8 @@ export interface KipperServices {
   dataSource: DataSource;
   projects: ProjectService;
   apps: AppService;
+  /** What the worker observes in the cluster (health, drift, repairs, missing Secrets), recorded on apps. */
+  conditions: AppConditionsService;
   revisions: RevisionService;
   /** Every status change of a revision after it was recorded (the worker's side of the lifecycle). */
   revisionLifecycle: RevisionLifecycleService;
@@ -62,6 +65,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     revisions,
     projects,
     apps,
+    conditions: new AppConditionsService({ dataSource, audit, events }),
     revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),
     buildLifecycle: new BuildLifecycleService({ dataSource, events }),

@@ -12,24 +12,31 @@ import {
   UNFINISHED_STATUSES,
 } from '@kipper/core';
 
-const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED } = RevisionStatus;
+const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, HELD, CANCELLED } = RevisionStatus;
 
 /**
  * The lifecycle as users know it (docs/architecture.md, "Revision lifecycle"), written out
  * here on its own: a change to the table in core has to be made here too, deliberately.
  */
 const ALLOWED: readonly (readonly [RevisionStatus, RevisionStatus])[] = [
+  [HELD, QUEUED], // the app was unpinned: the newest held revision deploys
+  [HELD, SUPERSEDED], // a newer held revision was unpinned, or a person deployed meanwhile
   [QUEUED, BUILDING], // a git app's build starts
   [QUEUED, ROLLING_OUT], // an image, nothing to build
   [QUEUED, FAILED], // nothing to roll out (no image, the build is gone or failed before)
   [QUEUED, SUPERSEDED], // a newer queued revision won before this one started
+  [QUEUED, CANCELLED], // a person cancelled what waited
   [BUILDING, ROLLING_OUT], // the build pushed its image
   [BUILDING, FAILED], // the build failed
+  [BUILDING, SUPERSEDED], // a newer commit preempted the build (its Job deleted)
+  [BUILDING, CANCELLED], // a person cancelled the build (its Job deleted)
   [ROLLING_OUT, LIVE], // the rollout finished
   [ROLLING_OUT, FAILED], // the rollout failed (and an automatic rollback may follow)
+  [ROLLING_OUT, SUPERSEDED], // a newer revision preempted the rollout
+  [ROLLING_OUT, CANCELLED], // a person cancelled the rollout (the last live image comes back)
 ];
 
-const STATUSES = [QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED];
+const STATUSES = [HELD, QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, CANCELLED];
 const allowed = (from: RevisionStatus, to: RevisionStatus) => ALLOWED.some(([f, t]) => f === from && t === to);
 const ALL_PAIRS = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to] as const));
 const REFUSED = ALL_PAIRS.filter(([from, to]) => !allowed(from, to));
@@ -67,9 +74,9 @@ describe('revision state machine', () => {
     expect(ALLOWED.length + REFUSED.length).toBe(STATUSES.length ** 2);
   });
 
-  it('starts revisions queued; live, failed and superseded are final', () => {
+  it('starts revisions queued; live, failed, superseded and cancelled are final', () => {
     expect(INITIAL_REVISION_STATUS).toBe(QUEUED);
-    expect(STATUSES.filter(isFinal).sort()).toEqual([LIVE, FAILED, SUPERSEDED].sort());
+    expect(STATUSES.filter(isFinal).sort()).toEqual([LIVE, FAILED, SUPERSEDED, CANCELLED].sort());
   });
 
   it('lets the worker fail every revision it owns, and own none that is final', () => {

@@ -30,6 +30,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.QUEUE_UNAVAILABLE]: 503,
   [ErrorCode.CLUSTER_UNAVAILABLE]: 503,
   [ErrorCode.CLUSTER_ERROR]: 502,
+  [ErrorCode.NOTHING_TO_CANCEL]: 409,
+  [ErrorCode.NOT_PINNED]: 409,
+  [ErrorCode.WEBHOOK_SECRET_MISSING]: 401,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INTERNAL]: 500,
 };

@@ -14,6 +14,39 @@ export enum DeployPolicy {
   EVERY = 'every',
 }
 
+/** What the reconciler does when the cluster differs from the record (image, replicas changed behind Kipper's back). */
+export enum DriftPolicy {
+  /** Put the cluster back to the record. */
+  REPAIR = 'repair',
+  /** Only flag it on the app. */
+  REPORT = 'report',
+}
+
+/** Health from the cluster, in the model users know from Argo CD. */
+export enum HealthStatus {
+  HEALTHY = 'Healthy',
+  PROGRESSING = 'Progressing',
+  DEGRADED = 'Degraded',
+  MISSING = 'Missing',
+  SUSPENDED = 'Suspended',
+}
+
+/** The app's health as the worker last observed it from its Deployment and pods. */
+export interface AppHealth {
+  status: HealthStatus;
+  /** Degraded: CrashLoopBackOff, ImagePullBackOff, OOMKilled, ProgressDeadlineExceeded, … */
+  reason: string | null;
+  message: string | null;
+  /** ISO time of the observation that changed it. */
+  since: string;
+}
+
+/** A difference between the cluster and the record that the reconciler found and did not repair (drift policy `report`). */
+export interface AppDrift {
+  message: string;
+  detectedAt: string;
+}
+
 export interface EnvVar {
   name: string;
   value: string;
@@ -46,6 +79,14 @@ export class App {
   /** The branch head seen by the last git check, so a commit is built once. */
   @Column('text', { nullable: true }) lastSeenCommit!: string | null;
   @Column('uuid', { nullable: true }) currentRevisionId!: string | null;
+  /** A rollback pins the app: automated deliveries are held until `unpin` (see revisions/pin.ts). */
+  @Column('uuid', { nullable: true }) pinnedRevisionId!: string | null;
+  @Column('text', { nullable: true }) pinnedBy!: string | null;
+  @Column('timestamptz', { nullable: true }) pinnedAt!: Date | null;
+  @Column('text', { default: DriftPolicy.REPAIR }) driftPolicy!: DriftPolicy;
+  /** Null until the worker first observed the app in the cluster. */
+  @Column('jsonb', { nullable: true }) health!: AppHealth | null;
+  @Column('jsonb', { nullable: true }) drift!: AppDrift | null;
   /** Revision numbers are allocated under a row lock on the app, so they never collide. */
   @Column('int', { default: 1 }) nextRevisionNumber!: number;
   @Column('int', { default: 1 }) nextBuildNumber!: number;

@@ -14,7 +14,7 @@ import { appLabel } from '../revisions/revision.records.js';
 import type { RevisionService } from '../revisions/revision.service.js';
 import { appWorkload } from './app.workload.js';
 import { gitHostProblem, parseGitUrl, redactGitUrl } from './git-url.js';
-import { App, AppSource, DeployPolicy, type EnvVar } from './app.entity.js';
+import { App, AppSource, DeployPolicy, DriftPolicy, type EnvVar } from './app.entity.js';
 
 /** Names an app: namespace + name, or project [+ environment] + name, or name alone when unique. */
 export interface AppRef {
@@ -40,6 +40,14 @@ export interface DeployAppInput {
   deployPolicy?: DeployPolicy | null;
   autoRollback?: boolean | null;
   watchGit?: boolean | null;
+  driftPolicy?: DriftPolicy | null;
+}
+
+/** Settings of an existing app that change how Kipper deploys and watches it (not what runs). */
+export interface AppSettingsInput {
+  deployPolicy?: DeployPolicy | null;
+  autoRollback?: boolean | null;
+  driftPolicy?: DriftPolicy | null;
 }
 
 export interface AppFilter {
@@ -175,6 +183,20 @@ export class AppService {
     return { app, revision };
   }
 
+  /** Changes deploy policy, automatic rollback or drift policy; audited `app.configure` with what changed. */
+  async configure(app: App, settings: AppSettingsInput, actor: string): Promise<App> {
+    const changes: Partial<Pick<App, 'deployPolicy' | 'autoRollback' | 'driftPolicy'>> = {};
+    if (settings.deployPolicy != null && settings.deployPolicy !== app.deployPolicy) changes.deployPolicy = settings.deployPolicy;
+    if (settings.autoRollback != null && settings.autoRollback !== app.autoRollback) changes.autoRollback = settings.autoRollback;
+    if (settings.driftPolicy != null && settings.driftPolicy !== app.driftPolicy) changes.driftPolicy = settings.driftPolicy;
+    if (Object.keys(changes).length === 0) return app;
+    await this.deps.dataSource.transaction(async (manager) => {
+      await manager.update(App, { id: app.id }, changes);
+      await this.deps.audit.record(actor, 'app.configure', appLabel(app), { ...changes }, manager);
+    });
+    return Object.assign(app, changes);
+  }
+
   /** Deletes the cluster objects (Deployment, Service, Ingress, webhook Secret, build Jobs), then the rows. */
   async delete(app: App, actor: string): Promise<void> {
     await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name));
@@ -256,6 +278,7 @@ export class AppService {
       deployPolicy: input.deployPolicy ?? DeployPolicy.LATEST,
       autoRollback: input.autoRollback ?? true,
       watchGit: hasGit ? (input.watchGit ?? false) : false,
+      driftPolicy: input.driftPolicy ?? DriftPolicy.REPAIR,
     };
   }
 }

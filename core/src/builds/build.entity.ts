@@ -7,6 +7,7 @@ export enum BuildStatus {
   SUCCEEDED = 'succeeded',
   FAILED = 'failed',
   SUPERSEDED = 'superseded',
+  CANCELLED = 'cancelled',
 }
 
 /** An image build of a git app at one commit, run as a Kubernetes Job. */

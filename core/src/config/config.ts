@@ -19,6 +19,8 @@ export interface KipperConfig {
   builderImage: string;
   registry: string;
   gitPollSeconds: number;
+  /** How often the worker compares every app in the cluster with the record (and repairs or reports drift), besides watch events. */
+  reconcileSeconds: number;
   /** Transports git apps may use (`git ls-remote`, builds); `file` only for local tests. */
   gitProtocols: readonly GitProtocol[];
   /** Git hosts on loopback, link-local or private addresses (in-house git servers); refused by default. */
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
     registry: (env.KIPPER_REGISTRY || 'registry.kipper.local').replace(/\/+$/, ''),
     gitPollSeconds: integer(env, 'KIPPER_GIT_POLL_SECONDS', 60, 1, 86_400),
+    reconcileSeconds: integer(env, 'KIPPER_RECONCILE_SECONDS', 60, 1, 86_400),
     gitProtocols: gitProtocols(env),
     gitAllowPrivate: boolean(env, 'KIPPER_GIT_ALLOW_PRIVATE', false),
     webhookRateLimit: {

@@ -1,3 +1,4 @@
+import type { AppHealth } from '../apps/app.entity.js';
 import type { RolloutProgress, RevisionStatus } from '../revisions/revision.entity.js';
 
 export enum DeployEventType {
@@ -8,9 +9,26 @@ export enum DeployEventType {
   LIVE = 'live',
   FAILED = 'failed',
   SUPERSEDED = 'superseded',
+  /** Accepted while the app is pinned. */
+  HELD = 'held',
+  CANCELLED = 'cancelled',
+  PINNED = 'pinned',
+  UNPINNED = 'unpinned',
+  /** The app's health from the cluster changed (the event's `health`). */
+  HEALTH = 'health',
+  /** The cluster differs from the record and the drift policy is `report`. */
+  DRIFT = 'drift',
+  /** The reconciler put the cluster back to the record (recreated objects, reverted image or replicas). */
+  REPAIRED = 'repaired',
+  /** The webhook's Secret is gone from the cluster: a new token is needed for GitHub signatures. */
+  WEBHOOK_SECRET_MISSING = 'webhook_secret_missing',
 }
 
-/** What the worker and the api publish when a revision moves; subscribers re-read the revision. */
+/**
+ * What the worker and the api publish when a revision moves or the app's state in the cluster
+ * changes; subscribers re-read the revision. App-level events (health, drift, repairs, pins)
+ * name the app's current revision (or its newest when none went live).
+ */
 export interface DeployEventPayload {
   type: DeployEventType;
   at: string;
@@ -23,6 +41,8 @@ export interface DeployEventPayload {
   status: RevisionStatus;
   progress: RolloutProgress | null;
   message: string | null;
+  /** The app's health at the time of the event, when known. */
+  health: AppHealth | null;
 }
 
 export interface BuildLogPayload {

@@ -74,6 +74,7 @@ export class EventPublisher {
       status: revision.status,
       progress: revision.progress ?? null,
       message: message ?? null,
+      health: app.health ?? null,
     };
   }
 

@@ -1,12 +1,14 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { App } from '../apps/app.entity.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { KipperError } from '../errors/kipper-error.js';
 import { DeployEventType } from '../events/deploy-event.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import type { Logger } from '../logger.js';
-import { Revision, RevisionStatus, RevisionTrigger, type RolloutProgress } from './revision.entity.js';
+import { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revision.entity.js';
 import { canTransition, isAutomaticRollback, KIPPER_ACTOR } from './revision.lifecycle.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
 import { lockForTransition, transition } from './revision.transition.js';
@@ -17,6 +19,27 @@ export interface RevisionLifecycleDeps {
   events: EventPublisher;
   audit: AuditService;
   log: Logger;
+}
+
+/** What `cancel` did: the revisions it stopped and the rollback to the last live image (when a rollout was stopped). */
+export interface CancelResult {
+  cancelled: Revision[];
+  rollback: Revision | null;
+  /** The revision whose image the rollback deploys again. */
+  target: Revision | null;
+}
+
+/** True when a newer revision of the app is queued behind `revision`. */
+async function newerQueued(tx: EntityManager, revision: Revision): Promise<boolean> {
+  return tx.getRepository(Revision).exists({ where: { appId: revision.appId, number: MoreThan(revision.number), status: RevisionStatus.QUEUED } });
+}
+
+/** A revision's build that has not finished ends with it (superseded or cancelled). */
+async function endBuild(tx: EntityManager, revision: Revision, status: BuildStatus, reason: string): Promise<void> {
+  if (!revision.buildId) return;
+  await tx
+    .getRepository(Build)
+    .update({ id: revision.buildId, status: In([BuildStatus.QUEUED, BuildStatus.RUNNING]) }, { status, failureReason: reason, finishedAt: new Date() });
 }
 
 /** The rollback revision a failed rollout implied, and the revision whose image it deploys again. */
@@ -78,6 +101,9 @@ export class RevisionLifecycleService {
   async failRollout(app: App, revision: Revision, reason: string): Promise<AutomaticRollback | null> {
     const rollback = await this.deps.dataSource.transaction(async (tx) => {
       const locked = await transition(tx, revision, RevisionStatus.FAILED, { failureReason: reason });
+      // A newer revision waiting goes straight out: rolling back first would only delay it,
+      // and the history would read out of order.
+      if (await newerQueued(tx, revision)) return null;
       const target = await this.rollbackTarget(tx, locked, revision);
       if (!target) return null;
       const made = await insertImageRevision(tx, locked, {
@@ -104,8 +130,8 @@ export class RevisionLifecycleService {
       const superseded: Revision[] = [];
       for (const revision of older) {
         const { locked } = await lockForTransition(tx, revision);
-        // Decided meanwhile (started, failed): not ours to supersede any more.
-        if (!canTransition(locked.status, RevisionStatus.SUPERSEDED)) continue;
+        // Started or decided meanwhile: not ours to supersede any more (in-flight work is preempted).
+        if (locked.status !== RevisionStatus.QUEUED) continue;
         await transition(tx, revision, RevisionStatus.SUPERSEDED);
         superseded.push(revision);
       }
@@ -121,6 +147,73 @@ export class RevisionLifecycleService {
     });
     for (const revision of moved) await this.publish(app, revision, DeployEventType.SUPERSEDED, `superseded by revision #${newest.number}`);
     return moved.map((r) => r.number);
+  }
+
+  /**
+   * Preemption (deploy policy `latest`): the revision in flight (building or rolling out) gives
+   * way to `newest`: superseded, with the reason, and its build too. The caller (the worker)
+   * then stops following it and deploys `newest`; Kubernetes rolls over from wherever the
+   * Deployment is. False when the revision was decided meanwhile.
+   */
+  async preempt(app: App, inFlight: Revision, newest: Revision): Promise<boolean> {
+    const stage = inFlight.status === RevisionStatus.BUILDING ? 'building' : 'rolling out';
+    const reason = `superseded by #${newest.number} while ${stage}`;
+    const moved = await this.deps.dataSource.transaction(async (tx) => {
+      const { locked } = await lockForTransition(tx, inFlight);
+      if (locked.status !== RevisionStatus.BUILDING && locked.status !== RevisionStatus.ROLLING_OUT) return false;
+      await transition(tx, inFlight, RevisionStatus.SUPERSEDED, { failureReason: reason });
+      await endBuild(tx, inFlight, BuildStatus.SUPERSEDED, reason);
+      await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appLabel(app), { revisions: [inFlight.number], by: newest.number, while: stage }, tx);
+      return true;
+    });
+    if (moved) await this.publish(app, inFlight, DeployEventType.SUPERSEDED, reason);
+    return moved;
+  }
+
+  /**
+   * A person stops what the app is doing (`kip app cancel`): every queued, building or rolling
+   * out revision becomes `cancelled` with its build, and when a rollout was under way the last
+   * live image comes back as a new `rollback` revision by the same person. One transaction;
+   * the worker following the cancelled work notices, stops, and deletes the build Job.
+   * NOTHING_TO_CANCEL when there is nothing in flight or waiting.
+   */
+  async cancel(app: App, actor: string): Promise<CancelResult> {
+    const result = await this.deps.dataSource.transaction(async (tx) => {
+      const revisions = tx.getRepository(Revision);
+      const unfinished = await revisions.find({ where: { appId: app.id, status: In(UNFINISHED_STATUSES) }, order: { number: 'ASC' } });
+      if (unfinished.length === 0) {
+        throw new KipperError(ErrorCode.NOTHING_TO_CANCEL, `App ${app.name} has no deploy or build in progress: there is nothing to cancel`);
+      }
+      const cancelled: Revision[] = [];
+      let rolledOut = false;
+      for (const revision of unfinished) {
+        const { locked } = await lockForTransition(tx, revision);
+        if (!canTransition(locked.status, RevisionStatus.CANCELLED)) continue;
+        rolledOut ||= locked.status === RevisionStatus.ROLLING_OUT;
+        const reason = `cancelled by ${actor}`;
+        await transition(tx, revision, RevisionStatus.CANCELLED, { failureReason: reason });
+        await endBuild(tx, revision, BuildStatus.CANCELLED, reason);
+        cancelled.push(revision);
+      }
+      if (cancelled.length === 0) throw new KipperError(ErrorCode.NOTHING_TO_CANCEL, `App ${app.name} finished meanwhile: there is nothing to cancel`);
+      const locked = await tx.getRepository(App).findOneByOrFail({ id: app.id });
+      const current = locked.currentRevisionId ? await revisions.findOneBy({ id: locked.currentRevisionId }) : null;
+      let rollback: Revision | null = null;
+      if (rolledOut && current?.image) {
+        rollback = await insertImageRevision(tx, locked, {
+          image: current.image,
+          commit: current.commit,
+          trigger: RevisionTrigger.ROLLBACK,
+          triggeredBy: actor,
+          rollbackToRevisionId: current.id,
+        });
+      }
+      await this.deps.audit.record(actor, 'revision.cancel', appLabel(app), { revisions: cancelled.map((r) => r.number), rollback: rollback?.number ?? null }, tx);
+      return { cancelled, rollback, target: rollback ? current : null };
+    });
+    for (const revision of result.cancelled) await this.publish(app, revision, DeployEventType.CANCELLED, revision.failureReason ?? undefined);
+    if (result.rollback) await this.dispatch(app, result.rollback);
+    return result;
   }
 
   /** The revision to go back to after `failed` failed, or null when there is none or it is not wanted. */

@@ -16,15 +16,23 @@ export enum RevisionStatus {
   LIVE = 'live',
   FAILED = 'failed',
   SUPERSEDED = 'superseded',
+  /** Accepted while the app is pinned: waits for `kip app unpin` (or is superseded by a person's deploy). */
+  HELD = 'held',
+  /** Stopped by a person (`kip app cancel`). */
+  CANCELLED = 'cancelled',
 }
 
 /** Statuses a revision can still leave: the worker owns revisions in these. */
 export const UNFINISHED_STATUSES = [RevisionStatus.QUEUED, RevisionStatus.BUILDING, RevisionStatus.ROLLING_OUT];
 
+/** Counts of the new ReplicaSet's pods only (`ready` and `available` among the updated), and old pods still serving. */
 export interface RolloutProgress {
   updated: number;
   ready: number;
   desired: number;
+  /** Absent in progress recorded before these were counted. */
+  available?: number;
+  old?: number;
 }
 
 /** One deployment of an app: the deploy history is the list of these. */

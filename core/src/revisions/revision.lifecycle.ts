@@ -7,25 +7,29 @@ export const INITIAL_REVISION_STATUS = RevisionStatus.QUEUED;
 
 /**
  * The revision state machine: which status a revision may move to from which. Every status
- * change goes through RevisionLifecycleService, which checks it against this table inside the
- * transaction that makes it. A status with no way out is final.
+ * change goes through RevisionLifecycleService (or RevisionService for pins), which checks it
+ * against this table inside the transaction that makes it. A status with no way out is final.
  *
  * ```
- * queued ──▶ building ──▶ rolling_out ──▶ live
- *   │  │         │             └──▶ failed ──(auto rollback)──▶ a new `rollback` revision
- *   │  │         └──▶ failed
- *   │  └──▶ rolling_out (an image, nothing to build)
- *   ├──▶ failed (nothing to roll out)
- *   └──▶ superseded (a newer queued revision won before it started)
+ * held ──(unpin)──▶ queued ──▶ building ──▶ rolling_out ──▶ live
+ *   │                 │  │         │             ├──▶ failed ──(auto rollback, nothing newer waiting)──▶ a new `rollback` revision
+ *   │                 │  │         │             ├──▶ superseded (preempted by a newer revision)
+ *   │                 │  │         │             └──▶ cancelled (a person; the last live image comes back as a `rollback` revision)
+ *   │                 │  │         ├──▶ failed, superseded, cancelled (its build Job deleted)
+ *   │                 │  └──▶ rolling_out (an image, nothing to build)
+ *   │                 ├──▶ failed (nothing to roll out), superseded, cancelled
+ *   └──▶ superseded (a newer revision was deployed or unpinned)
  * ```
  */
 export const REVISION_TRANSITIONS: Readonly<Record<RevisionStatus, readonly RevisionStatus[]>> = {
-  [RevisionStatus.QUEUED]: [RevisionStatus.BUILDING, RevisionStatus.ROLLING_OUT, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED],
-  [RevisionStatus.BUILDING]: [RevisionStatus.ROLLING_OUT, RevisionStatus.FAILED],
-  [RevisionStatus.ROLLING_OUT]: [RevisionStatus.LIVE, RevisionStatus.FAILED],
+  [RevisionStatus.HELD]: [RevisionStatus.QUEUED, RevisionStatus.SUPERSEDED],
+  [RevisionStatus.QUEUED]: [RevisionStatus.BUILDING, RevisionStatus.ROLLING_OUT, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED, RevisionStatus.CANCELLED],
+  [RevisionStatus.BUILDING]: [RevisionStatus.ROLLING_OUT, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED, RevisionStatus.CANCELLED],
+  [RevisionStatus.ROLLING_OUT]: [RevisionStatus.LIVE, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED, RevisionStatus.CANCELLED],
   [RevisionStatus.LIVE]: [],
   [RevisionStatus.FAILED]: [],
   [RevisionStatus.SUPERSEDED]: [],
+  [RevisionStatus.CANCELLED]: [],
 };
 
 export function canTransition(from: RevisionStatus, to: RevisionStatus): boolean {
@@ -65,10 +69,10 @@ export function isAutomaticRollback(revision: Pick<Revision, 'trigger' | 'trigge
 }
 
 /**
- * A revision "was live" when Kubernetes ran it after a successful rollout: it is `live`, or it
- * was live and a newer revision replaced it (`superseded` with a start time; revisions that
- * are superseded while still queued never started).
+ * A revision "was live" when Kubernetes ran it after a successful rollout. `live` is final, so
+ * a revision replaced by a newer one stays `live`; a revision superseded or cancelled while it
+ * rolled out never finished its rollout.
  */
-export function wasLive(revision: Pick<Revision, 'status' | 'startedAt'>): boolean {
-  return revision.status === RevisionStatus.LIVE || (revision.status === RevisionStatus.SUPERSEDED && revision.startedAt !== null);
+export function wasLive(revision: Pick<Revision, 'status'>): boolean {
+  return revision.status === RevisionStatus.LIVE;
 }

@@ -6,7 +6,7 @@ import { DeployEventType } from '../events/deploy-event.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import { INITIAL_REVISION_STATUS } from './revision.lifecycle.js';
-import { Revision, type RevisionTrigger } from './revision.entity.js';
+import { Revision, RevisionStatus, type RevisionTrigger } from './revision.entity.js';
 
 /** A new revision of an image (the image and commit already validated by the caller). */
 export interface NewImageRevision {
@@ -16,27 +16,31 @@ export interface NewImageRevision {
   triggeredBy: string;
   rollbackToRevisionId?: string | null;
   promotedFromRevisionId?: string | null;
+  /** Automated deliveries (webhooks, git watch): recorded `held` instead of `queued` while the app is pinned. */
+  holdWhenPinned?: boolean;
 }
 
 /**
  * A revision, its number and its audit entry in ONE statement: the UPDATE takes the app's row
  * lock, so numbers never collide, and everything commits together. It is the webhook's hot
  * path: one round trip to PostgreSQL instead of a transaction of six (see `npm run bench`).
+ * Whether the app is pinned is read under that same lock, so a delivery racing a rollback is
+ * either held or was queued before the pin.
  */
 const INSERT_REVISION = `
   WITH numbered AS (
     UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now()
     WHERE id = $1
-    RETURNING id, next_revision_number - 1 AS number
+    RETURNING id, next_revision_number - 1 AS number, pinned_revision_id
   ), inserted AS (
     INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id)
-    SELECT id, number, $2, $3, $4, $5, $6, $7, $8 FROM numbered
-    RETURNING id, number, created_at
+    SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8 FROM numbered
+    RETURNING id, number, status, created_at
   ), audited AS (
     INSERT INTO audit_entry (actor, action, target, details)
-    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number) FROM inserted
+    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status) FROM inserted
   )
-  SELECT id, number, created_at FROM inserted`;
+  SELECT id, number, status, created_at FROM inserted`;
 
 export function appLabel(app: Pick<App, 'namespace' | 'name'>): string {
   return `${app.namespace}/${app.name}`;
@@ -59,7 +63,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     promotedFromRevisionId: input.promotedFromRevisionId ?? null,
   };
   const details = { image: input.image, commit: input.commit, ...references(fields) };
-  const rows: { id: string; number: number; created_at: Date }[] = await manager.query(INSERT_REVISION, [
+  const rows: { id: string; number: number; status: RevisionStatus; created_at: Date }[] = await manager.query(INSERT_REVISION, [
     app.id,
     fields.image,
     fields.commit,
@@ -71,6 +75,8 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     `revision.${input.trigger}`,
     appLabel(app),
     JSON.stringify(details),
+    input.holdWhenPinned ?? false,
+    RevisionStatus.HELD,
   ]);
   const inserted = rows[0];
   if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
@@ -78,6 +84,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     ...fields,
     id: inserted.id,
     number: inserted.number,
+    status: inserted.status,
     createdAt: inserted.created_at,
     failureReason: null,
     buildId: null,
@@ -99,9 +106,14 @@ const ENQUEUE_DELAYS_MS = [100, 400];
 /**
  * After the commit of a new revision: enqueue its app's job (a few tries), then tell
  * subscribers. Resolves with the last enqueue error when every try failed (the row stays queued
- * and the worker's sweeper enqueues it later), undefined when the job is on the queue.
+ * and the worker's sweeper enqueues it later), undefined when the job is on the queue. A held
+ * revision has no work yet: subscribers hear of it, nothing is enqueued.
  */
-export async function dispatchRevision(deps: { queue: JobQueue; events: EventPublisher }, app: App, revision: Revision): Promise<unknown> {
+export async function dispatchRevision(deps: { queue: JobQueue; events: EventPublisher }, app: App, revision: Revision, heldMessage?: string): Promise<unknown> {
+  if (revision.status === RevisionStatus.HELD) {
+    await deps.events.revisionChanged(revision, app, DeployEventType.HELD, heldMessage ?? null);
+    return undefined;
+  }
   let lastError: unknown;
   for (let attempt = 0; attempt <= ENQUEUE_DELAYS_MS.length; attempt++) {
     try {

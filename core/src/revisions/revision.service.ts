@@ -10,9 +10,12 @@ import { describeError } from '../logger.js';
 import { Environment } from '../projects/environment.entity.js';
 import { optionalBuildCommit, optionalCommit } from './commit.js';
 import { assertImageReference } from './image-reference.js';
-import { Revision, RevisionTrigger } from './revision.entity.js';
+import { DeployEventType } from '../events/deploy-event.js';
+import { heldMessage, isAutomatedTrigger, pinApp, releasePin, supersedeHeld, type AppPin } from './pin.js';
+import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
 import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
+import { transition } from './revision.transition.js';
 
 export interface DeployImageInput {
   image: string;
@@ -21,6 +24,8 @@ export interface DeployImageInput {
   triggeredBy: string;
   rollbackToRevisionId?: string;
   promotedFromRevisionId?: string;
+  /** Rollbacks: pin the app to the new revision (default); false removes any pin. */
+  pin?: boolean;
 }
 
 export interface RequestBuildInput {
@@ -56,6 +61,11 @@ export interface RevisionServiceDeps {
 export class RevisionService {
   constructor(private readonly deps: RevisionServiceDeps) {}
 
+  /**
+   * A new revision of an image. Automated deliveries (webhooks) are one statement and held while
+   * the app is pinned; a person's deploy, promotion or rollback commits together with what it
+   * does to the pin (see pin.ts).
+   */
   async deployImage(app: App, input: DeployImageInput): Promise<Revision> {
     if (app.source === AppSource.GIT && input.trigger !== RevisionTrigger.ROLLBACK && input.trigger !== RevisionTrigger.PROMOTION) {
       throw new KipperError(
@@ -65,7 +75,23 @@ export class RevisionService {
     }
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
-    const revision = await insertImageRevision(this.deps.dataSource.manager, app, { ...input, commit });
+    if (isAutomatedTrigger(input.trigger)) {
+      const revision = await insertImageRevision(this.deps.dataSource.manager, app, { ...input, commit, holdWhenPinned: true });
+      await this.dispatch(app, revision);
+      return revision;
+    }
+    const pin = input.trigger === RevisionTrigger.ROLLBACK && input.pin !== false;
+    const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
+      const made = await insertImageRevision(tx, app, { ...input, commit });
+      const wasPinned = (await tx.getRepository(App).findOneByOrFail({ id: app.id })).pinnedRevisionId !== null;
+      if (pin) {
+        await pinApp(tx, this.deps.audit, app, made, input.triggeredBy);
+        return { revision: made, superseded: [] as Revision[], pinChanged: true };
+      }
+      const gone = await releasePin(tx, this.deps.audit, app, made, input.triggeredBy);
+      return { revision: made, superseded: gone, pinChanged: wasPinned };
+    });
+    await this.announce(app, revision, superseded, pinChanged ? (pin ? 'pinned' : 'unpinned') : null);
     await this.dispatch(app, revision);
     return revision;
   }
@@ -76,8 +102,10 @@ export class RevisionService {
       throw new KipperError(ErrorCode.WRONG_APP_SOURCE, `App ${app.name} deploys images, it has no git source to build: send an image instead (kip app update ${app.name} --image IMAGE)`);
     }
     const commit = optionalBuildCommit(input.commit);
-    const revision = await this.deps.dataSource.transaction(async (manager) => {
+    const automated = isAutomatedTrigger(input.trigger);
+    const { revision, superseded, unpinned } = await this.deps.dataSource.transaction(async (manager) => {
       const locked = await lockApp(manager, app.id);
+      const held = automated && locked.pinnedRevisionId !== null;
       const build = await manager.save(
         manager.create(Build, { appId: app.id, number: locked.nextBuildNumber, commit, status: BuildStatus.QUEUED }),
       );
@@ -89,15 +117,18 @@ export class RevisionService {
           commit,
           trigger: input.trigger,
           triggeredBy: input.triggeredBy,
-          status: INITIAL_REVISION_STATUS,
+          status: held ? RevisionStatus.HELD : INITIAL_REVISION_STATUS,
           buildId: build.id,
         }),
       );
       await manager.update(Build, { id: build.id }, { revisionId: saved.id });
       await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
-      await this.deps.audit.record(input.triggeredBy, 'build.request', appLabel(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger }, manager);
-      return saved;
+      await this.deps.audit.record(input.triggeredBy, 'build.request', appLabel(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
+      if (automated) return { revision: saved, superseded: [] as Revision[], unpinned: false };
+      const gone = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
+      return { revision: saved, superseded: gone, unpinned: locked.pinnedRevisionId !== null };
     });
+    await this.announce(app, revision, superseded, unpinned ? 'unpinned' : null);
     await this.dispatch(app, revision);
     return revision;
   }
@@ -106,7 +137,7 @@ export class RevisionService {
    * Deploys an earlier image again as a new revision (trigger `rollback`). Without `toNumber`:
    * the newest revision before the current one that was live and runs a different image.
    */
-  async rollback(app: App, options: { toNumber?: number | null; actor: string }): Promise<Revision> {
+  async rollback(app: App, options: { toNumber?: number | null; actor: string; pin?: boolean }): Promise<Revision> {
     const current = await this.current(app);
     if (!current) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `App ${app.name} has no live revision yet: there is nothing to roll back from`);
     const repo = this.deps.dataSource.getRepository(Revision);
@@ -140,7 +171,43 @@ export class RevisionService {
       trigger: RevisionTrigger.ROLLBACK,
       triggeredBy: options.actor,
       rollbackToRevisionId: target.id,
+      pin: options.pin ?? true,
     });
+  }
+
+  /**
+   * Removes the pin and deploys the newest held revision, if any (older held ones become
+   * superseded). NOT_PINNED when the app is not pinned. Returns the revision it deploys.
+   */
+  async unpin(app: App, actor: string): Promise<Revision | null> {
+    const { deployed, superseded } = await this.deps.dataSource.transaction(async (tx) => {
+      const locked = await lockApp(tx, app.id);
+      if (!locked.pinnedRevisionId) throw new KipperError(ErrorCode.NOT_PINNED, `App ${app.name} is not pinned: there is nothing to unpin`);
+      const newest = await tx.getRepository(Revision).findOne({ where: { appId: app.id, status: RevisionStatus.HELD }, order: { number: 'DESC' } });
+      const gone = await supersedeHeld(tx, app.id, newest ? `superseded by #${newest.number} when ${app.name} was unpinned` : 'superseded', newest ?? undefined);
+      if (newest) await transition(tx, newest, RevisionStatus.QUEUED);
+      await tx.getRepository(App).update(app.id, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
+      await this.deps.audit.record(actor, 'app.unpin', appLabel(app), { deploys: newest?.number ?? null, superseded: gone.map((r) => r.number) }, tx);
+      return { deployed: newest, superseded: gone };
+    });
+    Object.assign(app, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
+    await this.announce(app, deployed, superseded, 'unpinned');
+    if (deployed) await this.dispatch(app, deployed);
+    return deployed;
+  }
+
+  /** The app's pin, or null when it is not pinned. */
+  async pinOf(app: App): Promise<AppPin | null> {
+    if (!app.pinnedRevisionId || !app.pinnedBy || !app.pinnedAt) return null;
+    const revision = await this.deps.dataSource.getRepository(Revision).findOneBy({ id: app.pinnedRevisionId });
+    return revision ? { revision, by: app.pinnedBy, at: app.pinnedAt } : null;
+  }
+
+  /** Why a held revision waits (null for any other status, or when the pin went meanwhile). */
+  async heldReason(app: App, revision: Pick<Revision, 'number' | 'status'>): Promise<string | null> {
+    if (revision.status !== RevisionStatus.HELD) return null;
+    const pin = await this.pinOf(app);
+    return pin ? heldMessage(app.name, revision.number, pin) : null;
   }
 
   /**
@@ -201,9 +268,20 @@ export class RevisionService {
     return this.deps.dataSource.getRepository(Revision).findOneBy({ id });
   }
 
+  /** After the commit: what a deploy did to held revisions and the pin, as live events. */
+  private async announce(app: App, revision: Revision | null, superseded: Revision[], pin: 'pinned' | 'unpinned' | null): Promise<void> {
+    for (const gone of superseded) await this.deps.events.revisionChanged(gone, app, DeployEventType.SUPERSEDED, gone.failureReason);
+    if (!pin) return;
+    const about = revision ?? (await this.current(app));
+    if (!about) return;
+    const message = pin === 'pinned' ? `${app.name} is pinned to revision #${about.number}` : `${app.name} is no longer pinned`;
+    await this.deps.events.revisionChanged(about, app, pin === 'pinned' ? DeployEventType.PINNED : DeployEventType.UNPINNED, message);
+  }
+
   /** After the commit: enqueue and tell subscribers; a queue that stays down is the caller's QUEUE_UNAVAILABLE. */
   private async dispatch(app: App, revision: Revision): Promise<void> {
-    const enqueueError = await dispatchRevision(this.deps, app, revision);
+    const held = revision.status === RevisionStatus.HELD ? ((await this.heldReason(app, revision)) ?? undefined) : undefined;
+    const enqueueError = await dispatchRevision(this.deps, app, revision, held);
     if (enqueueError === undefined) return;
     this.deps.warn?.(`enqueue of ${appLabel(app)} revision #${revision.number} failed: ${describeError(enqueueError, { stack: false })}`);
     throw new KipperError(ErrorCode.QUEUE_UNAVAILABLE, `Revision #${revision.number} is recorded and will be deployed when the queue is back`, {

@@ -13,4 +13,10 @@ export class Webhook {
   @Column('text', { nullable: true }) tokenHash!: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { nullable: true }) rotatedAt!: Date | null;
+  /**
+   * Set by the worker's reconciler when the Secret holding the token is gone (a recreated
+   * cluster): `X-Kipper-Token` still works from the hash, GitHub signatures cannot be checked.
+   * Cleared when a new token is issued.
+   */
+  @Column('timestamptz', { nullable: true }) secretMissingSince!: Date | null;
 }

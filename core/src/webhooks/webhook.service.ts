@@ -24,6 +24,13 @@ export interface WebhookStatus {
   url: string;
   createdAt: Date | null;
   rotatedAt: Date | null;
+  /** Since when the Secret holding the token is gone from the cluster (the reconciler noticed); null when it is there. */
+  secretMissingSince: Date | null;
+}
+
+/** What the app shows while its webhook Secret is missing. */
+export function webhookSecretMissingMessage(appName: string): string {
+  return `webhook Secret missing: run kip app webhook enable ${appName} to issue a new token`;
 }
 
 /** What `kip app webhook enable` / `status` show: URL, token and ready CI snippets. */
@@ -123,7 +130,7 @@ export class WebhookService {
             `INSERT INTO webhook (app_id, enabled, token_hash, created_at, rotated_at) VALUES ($1, true, $2, now(), NULL)
              ON CONFLICT (app_id) DO UPDATE SET enabled = true, token_hash = EXCLUDED.token_hash,
                created_at = CASE WHEN webhook.enabled THEN webhook.created_at ELSE now() END,
-               rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END`,
+               rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END, secret_missing_since = NULL`,
             [app.id, hash],
           );
           await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, {}, runner.manager);
@@ -228,7 +235,13 @@ export class WebhookService {
 
   private statusOf(app: Pick<App, 'namespace' | 'name'>, row: Webhook | null): WebhookStatus {
     const enabled = row?.enabled === true;
-    return { enabled, url: this.url(app), createdAt: enabled ? row.createdAt : null, rotatedAt: enabled ? row.rotatedAt : null };
+    return {
+      enabled,
+      url: this.url(app),
+      createdAt: enabled ? row.createdAt : null,
+      rotatedAt: enabled ? row.rotatedAt : null,
+      secretMissingSince: enabled ? row.secretMissingSince : null,
+    };
   }
 
   /**
