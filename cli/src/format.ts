@@ -68,6 +68,10 @@ export function revisionMarker(revision: RevisionState): string {
       return ' (building)';
     case 'ROLLING_OUT':
       return ' (rolling out)';
+    case 'HELD':
+      return ' (held)';
+    case 'CANCELLED':
+      return ' (cancelled)';
   }
 }
 
@@ -104,12 +108,16 @@ export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 
     case 'FAILED':
       return `${n} failed${revision.failureReason ? `: ${revision.failureReason}` : ''}`;
     case 'SUPERSEDED':
-      return `${n} was superseded by a newer revision`;
+      return `${n} was superseded${revision.failureReason ? ` (${revision.failureReason})` : ' by a newer revision'}`;
+    case 'HELD':
+      return `${n} is held`;
+    case 'CANCELLED':
+      return `${n} was cancelled${revision.failureReason ? ` (${revision.failureReason})` : ''}`;
   }
 }
 
 export function isFinished(status: Revision['status']): boolean {
-  return status === 'LIVE' || status === 'FAILED' || status === 'SUPERSEDED';
+  return status === 'LIVE' || status === 'FAILED' || status === 'SUPERSEDED' || status === 'CANCELLED';
 }
 
 /** A revision as `--output json` prints it: enums lower-case, everything else as the API says. */

@@ -37,6 +37,8 @@ const statusWords: Record<Revision['status'], string> = {
   LIVE: 'live',
   FAILED: 'failed',
   SUPERSEDED: 'superseded',
+  HELD: 'held',
+  CANCELLED: 'cancelled',
 };
 
 export function statusText(status: Revision['status']): string {
