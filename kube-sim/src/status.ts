@@ -8,13 +8,15 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'NotAcceptable'
   | 'Expired'
+  | 'Timeout'
   | 'InternalError';
 
 export interface StatusDetails {
   name?: string;
   group?: string;
   kind?: string;
-  causes?: { reason: string; message: string; field: string }[];
+  causes?: { reason: string; message: string; field?: string }[];
+  retryAfterSeconds?: number;
 }
 
 /** The error shape every Kubernetes client decodes: a `Status` object with the HTTP code mirrored in `code`. */

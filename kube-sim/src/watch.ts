@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import type { Selector } from './selectors.js';
-import { badRequest, failureStatus } from './status.js';
+import { ApiError, badRequest, failureStatus } from './status.js';
 import type { Change, Store } from './store.js';
 import type { KubeObject } from './types.js';
 
@@ -30,6 +30,14 @@ export function serveWatch(
 ): void {
   const fromVersion = w.resourceVersion === null || w.resourceVersion === '' ? 0 : Number(w.resourceVersion);
   if (!Number.isInteger(fromVersion) || fromVersion < 0) throw badRequest(`invalid resource version: ${w.resourceVersion}`);
+  // A version from the future: the client last talked to another server (a restarted simulator
+  // forgets everything). The real API server answers so after waiting for it briefly; clients re-list.
+  if (fromVersion > Number(store.resourceVersion)) {
+    throw new ApiError(504, 'Timeout', `Too large resource version: ${fromVersion}, current: ${store.resourceVersion}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    });
+  }
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();

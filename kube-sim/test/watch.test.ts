@@ -32,6 +32,13 @@ describe('watch', () => {
     expect([...versions].sort((a, b) => a - b)).toEqual(versions);
   });
 
+  it('refuses a resourceVersion from the future (a client of a restarted simulator) with 504 Timeout', async () => {
+    const rv = Number((await api.get(CM)).body.metadata.resourceVersion);
+    const res = await api.get(`${CM}?watch=true&resourceVersion=${rv + 1000}`);
+    expect(res.status).toBe(504);
+    expect(res.body).toMatchObject({ kind: 'Status', reason: 'Timeout', code: 504, details: { causes: [{ reason: 'ResourceVersionTooLarge' }] } });
+  });
+
   it('replays history when resuming from an older resourceVersion', async () => {
     const rv = (await api.get(CM)).body.metadata.resourceVersion;
     await api.post(CM, { metadata: { name: 'replayed' } });
