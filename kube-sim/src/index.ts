@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { Scheduler } from './controllers/context.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { FaultController } from './controllers/faults.js';
 import { JobController } from './controllers/job.js';
 import { Logs } from './logs.js';
 import { Objects } from './objects.js';
@@ -18,6 +19,16 @@ export interface SimulatorOptions {
   rolloutStepMs?: number;
   /** Images (and job args/env values) matching it never succeed; default /sim-fail/. */
   failPattern?: RegExp;
+  /** Deployment pods of matching images become ready, then crash-loop after crashAfterMs; default /sim-crash/. */
+  crashPattern?: RegExp;
+  /** Like crashPattern, with the container OOMKilled; default /sim-oom/. */
+  oomPattern?: RegExp;
+  /** How long a crashing container runs before each crash (first crash and every restart); default 5000. */
+  crashAfterMs?: number;
+  /** Deployment pods of matching images take slowReadyMs to become ready; default /sim-slow/. */
+  slowPattern?: RegExp;
+  /** Default 20000. */
+  slowReadyMs?: number;
   /** Watch events kept for resuming watches; older resourceVersions get 410 Expired. Default 1000. */
   watchHistorySize?: number;
 }
@@ -42,13 +53,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     scheduler,
     stepMs: options.rolloutStepMs ?? 200,
     failPattern: options.failPattern ?? /sim-fail/,
+    faults: {
+      crashPattern: options.crashPattern ?? /sim-crash/,
+      oomPattern: options.oomPattern ?? /sim-oom/,
+      crashAfterMs: options.crashAfterMs ?? 5000,
+      slowPattern: options.slowPattern ?? /sim-slow/,
+      slowReadyMs: options.slowReadyMs ?? 20_000,
+    },
   };
   const deployments = new DeploymentController(ctx);
   const jobs = new JobController(ctx);
+  const faults = new FaultController(ctx);
   const pods = resourceByKind('Pod');
   const unsubscribe = store.subscribe((change) => {
     deployments.onChange(change);
     jobs.onChange(change);
+    faults.onChange(change);
     if (change.resource === pods && change.type === 'DELETED')
       logs.forget(change.object.metadata.namespace!, change.object.metadata.name!);
   });

@@ -7,16 +7,29 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 // 127.0.0.1 unless told otherwise: compose.yaml sets 0.0.0.0 so the api container reaches it.
 const host = process.env.KIPPER_SIM_HOST || '127.0.0.1';
-const step = process.env.KIPPER_SIM_STEP_MS;
-const failPattern = process.env.KIPPER_SIM_FAIL_PATTERN;
-const history = process.env.KIPPER_SIM_WATCH_HISTORY;
+const env = process.env;
+const pattern = (value: string | undefined) => (value ? new RegExp(value) : undefined);
+const number = (value: string | undefined, name: string) => {
+  if (!value) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    console.error(`${name} must be a non-negative number, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+};
 
 const sim = await startSimulator({
   port,
   host,
-  rolloutStepMs: step ? Number(step) : undefined,
-  failPattern: failPattern ? new RegExp(failPattern) : undefined,
-  watchHistorySize: history ? Number(history) : undefined,
+  rolloutStepMs: number(env.KIPPER_SIM_STEP_MS, 'KIPPER_SIM_STEP_MS'),
+  failPattern: pattern(env.KIPPER_SIM_FAIL_PATTERN),
+  crashPattern: pattern(env.KIPPER_SIM_CRASH_PATTERN),
+  oomPattern: pattern(env.KIPPER_SIM_OOM_PATTERN),
+  crashAfterMs: number(env.KIPPER_SIM_CRASH_AFTER_MS, 'KIPPER_SIM_CRASH_AFTER_MS'),
+  slowPattern: pattern(env.KIPPER_SIM_SLOW_PATTERN),
+  slowReadyMs: number(env.KIPPER_SIM_SLOW_READY_MS, 'KIPPER_SIM_SLOW_READY_MS'),
+  watchHistorySize: number(env.KIPPER_SIM_WATCH_HISTORY, 'KIPPER_SIM_WATCH_HISTORY'),
 });
 console.log(`Kubernetes API simulator listening on ${sim.url}`);
 

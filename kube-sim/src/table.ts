@@ -78,7 +78,11 @@ const COLUMNS: Record<string, Column[]> = {
       },
     },
     { name: 'Status', type: 'string', cell: podStatusText },
-    { name: 'Restarts', type: 'integer', cell: () => 0 },
+    {
+      name: 'Restarts',
+      type: 'integer',
+      cell: (o) => ((status(o).containerStatuses ?? []) as { restartCount?: number }[]).reduce((n, s) => n + num(s.restartCount), 0),
+    },
     ageColumn,
   ],
   Job: [

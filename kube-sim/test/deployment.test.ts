@@ -77,8 +77,10 @@ describe('deployment controller', () => {
     const progressing = condition(failed, 'Progressing');
     expect(progressing.status).toBe('False');
     expect(progressing.message).toMatch(/^ReplicaSet "broken-[a-z0-9]+" has timed out progressing\.$/);
-    expect(failed.status.updatedReplicas).toBe(2);
-    // The old pods keep serving: a broken image never takes availability below the minimum.
+    // maxSurge (25% of 2, rounded up) allows one extra pod; it never gets ready, so no old pod
+    // goes and no second new pod comes: the old pods keep serving (maxUnavailable 0).
+    expect(failed.status.updatedReplicas).toBe(1);
+    expect(failed.status.replicas).toBe(3);
     expect(failed.status.availableReplicas).toBe(2);
 
     await testbed.api.patch(

@@ -16,7 +16,7 @@ export function safely(fn: () => void): () => void {
   };
 }
 
-/** Intervals are tracked so close() can stop every controller at once. */
+/** Timers are tracked so close() can stop every controller at once. */
 export class Scheduler {
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -29,10 +29,37 @@ export class Scheduler {
     };
   }
 
+  /** Runs `fn` once after `ms`; the returned function cancels it. */
+  after(ms: number, fn: () => void): () => void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      safely(fn)();
+    }, ms);
+    this.timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
+  }
+
   stopAll(): void {
+    // clearInterval and clearTimeout are interchangeable in Node.
     for (const t of this.timers) clearInterval(t);
     this.timers.clear();
   }
+}
+
+/** The documented misbehaviours of deployment pods, chosen by image. */
+export interface FaultSettings {
+  /** Pods become ready, then crash-loop (CrashLoopBackOff, restarts rising). */
+  crashPattern: RegExp;
+  /** Like crashPattern, but the container is OOMKilled. */
+  oomPattern: RegExp;
+  /** Time a crashing container runs (ready) before each crash; also the time between restarts. */
+  crashAfterMs: number;
+  /** Pods take slowReadyMs to become ready. */
+  slowPattern: RegExp;
+  slowReadyMs: number;
 }
 
 export interface ControllerContext {
@@ -41,6 +68,7 @@ export interface ControllerContext {
   scheduler: Scheduler;
   stepMs: number;
   failPattern: RegExp;
+  faults: FaultSettings;
 }
 
 export interface Container {

@@ -4,8 +4,10 @@ import { resourceByKind } from '../resources.js';
 import type { Change } from '../store.js';
 import { clone, isObject, type JsonObject, type KubeObject } from '../types.js';
 import { setCondition, type Condition } from './conditions.js';
-import { matchesFailPattern, safely, type ControllerContext } from './context.js';
+import { safely, type ControllerContext } from './context.js';
+import { faultsOf, initialPodState } from './faults.js';
 import { containersOf, isPodReady, ownerRef, podFor } from './pods.js';
+import { rollingLimits, type RollingSpec } from './rolling.js';
 
 const DEPLOYMENTS = resourceByKind('Deployment');
 const REPLICASETS = resourceByKind('ReplicaSet');
@@ -16,28 +18,24 @@ const REVISION = 'deployment.kubernetes.io/revision';
 interface Rollout {
   generation: number;
   rsName: string;
-  failing: boolean;
   lastProgress: number;
+  /** Reached NewReplicaSetAvailable: later pod failures change availability, never Progressing. */
+  completed: boolean;
   stop?: () => void;
 }
 
-interface DeploymentSpec {
-  replicas: number;
+interface DeploymentSpec extends RollingSpec {
   paused?: boolean;
   progressDeadlineSeconds: number;
   selector: { matchLabels?: Record<string, string> };
   template: JsonObject & { metadata?: { labels?: Record<string, string> } };
-  strategy?: { rollingUpdate?: { maxUnavailable?: number | string } };
 }
 
 const specOf = (d: KubeObject) => d.spec as unknown as DeploymentSpec;
 const replicasOf = (o: KubeObject) => Number((o.spec as { replicas?: number } | undefined)?.replicas ?? 0);
-
-function maxUnavailable(spec: DeploymentSpec): number {
-  const value = spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%';
-  if (typeof value === 'number') return value;
-  return Math.floor((spec.replicas * parseInt(value, 10)) / 100);
-}
+const maxUnavailable = (spec: DeploymentSpec) => rollingLimits(spec).maxUnavailable;
+const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION] ?? 0);
+const controllerOf = (o: KubeObject, kind: string) => o.metadata.ownerReferences?.find((ref) => ref.kind === kind && ref.controller);
 
 /** Omits zero counts, as the API server's JSON does (the Go fields are omitempty). */
 function counts(values: Record<string, number>): JsonObject {
@@ -55,6 +53,10 @@ export class DeploymentController {
 
   /** Work is deferred so that watchers see the triggering change before the controller's reaction. */
   onChange(change: Change): void {
+    if (change.resource === PODS && change.type === 'MODIFIED') {
+      this.onPodStatus(change.object);
+      return;
+    }
     if (change.resource !== DEPLOYMENTS) return;
     const uid = change.object.metadata.uid!;
     if (change.type === 'DELETED') {
@@ -64,6 +66,27 @@ export class DeploymentController {
     }
     const { namespace, name } = change.object.metadata;
     queueMicrotask(safely(() => this.reconcile(namespace!, name!)));
+  }
+
+  /**
+   * A pod of one of our ReplicaSets changed (kubelet reported readiness, a crash...): its ReplicaSet
+   * and Deployment counts follow, as the ReplicaSet and deployment controllers make them.
+   */
+  private onPodStatus(pod: KubeObject) {
+    const rsRef = controllerOf(pod, 'ReplicaSet');
+    if (!rsRef) return;
+    const namespace = pod.metadata.namespace!;
+    queueMicrotask(
+      safely(() => {
+        const rs = this.ctx.objects.find(REPLICASETS, namespace, rsRef.name);
+        if (!rs || rs.metadata.uid !== rsRef.uid) return;
+        this.writeReplicaSetStatus(rs);
+        const dRef = controllerOf(rs, 'Deployment');
+        const d = dRef && this.ctx.objects.find(DEPLOYMENTS, namespace, dRef.name);
+        const rollout = d && this.rollouts.get(d.metadata.uid!);
+        if (d && rollout && d.metadata.uid === dRef.uid && !specOf(d).paused) this.writeStatus(d, rollout);
+      }),
+    );
   }
 
   private reconcile(namespace: string, name: string) {
@@ -79,12 +102,7 @@ export class DeploymentController {
     const hash = templateHash(spec.template);
     const rsName = `${name}-${hash}`;
     const created = this.ensureReplicaSet(d, rsName, hash);
-    const rollout: Rollout = {
-      generation,
-      rsName,
-      failing: matchesFailPattern(containersOf(spec.template), this.ctx.failPattern, false),
-      lastProgress: Date.now(),
-    };
+    const rollout: Rollout = { generation, rsName, lastProgress: Date.now(), completed: false };
     this.rollouts.set(uid, rollout);
 
     const status = clone(d.status ?? {});
@@ -171,9 +189,9 @@ export class DeploymentController {
     objects.update(REPLICASETS, namespace, rs.metadata.name!, rs);
     // Ready pods first, so scaling down removes the broken ones before the serving ones.
     const pods = this.podsOf(rs).sort((a, b) => Number(isPodReady(b)) - Number(isPodReady(a)));
-    const failing = matchesFailPattern(containersOf(rs.spec.template), this.ctx.failPattern, false);
+    const state = initialPodState(faultsOf(containersOf(rs.spec.template), this.ctx));
     for (let i = pods.length; i < to; i++) {
-      const pod = podFor(rs, rs.spec.template as JsonObject, `${rs.metadata.name}-${randomSuffix()}`, failing ? 'not-ready' : 'running');
+      const pod = podFor(rs, rs.spec.template as JsonObject, `${rs.metadata.name}-${randomSuffix()}`, state);
       const createdPod = objects.create(PODS, namespace, pod, { keepStatus: true });
       for (const c of containersOf(pod))
         this.ctx.logs.append(namespace, createdPod.metadata.name!, `[kube-sim] container ${c.name} started from image ${c.image}`);
@@ -216,8 +234,11 @@ export class DeploymentController {
     if (!newRs) return;
     const oldSets = owned.filter((rs) => rs !== newRs && replicasOf(rs) > 0);
     const newCount = replicasOf(newRs);
+    const total = owned.reduce((n, rs) => n + replicasOf(rs), 0);
 
-    if (newCount < spec.replicas) {
+    // New pods only within maxSurge: with old pods still there, the next new pod waits until one
+    // of them has gone, which itself waits for new pods to be ready (so slow pods roll one by one).
+    if (newCount < spec.replicas && total < spec.replicas + rollingLimits(spec).maxSurge) {
       this.scale(d, newRs, newCount + 1);
       rollout.lastProgress = Date.now();
     } else if (newCount > spec.replicas) {
@@ -225,13 +246,15 @@ export class DeploymentController {
       rollout.lastProgress = Date.now();
     }
     // Old pods go only while enough pods stay available, which is what keeps a broken image from
-    // taking the service down (maxUnavailable).
-    const oldest = oldSets[0];
-    if (oldest) {
+    // taking the service down (maxUnavailable). Unready old pods (an earlier broken rollout) go
+    // first, as the real controller cleans up unhealthy replicas before scaling down the oldest.
+    const hasUnready = (rs: KubeObject) => this.podsOf(rs).some((p) => !isPodReady(p));
+    const byAge = [...oldSets].sort((a, b) => revisionOf(a) - revisionOf(b));
+    const victim = byAge.find(hasUnready) ?? byAge[0];
+    if (victim) {
       const available = owned.flatMap((rs) => this.podsOf(rs)).filter(isPodReady).length;
-      const oldestHasUnready = this.podsOf(oldest).some((p) => !isPodReady(p));
-      if (oldestHasUnready || available - 1 >= spec.replicas - maxUnavailable(spec)) {
-        this.scale(d, oldest, replicasOf(oldest) - 1);
+      if (hasUnready(victim) || available - 1 >= spec.replicas - maxUnavailable(spec)) {
+        this.scale(d, victim, replicasOf(victim) - 1);
         rollout.lastProgress = Date.now();
       }
     }
@@ -248,6 +271,9 @@ export class DeploymentController {
     const available = pods.filter(isPodReady).length;
     const complete = updated === spec.replicas && total === spec.replicas && available === spec.replicas;
     const status = clone(d.status ?? {});
+    // Pods becoming ready count as progress, as for the real controller's progress deadline.
+    if (available > Number(status.availableReplicas ?? 0) || updated > Number(status.updatedReplicas ?? 0))
+      rollout.lastProgress = Date.now();
     let conditions = (status.conditions as Condition[] | undefined) ?? [];
     const minAvailable = available >= spec.replicas - maxUnavailable(spec);
     conditions = setCondition(
@@ -257,7 +283,10 @@ export class DeploymentController {
         : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
     );
     const timedOut = !complete && Date.now() - rollout.lastProgress > spec.progressDeadlineSeconds * 1000;
-    if (complete) {
+    if (rollout.completed && total === updated) {
+      // Like the real controller: a finished rollout is not re-judged when its pods fail later.
+    } else if (complete) {
+      rollout.completed = true;
       conditions = setCondition(conditions, {
         type: 'Progressing',
         status: 'True',

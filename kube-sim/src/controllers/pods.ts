@@ -1,7 +1,17 @@
 import { clone, isObject, now, type JsonObject, type KubeObject, type OwnerReference } from '../types.js';
 import type { Container } from './context.js';
 
-export type PodState = 'creating' | 'running' | 'not-ready' | 'succeeded' | 'failed';
+/**
+ * `not-ready`: the image cannot be pulled; `starting`: the container runs but its readiness probe
+ * does not pass yet; `crash-looping`: the container keeps exiting and kubelet backs off restarting it.
+ */
+export type PodState = 'creating' | 'starting' | 'running' | 'not-ready' | 'crash-looping' | 'succeeded' | 'failed';
+
+/** What kubelet remembers of a container that exited and was restarted. */
+export interface Restarts {
+  count: number;
+  lastTermination: { reason: 'Error' | 'OOMKilled'; exitCode: number; startedAt: string; finishedAt: string };
+}
 
 let podIp = 10;
 
@@ -47,16 +57,24 @@ function condition(type: string, ok: boolean, time: string, reason?: string) {
   return { type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: time, ...(reason ? { reason } : {}) };
 }
 
+const PHASES: Record<PodState, string> = {
+  creating: 'Pending',
+  'not-ready': 'Pending',
+  starting: 'Running',
+  running: 'Running',
+  'crash-looping': 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
+
 /** Kubelet-shaped status for a pod in one of the simulated states. */
-export function podStatus(pod: KubeObject, state: PodState): JsonObject {
+export function podStatus(pod: KubeObject, state: PodState, restarts?: Restarts): JsonObject {
   const time = now();
   const previous = pod.status ?? {};
   const containers = containersOf(pod);
   const ready = state === 'running';
-  const started = state !== 'creating' && state !== 'not-ready';
-  const phase = { creating: 'Pending', 'not-ready': 'Pending', running: 'Running', succeeded: 'Succeeded', failed: 'Failed' }[
-    state
-  ];
+  const pulled = state !== 'creating' && state !== 'not-ready';
+  const running = state === 'running' || state === 'starting';
   const containerState = (c: Container): JsonObject => {
     switch (state) {
       case 'creating':
@@ -65,6 +83,14 @@ export function podStatus(pod: KubeObject, state: PodState): JsonObject {
         return {
           waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` },
         };
+      case 'crash-looping':
+        return {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          },
+        };
+      case 'starting':
       case 'running':
         return { running: { startedAt: time } };
       case 'succeeded':
@@ -81,7 +107,7 @@ export function podStatus(pod: KubeObject, state: PodState): JsonObject {
   };
   return {
     ...previous,
-    phase,
+    phase: PHASES[state],
     conditions: [
       condition('PodReadyToStartContainers', state !== 'creating', time),
       condition('Initialized', true, time),
@@ -94,11 +120,12 @@ export function podStatus(pod: KubeObject, state: PodState): JsonObject {
     containerStatuses: containers.map((c) => ({
       name: c.name,
       image: c.image,
-      imageID: started ? `${c.image}@sha256:${'0'.repeat(64)}` : '',
+      imageID: pulled ? `${c.image}@sha256:${'0'.repeat(64)}` : '',
       ready,
-      started: state === 'running',
-      restartCount: 0,
+      started: running,
+      restartCount: restarts?.count ?? 0,
       state: containerState(c),
+      lastState: restarts ? { terminated: restarts.lastTermination } : {},
     })),
   };
 }
