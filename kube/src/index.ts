@@ -1,7 +1,15 @@
 export { connectCluster, type ConnectOptions } from './cluster.js';
 export { ClusterError, isNotManaged, NOT_MANAGED_REASON, TRANSIENT_NETWORK_CODES, type ClusterErrorCode } from './errors.js';
 export type { RetryOptions } from './retry.js';
-export { rolloutStatus, rolloutProgress, PROGRESS_DEADLINE_EXCEEDED, type RolloutStatus, type DeploymentLike } from './rollout-status.js';
+export { rolloutStatus, PROGRESS_DEADLINE_EXCEEDED, type RolloutStatus, type DeploymentLike } from './rollout-status.js';
+export { rolloutProgress, rolloutProgressOf } from './rollout-progress.js';
+export {
+  newReplicaSetOf,
+  REVISION_ANNOTATION,
+  type ContainerStatusLike,
+  type PodLike,
+  type ReplicaSetLike,
+} from './replica-sets.js';
 export { resolveClusterTarget, describeClusterChoice, type ClusterTarget, type ClusterChoice } from './target.js';
 export { buildJobName, gitContext } from './build.js';
 export { webhookSecretName } from './secrets.js';

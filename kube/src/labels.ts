@@ -9,6 +9,12 @@ export const MANAGED_BY = 'kipper';
 /** The selector of an app's Deployment and Service (immutable once created). */
 export const selectorOf = (app: string) => ({ [NAME_LABEL]: app });
 
+/** `key=value,...`, the labelSelector query form of equality-based labels. */
+export const labelSelector = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+
 export const appLabels = (app: string, extra: Record<string, string> = {}) => ({
   ...extra,
   [NAME_LABEL]: app,

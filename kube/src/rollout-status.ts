@@ -1,9 +1,7 @@
-import type { RolloutProgress } from './types.js';
-
-/** The fields of a Deployment that the rollout decision reads (raw JSON or client objects). */
+/** The fields of a Deployment that the rollout and health decisions read (raw JSON or client objects). */
 export interface DeploymentLike {
-  metadata?: { name?: string; generation?: number };
-  spec?: { replicas?: number };
+  metadata?: { name?: string; uid?: string; generation?: number; annotations?: Record<string, string> };
+  spec?: { replicas?: number; paused?: boolean; template?: unknown };
   status?: {
     observedGeneration?: number;
     replicas?: number;
@@ -67,17 +65,4 @@ export function rolloutStatus(deployment: DeploymentLike, minGeneration = 0): Ro
     };
   }
   return { state: 'done', message: `deployment "${name}" successfully rolled out` };
-}
-
-/** Progress numbers; `updated` counts only once the controller has seen the current spec. */
-export function rolloutProgress(deployment: DeploymentLike, minGeneration = 0): RolloutProgress {
-  const status = deployment.status ?? {};
-  const generation = Math.max(deployment.metadata?.generation ?? 0, minGeneration);
-  const observed = (status.observedGeneration ?? 0) >= generation;
-  return {
-    updated: observed ? (status.updatedReplicas ?? 0) : 0,
-    ready: status.readyReplicas ?? 0,
-    available: status.availableReplicas ?? 0,
-    desired: deployment.spec?.replicas ?? 1,
-  };
 }

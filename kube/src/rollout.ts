@@ -1,16 +1,15 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { ClusterError } from './errors.js';
 import type { ClusterContext } from './context.js';
-import { rolloutProgress, rolloutStatus, type DeploymentLike } from './rollout-status.js';
-import type { FollowRolloutOptions, RolloutOutcome, RolloutProgress } from './types.js';
+import { ProgressReporter } from './progress-reporter.js';
+import { rolloutStatus, type DeploymentLike } from './rollout-status.js';
+import type { FollowRolloutOptions, RolloutOutcome } from './types.js';
 import { watchObject, type RawObject } from './watch.js';
-
-const sameProgress = (a: RolloutProgress | undefined, b: RolloutProgress) =>
-  !!a && a.updated === b.updated && a.ready === b.ready && a.available === b.available && a.desired === b.desired;
 
 /**
  * Waits for a Deployment rollout to finish, deciding on every version of the object exactly as
- * `kubectl rollout status` does. Progress is reported whenever the numbers change.
+ * `kubectl rollout status` does. Progress (counted on the new ReplicaSet) is reported whenever the
+ * numbers change, the last report before the outcome.
  */
 export async function followRollout(
   ctx: ClusterContext,
@@ -23,16 +22,14 @@ export async function followRollout(
   const timer =
     opts.timeoutMs !== undefined ? setTimeout(() => timeout.abort(new Error('timeout')), opts.timeoutMs) : undefined;
   const signal = AbortSignal.any([ctx.closeSignal, timeout.signal, ...(opts.signal ? [opts.signal] : [])]);
-  let last: RolloutProgress | undefined;
+  const progress = opts.onProgress
+    ? new ProgressReporter(ctx, namespace, name, opts.minGeneration ?? 0, opts.onProgress)
+    : undefined;
   let seen = false;
   let lastMessage = 'Waiting for deployment spec update to be observed...';
   const decide = (object: RawObject): RolloutOutcome | undefined => {
     const deployment = object as DeploymentLike;
-    const progress = rolloutProgress(deployment, opts.minGeneration);
-    if (!sameProgress(last, progress)) {
-      last = progress;
-      opts.onProgress?.(progress);
-    }
+    progress?.observe(deployment);
     const status = rolloutStatus(deployment, opts.minGeneration);
     lastMessage = status.message;
     if (status.state === 'done') return { ok: true };
@@ -60,6 +57,7 @@ export async function followRollout(
     if (result === 'deleted') {
       return { ok: false, reason: 'Deleted', message: `deployment "${name}" was deleted during the rollout` };
     }
+    await progress?.settle();
     return result;
   } catch (err) {
     if (timeout.signal.aborted && !opts.signal?.aborted && !ctx.closeSignal.aborted) {

@@ -11,11 +11,18 @@ export interface AppWorkload {
   labels?: Record<string, string>;
 }
 
+/** Where a rollout stands, counted on the new ReplicaSet (the one of the current pod template). */
 export interface RolloutProgress {
+  /** Pods of the new ReplicaSet. */
   updated: number;
+  /** Ready among the updated. */
   ready: number;
+  /** Available among the updated. */
   available: number;
+  /** spec.replicas. */
   desired: number;
+  /** Pods of older ReplicaSets still running (serving until the rollout removes them). */
+  old: number;
 }
 
 export type RolloutOutcome = { ok: true } | { ok: false; reason: string; message: string };

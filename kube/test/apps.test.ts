@@ -65,7 +65,7 @@ describe('apps on the simulator', () => {
     });
     expect(outcome).toEqual({ ok: true });
     expect(progress.length).toBeGreaterThan(1);
-    expect(progress.at(-1)).toEqual({ updated: 3, ready: 3, available: 3, desired: 3 });
+    expect(progress.at(-1)).toEqual({ updated: 3, ready: 3, available: 3, desired: 3, old: 0 });
     expect(progress.every((p) => p.desired === 3)).toBe(true);
     expect(await testbed.cluster.readImage(ns, 'api')).toBe('registry.example.com/api:v2');
     const d = await apps.readNamespacedDeployment({ name: 'api', namespace: ns });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rolloutProgress, rolloutStatus, type DeploymentLike } from '../src/index.js';
+import { rolloutStatus, type DeploymentLike } from '../src/index.js';
 
 // Cases follow kubectl's DeploymentStatusViewer (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go).
 const deployment = (
@@ -76,14 +76,5 @@ describe('rolloutStatus (kubectl rollout status)', () => {
   it('treats missing (omitempty) counters as zero: scaled to zero is done', () => {
     expect(rolloutStatus(deployment({ observedGeneration: 2 }, { replicas: 0 })).state).toBe('done');
     expect(rolloutStatus(deployment({ observedGeneration: 2 }, { replicas: 1 })).state).toBe('waiting');
-  });
-});
-
-describe('rolloutProgress', () => {
-  it('counts updated replicas only once the spec is observed', () => {
-    const stale = deployment({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
-    expect(rolloutProgress(stale)).toEqual({ updated: 0, ready: 3, available: 3, desired: 3 });
-    const current = deployment({ observedGeneration: 2, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 });
-    expect(rolloutProgress(current)).toEqual({ updated: 1, ready: 3, available: 3, desired: 3 });
   });
 });
