@@ -1,5 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
-import { ClusterError, notManagedError } from './errors.js';
+import { deleteBuildJob } from './build-delete.js';
+import { deleteOptions } from './preconditions.js';
+import { ClusterError, ignoreNotFound, notManagedError } from './errors.js';
 import { retryOnConflict } from './retry.js';
 import type { ClusterContext } from './context.js';
 import { APP_LABEL, COMPONENT_LABEL, isManagedByKipper, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
@@ -76,22 +78,8 @@ export async function ensureApp(ctx: ClusterContext, app: AppWorkload): Promise<
   await retryOnConflict(() => ensureIngress(ctx, app));
 }
 
-const ignoreMissing = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof ClusterError && err.code === 'CLUSTER_NOT_FOUND')) throw err;
-  }
-};
-
-/**
- * Deletes only the object read a moment ago (uid precondition): a same-named object created in
- * between, by someone else, is not touched.
- */
-const deleteOptions = (uid: string | undefined) => (uid ? { preconditions: { uid } } : undefined);
-
 async function deleteIngress(ctx: ClusterContext, namespace: string, name: string, uid: string | undefined): Promise<void> {
-  await ignoreMissing(
+  await ignoreNotFound(
     ctx.call(`delete Ingress ${namespace}/${name}`, () =>
       ctx.networking.deleteNamespacedIngress({ name, namespace, body: deleteOptions(uid) }),
     ),
@@ -109,7 +97,7 @@ export async function deleteApp(ctx: ClusterContext, namespace: string, name: st
     ctx.apps.readNamespacedDeployment({ name, namespace }),
   );
   if (isManagedByKipper(deployment)) {
-    await ignoreMissing(
+    await ignoreNotFound(
       ctx.call(`delete Deployment ${namespace}/${name}`, () =>
         ctx.apps.deleteNamespacedDeployment({
           name,
@@ -124,7 +112,7 @@ export async function deleteApp(ctx: ClusterContext, namespace: string, name: st
     ctx.core.readNamespacedService({ name, namespace }),
   );
   if (isManagedByKipper(service)) {
-    await ignoreMissing(
+    await ignoreNotFound(
       ctx.call(`delete Service ${namespace}/${name}`, () =>
         ctx.core.deleteNamespacedService({ name, namespace, body: deleteOptions(service?.metadata?.uid) }),
       ),
@@ -141,24 +129,11 @@ export async function deleteApp(ctx: ClusterContext, namespace: string, name: st
       labelSelector: `${APP_LABEL}=${name},${COMPONENT_LABEL}=build,${MANAGED_BY_LABEL}=${MANAGED_BY}`,
     }),
   );
-  for (const job of jobs?.items ?? []) {
-    const jobName = job.metadata?.name;
-    if (!jobName || !isManagedByKipper(job)) continue;
-    // Jobs orphan their pods by default; Background deletes them too.
-    await ignoreMissing(
-      ctx.call(`delete Job ${namespace}/${jobName}`, () =>
-        ctx.batch.deleteNamespacedJob({
-          name: jobName,
-          namespace,
-          propagationPolicy,
-          body: { propagationPolicy, ...deleteOptions(job.metadata?.uid) },
-        }),
-      ),
-    );
-  }
+  for (const job of jobs?.items ?? []) await deleteBuildJob(ctx, namespace, job);
 }
 
-function containerOf(deployment: V1Deployment, name: string) {
+/** The app's container: the one named after the app, else the first. */
+export function containerOf(deployment: V1Deployment, name: string) {
   const containers = deployment.spec?.template.spec?.containers ?? [];
   return containers.find((c) => c.name === name) ?? containers[0];
 }

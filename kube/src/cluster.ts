@@ -1,7 +1,11 @@
+import { readAppObjects } from './app-objects.js';
 import { deleteApp, ensureApp, readImage, setImage } from './apps.js';
 import { followBuild, startBuild } from './build.js';
+import { deleteBuild } from './build-delete.js';
 import { ClusterContext } from './context.js';
 import { ensureNamespace } from './namespaces.js';
+import { readHealth } from './read-health.js';
+import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
 import { deleteWebhookToken, readWebhookToken, writeWebhookToken } from './secrets.js';
@@ -35,6 +39,10 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     readWebhookToken: (namespace, app) => readWebhookToken(ctx, namespace, app),
     writeWebhookToken: (namespace, app, token) => writeWebhookToken(ctx, namespace, app, token),
     deleteWebhookToken: (namespace, app) => deleteWebhookToken(ctx, namespace, app),
+    readHealth: (namespace, name) => readHealth(ctx, namespace, name),
+    readAppObjects: (namespace, name) => readAppObjects(ctx, namespace, name),
+    deleteBuild: (namespace, jobName) => deleteBuild(ctx, namespace, jobName),
+    setReplicas: (namespace, name, replicas) => setReplicas(ctx, namespace, name, replicas),
     close: () => ctx.close(),
   };
 }

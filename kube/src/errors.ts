@@ -121,6 +121,15 @@ export function isTransient(err: unknown): boolean {
   return isNetworkError(err);
 }
 
+/** Awaits a call whose 404 (the object is already gone) counts as success. */
+export async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    if (!(err instanceof ClusterError && err.code === 'CLUSTER_NOT_FOUND')) throw err;
+  }
+}
+
 export const isAlreadyExists = (err: unknown) => statusOf(err) === 409 && reasonOf(err) === 'AlreadyExists';
 export const isConflict = (err: unknown) => statusOf(err) === 409 && reasonOf(err) !== 'AlreadyExists';
 

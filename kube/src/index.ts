@@ -3,6 +3,7 @@ export { ClusterError, isNotManaged, NOT_MANAGED_REASON, TRANSIENT_NETWORK_CODES
 export type { RetryOptions } from './retry.js';
 export { rolloutStatus, PROGRESS_DEADLINE_EXCEEDED, type RolloutStatus, type DeploymentLike } from './rollout-status.js';
 export { rolloutProgress, rolloutProgressOf } from './rollout-progress.js';
+export { healthOf, missingHealth } from './health.js';
 export {
   newReplicaSetOf,
   REVISION_ANNOTATION,
@@ -14,12 +15,15 @@ export { resolveClusterTarget, describeClusterChoice, type ClusterTarget, type C
 export { buildJobName, gitContext } from './build.js';
 export { webhookSecretName } from './secrets.js';
 export type {
+  AppHealth,
+  AppObjects,
   AppWorkload,
   BuildJobSpec,
   BuildOutcome,
   Cluster,
   FollowBuildOptions,
   FollowRolloutOptions,
+  HealthStatus,
   RolloutOutcome,
   RolloutProgress,
 } from './types.js';

@@ -25,6 +25,29 @@ export interface RolloutProgress {
   old: number;
 }
 
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Missing' | 'Suspended';
+
+export interface AppHealth {
+  status: HealthStatus;
+  /** Degraded: 'CrashLoopBackOff' | 'ImagePullBackOff' | 'ErrImagePull' | 'OOMKilled' | 'ProgressDeadlineExceeded' | other kubelet/controller reason; null otherwise */
+  reason: string | null;
+  /** One line for people, e.g. '2/3 pods crash-looping (CrashLoopBackOff, 7 restarts)' or 'deployment "api" not found'. */
+  message: string | null;
+}
+
+/** The observed state of an app's managed objects, for drift detection. */
+export interface AppObjects {
+  deployment: {
+    image: string | null;
+    replicas: number;
+    managed: boolean;
+    /** Pod template annotations. */
+    annotations: Record<string, string>;
+  } | null;
+  service: { managed: boolean } | null;
+  ingress: { managed: boolean; host: string | null } | null;
+}
+
 export type RolloutOutcome = { ok: true } | { ok: false; reason: string; message: string };
 
 export interface FollowRolloutOptions {
@@ -74,5 +97,13 @@ export interface Cluster {
   readWebhookToken(namespace: string, app: string): Promise<string | null>;
   writeWebhookToken(namespace: string, app: string, token: string): Promise<void>;
   deleteWebhookToken(namespace: string, app: string): Promise<void>;
+  /** Health of the app from its Deployment, ReplicaSets and pods (the Argo CD model). Missing when there is no Deployment; Suspended when spec.replicas is 0; Degraded with the reason when pods crash-loop / cannot pull / OOM / progress deadline exceeded; Progressing while a rollout is under way (updated < desired, or new pods not yet ready) and not degraded; else Healthy. Decide Degraded when a pod of the CURRENT ReplicaSet is in CrashLoopBackOff/ImagePullBackOff/ErrImagePull, or its last termination was OOMKilled and it is not ready, or Progressing condition reason ProgressDeadlineExceeded. */
+  readHealth(namespace: string, name: string): Promise<AppHealth>;
+  /** Deployment/Service/Ingress as they are now (null = missing). */
+  readAppObjects(namespace: string, name: string): Promise<AppObjects>;
+  /** Deletes a build Job (and its pods: propagationPolicy Background) if it exists and is managed by Kipper; missing is fine. */
+  deleteBuild(namespace: string, jobName: string): Promise<void>;
+  /** Scales the managed Deployment to `replicas` (patch spec.replicas; refuses objects not managed by Kipper like setImage does). */
+  setReplicas(namespace: string, name: string, replicas: number): Promise<void>;
   close(): void;
 }
