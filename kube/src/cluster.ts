@@ -3,6 +3,7 @@ import { deleteApp, ensureApp, readImage, setImage } from './apps.js';
 import { followBuild, startBuild } from './build.js';
 import { deleteBuild } from './build-delete.js';
 import { ClusterContext } from './context.js';
+import { watchManaged } from './managed-watch.js';
 import { ensureNamespace } from './namespaces.js';
 import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
@@ -41,6 +42,7 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     deleteWebhookToken: (namespace, app) => deleteWebhookToken(ctx, namespace, app),
     readHealth: (namespace, name) => readHealth(ctx, namespace, name),
     readAppObjects: (namespace, name) => readAppObjects(ctx, namespace, name),
+    watchManaged: (options) => watchManaged(ctx, options),
     deleteBuild: (namespace, jobName) => deleteBuild(ctx, namespace, jobName),
     setReplicas: (namespace, name, replicas) => setReplicas(ctx, namespace, name, replicas),
     close: () => ctx.close(),

@@ -24,6 +24,8 @@ export type {
   FollowBuildOptions,
   FollowRolloutOptions,
   HealthStatus,
+  ManagedChange,
   RolloutOutcome,
   RolloutProgress,
+  WatchManagedOptions,
 } from './types.js';

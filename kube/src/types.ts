@@ -48,6 +48,20 @@ export interface AppObjects {
   ingress: { managed: boolean; host: string | null } | null;
 }
 
+export interface ManagedChange {
+  kind: 'Deployment' | 'Service' | 'Ingress' | 'Pod' | 'ReplicaSet';
+  namespace: string;
+  app: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+}
+
+export interface WatchManagedOptions {
+  signal: AbortSignal;
+  onChange: (change: ManagedChange) => void;
+  /** called after a (re)connect of the watches, i.e. after the cluster was unreachable or a watch had to be restarted from scratch (410): callers resync everything */
+  onResync?: () => void;
+}
+
 export type RolloutOutcome = { ok: true } | { ok: false; reason: string; message: string };
 
 export interface FollowRolloutOptions {
@@ -101,6 +115,8 @@ export interface Cluster {
   readHealth(namespace: string, name: string): Promise<AppHealth>;
   /** Deployment/Service/Ingress as they are now (null = missing). */
   readAppObjects(namespace: string, name: string): Promise<AppObjects>;
+  /** Cluster-wide watches (all namespaces) of Deployments, ReplicaSets, Pods, Services and Ingresses labelled app.kubernetes.io/managed-by=kipper; `app` from the object's app label (kube/src/labels.ts APP_LABEL). Reconnects with backoff (reuse kube/src/retry.ts helpers), restarts on 410 Expired and calls onResync after any restart from scratch/reconnect. Resolves when signal aborts. */
+  watchManaged(options: WatchManagedOptions): Promise<void>;
   /** Deletes a build Job (and its pods: propagationPolicy Background) if it exists and is managed by Kipper; missing is fine. */
   deleteBuild(namespace: string, jobName: string): Promise<void>;
   /** Scales the managed Deployment to `replicas` (patch spec.replicas; refuses objects not managed by Kipper like setImage does). */
