@@ -3,6 +3,7 @@ import type { App } from '../apps/app.entity.js';
 import { DeployEventType } from '../events/deploy-event.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
+import { assertTransition } from '../revisions/revision.lifecycle.js';
 import { lockForTransition, transition } from '../revisions/revision.transition.js';
 import { Build, BuildStatus } from './build.entity.js';
 
@@ -47,10 +48,13 @@ export class BuildLifecycleService {
     });
   }
 
-  /** The build pushed `built.image` (or reused an earlier build's): the revision deploys it. */
+  /**
+   * The build pushed `built.image` (or reused an earlier build's): the revision deploys it. A
+   * revision cancelled or superseded meanwhile keeps its build's status (RevisionTransitionError).
+   */
   async succeed(revision: Revision, build: Build, built: BuiltImage): Promise<void> {
     await this.deps.dataSource.transaction(async (tx) => {
-      await lockForTransition(tx, revision);
+      await lockToTakeImage(tx, revision);
       const now = new Date();
       await tx.getRepository(Build).update(build.id, {
         status: BuildStatus.SUCCEEDED,
@@ -67,7 +71,7 @@ export class BuildLifecycleService {
   /** The revision's build had already succeeded (a resumed run): the revision deploys its image. */
   async useImageOf(revision: Revision, build: Build & { image: string }): Promise<void> {
     await this.deps.dataSource.transaction(async (tx) => {
-      await lockForTransition(tx, revision);
+      await lockToTakeImage(tx, revision);
       await setImage(tx, revision, build.image, build.commit);
     });
   }
@@ -81,6 +85,12 @@ export class BuildLifecycleService {
     });
     await this.deps.events.revisionChanged(revision, app, DeployEventType.FAILED, reason);
   }
+}
+
+/** Locks the revision, which must still be able to roll the image out (queued or building). */
+async function lockToTakeImage(tx: EntityManager, revision: Revision): Promise<void> {
+  const { locked } = await lockForTransition(tx, revision);
+  assertTransition(locked, RevisionStatus.ROLLING_OUT);
 }
 
 async function setImage(tx: EntityManager, revision: Revision, image: string, commit: string | null): Promise<void> {
