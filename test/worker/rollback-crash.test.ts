@@ -80,26 +80,28 @@ describe('worker: an automatic rollback left queued by a worker that died right 
     await stack?.close();
   });
 
-  it('is rolled out first and supersedes nothing: a deploy queued after it still goes live', async () => {
-    const app = await createApp(stack, { name: 'api', replicas: 1 });
-    const deploy = (image: string) => stack.revisions.deployImage(app, { image, trigger: RevisionTrigger.WEBHOOK, triggeredBy: 'webhook:kipper' });
-    workers = await startWorkers(stack, 1);
-    await deploy('registry.example.com/api:good');
-    await settled(stack, [app], 30_000, () => workers!.output());
-    await workers.stop();
-
-    // What the dead worker committed: #2 failed with its rollback #3; then a user deployed #4.
-    const lifecycle = new RevisionLifecycleService({
+  const lifecycleOf = (stack: Stack) =>
+    new RevisionLifecycleService({
       dataSource: stack.db,
       queue: stack.queue,
       events: new EventPublisher(stack.pubsub),
       audit: new AuditService({ dataSource: stack.db }),
       log: consoleLogger,
     });
-    const failing = await deploy('registry.example.com/api:sim-fail');
+
+  it('alone, it is rolled out first and the app runs its last live image again', async () => {
+    const app = await createApp(stack, { name: 'web', replicas: 1 });
+    const deploy = (image: string) => stack.revisions.deployImage(app, { image, trigger: RevisionTrigger.WEBHOOK, triggeredBy: 'webhook:kipper' });
+    workers = await startWorkers(stack, 1);
+    await deploy('registry.example.com/web:good');
+    await settled(stack, [app], 30_000, () => workers!.output());
+    await workers.stop();
+
+    // What the dead worker committed: #2 failed with its rollback #3.
+    const lifecycle = lifecycleOf(stack);
+    const failing = await deploy('registry.example.com/web:sim-fail');
     await lifecycle.startRollout(app, failing);
     expect(await lifecycle.failRollout(await reloadApp(stack, app), failing, 'ProgressDeadlineExceeded: too slow')).not.toBeNull();
-    await deploy('registry.example.com/api:v3');
 
     await workers.handles[0]!.restart();
     await settled(stack, [app], 30_000, () => workers!.output());
@@ -109,9 +111,37 @@ describe('worker: an automatic rollback left queued by a worker that died right 
       [1, RevisionStatus.LIVE, RevisionTrigger.WEBHOOK],
       [2, RevisionStatus.FAILED, RevisionTrigger.WEBHOOK],
       [3, RevisionStatus.LIVE, RevisionTrigger.ROLLBACK],
+    ]);
+    expect(await stack.cluster.readImage(app.namespace, app.name)).toBe('registry.example.com/web:good');
+  });
+
+  it('never jumps ahead of a deploy queued after it: newest wins, the rollback is superseded', async () => {
+    const app = await createApp(stack, { name: 'api', replicas: 1 });
+    const deploy = (image: string) => stack.revisions.deployImage(app, { image, trigger: RevisionTrigger.WEBHOOK, triggeredBy: 'webhook:kipper' });
+    await workers!.handles[0]!.restart();
+    await deploy('registry.example.com/api:good');
+    await settled(stack, [app], 30_000, () => workers!.output());
+    await workers!.stop();
+
+    // What the dead worker committed: #2 failed with its rollback #3; then a user deployed #4.
+    // Core makes no automatic rollback when a newer revision already waits; the worker likewise
+    // does not put one that waits before a newer revision.
+    const lifecycle = lifecycleOf(stack);
+    const failing = await deploy('registry.example.com/api:sim-fail');
+    await lifecycle.startRollout(app, failing);
+    expect(await lifecycle.failRollout(await reloadApp(stack, app), failing, 'ProgressDeadlineExceeded: too slow')).not.toBeNull();
+    await deploy('registry.example.com/api:v3');
+
+    await workers!.handles[0]!.restart();
+    await settled(stack, [app], 30_000, () => workers!.output());
+    const revisions = await revisionsOf(stack, app);
+    const report = `${describeRevisions(revisions)}\n${workers!.output()}`;
+    expect(revisions.map((r) => [r.number, r.status, r.trigger]), report).toEqual([
+      [1, RevisionStatus.LIVE, RevisionTrigger.WEBHOOK],
+      [2, RevisionStatus.FAILED, RevisionTrigger.WEBHOOK],
+      [3, RevisionStatus.SUPERSEDED, RevisionTrigger.ROLLBACK],
       [4, RevisionStatus.LIVE, RevisionTrigger.WEBHOOK],
     ]);
-    expect(revisions[3]!.startedAt!.getTime(), report).toBeGreaterThanOrEqual(revisions[2]!.finishedAt!.getTime());
     expect((await reloadApp(stack, app)).currentRevisionId, report).toBe(revisions[3]!.id);
     expect(await stack.cluster.readImage(app.namespace, app.name)).toBe('registry.example.com/api:v3');
   });

@@ -72,6 +72,19 @@ FROM (
 ) t
 WHERE build.id = $3`;
 
+const TAIL_LINES = 5;
+
+/**
+ * Appends lines of Kipper's own (`[kipper] build #3 failed: …`) to a build's log and publishes
+ * them, after the builder's lines: followers (`kip app build-logs --follow`) print them before
+ * they see the build finished, so it is written before the build's final status.
+ */
+export async function appendBuildLog(db: DataSource, events: DeployEvents, buildId: string, lines: string[]): Promise<void> {
+  const capped = lines.map((line) => capLine(line));
+  await db.query(APPEND_SQL, [capped, 0, buildId, MAX_STORED_LINES]);
+  for (const line of capped) await events.buildLog(buildId, line);
+}
+
 /**
  * Build log lines: each is capped (capLine), published at once (live followers) and appended to
  * `build.log` in PostgreSQL in batches (one UPDATE per flush interval), in order, keeping the
@@ -81,6 +94,8 @@ WHERE build.id = $3`;
  */
 export class BuildLogSink {
   private buffer: string[] = [];
+  /** The newest lines pushed, for a failure reason (the buffer empties at every flush). */
+  private tail: string[] = [];
   /** Lines pushed since the last flush that the buffer no longer holds (more than fit). */
   private droppedInBuffer = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -98,6 +113,8 @@ export class BuildLogSink {
   push(raw: string): void {
     const line = capLine(raw);
     this.buffer.push(line);
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
     // A flood between two flushes never holds more than the database would keep.
     if (this.buffer.length > this.maxLines * 2) {
       const extra = this.buffer.length - this.maxLines;
@@ -127,6 +144,11 @@ export class BuildLogSink {
         this.log.warn(`save ${lines.length} build log lines`, error);
       }
     });
+  }
+
+  /** The last few lines pushed (oldest first). */
+  lastLines(): string[] {
+    return [...this.tail];
   }
 
   /** Writes what is left; resolves when every line pushed so far is saved (or given up). */

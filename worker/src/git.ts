@@ -5,10 +5,6 @@ export class GitError extends Error {
   override name = 'GitError';
 }
 
-/**
- * The commit a branch points at, from `git ls-remote` (no clone). Null when the branch does
- * not exist. Prompts are disabled so a private repository without credentials fails fast.
- */
 /** Which git URLs this worker may reach (KIPPER_GIT_PROTOCOLS, KIPPER_GIT_ALLOW_PRIVATE). */
 export interface GitPolicy {
   protocols: readonly GitProtocol[];
@@ -25,6 +21,10 @@ export async function assertGitReachable(url: string, policy: GitPolicy): Promis
   if (problem) throw new GitError(`git URL ${redactGitUrl(url)} ${problem}`);
 }
 
+/**
+ * The commit a branch points at, from `git ls-remote` (no clone). Null when the branch does
+ * not exist. Prompts are disabled so a private repository without credentials fails fast.
+ */
 export async function lsRemoteHead(url: string, branch: string, policy: GitPolicy, timeoutMs = 30_000): Promise<string | null> {
   const ref = `refs/heads/${branch}`;
   const protocols = policy.protocols;
@@ -47,8 +47,7 @@ export async function lsRemoteHead(url: string, branch: string, policy: GitPolic
       },
       (error, stdout, stderr) => {
         if (error) {
-          const raw = String(stderr).trim().split('\n').pop() || error.message;
-          const detail = raw.split(url).join(redactGitUrl(url));
+          const detail = gitFailure(error, String(stderr), timeoutMs).split(url).join(redactGitUrl(url));
           reject(new GitError(`git ls-remote ${redactGitUrl(url)} ${ref} failed: ${detail}`));
           return;
         }
@@ -60,4 +59,26 @@ export async function lsRemoteHead(url: string, branch: string, policy: GitPolic
       },
     );
   });
+}
+
+/** Git's common failures in a few words (`could not resolve host example.invalid`); else its last line. */
+const KNOWN_FAILURES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/Could not resolve host:\s*([^\s']+)/i, (m) => `could not resolve host ${m[1]}`],
+  [/Could not resolve hostname\s+([^\s:]+)/i, (m) => `could not resolve host ${m[1]}`],
+  [/Failed to connect to (\S+) port (\d+)/i, (m) => `could not connect to ${m[1]} port ${m[2]}`],
+  [/Connection refused/i, () => 'connection refused'],
+  [/Connection timed out|Operation timed out/i, () => 'connection timed out'],
+  [/could not read Username|Authentication failed|Permission denied \(publickey/i, () => 'the repository needs credentials Kipper does not have (use a public URL, or ssh with a deploy key the builder has)'],
+  [/Repository not found|repository '[^']*' not found|does not appear to be a git repository/i, () => 'repository not found'],
+];
+
+function gitFailure(error: Error & { killed?: boolean; code?: unknown }, stderr: string, timeoutMs: number): string {
+  if (error.killed) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  if (error.code === 'ENOENT') return 'git is not installed on the worker';
+  for (const [pattern, describe] of KNOWN_FAILURES) {
+    const match = pattern.exec(stderr);
+    if (match) return describe(match);
+  }
+  const last = stderr.trim().split('\n').pop()?.replace(/^fatal:\s*/, '');
+  return last || error.message;
 }

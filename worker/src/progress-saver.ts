@@ -19,7 +19,7 @@ export class ProgressSaver {
   ) {}
 
   push(p: ClusterProgress): void {
-    this.latest = { updated: p.updated, ready: p.ready, desired: p.desired };
+    this.latest = { updated: p.updated, ready: p.ready, desired: p.desired, available: p.available, old: p.old };
     const wait = this.lastWrite + this.throttleMs - Date.now();
     if (wait <= 0) this.write();
     else this.timer ??= setTimeout(() => this.write(), wait);

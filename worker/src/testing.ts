@@ -2,4 +2,5 @@
 // exercise directly (build log limits, failure reasons). Not for production code.
 export { BuildLogSink, capLine, droppedMarker, linesSeen, MAX_LINE_BYTES, MAX_STORED_LINES } from './build-log.js';
 export type { DeployEvents } from './ports.js';
-export { INTERNAL_ERROR_REASON, publicFailureReason } from './deployer.js';
+export { INTERNAL_ERROR_REASON, publicFailureReason, buildOutcomeReason, buildStepReason, redactUrls } from './reasons.js';
+export { GitError, lsRemoteHead } from './git.js';
