@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { App, AppSource, DeployPolicy, AuditService, Build, openDatabase, createPubSub, EventPublisher, type KipperPubSub, createJobQueue, type JobQueue, Environment, Project, Revision, UNFINISHED_STATUSES, RevisionService } from '@kipper/core';
+import { App, AppSource, DeployPolicy, DriftPolicy, AuditService, Build, openDatabase, createPubSub, EventPublisher, type KipperPubSub, createJobQueue, type JobQueue, Environment, Project, Revision, UNFINISHED_STATUSES, RevisionService, RevisionLifecycleService, consoleLogger } from '@kipper/core';
 import { connectCluster, type Cluster } from '@kipper/kube';
-import { startSimulator, type Simulator } from '@kipper/kube-sim';
+import { startSimulator, type Simulator, type SimulatorOptions } from '@kipper/kube-sim';
 import { In } from 'typeorm';
 import type { WorkerTarget } from '../support/worker.js';
 
@@ -23,25 +23,28 @@ export interface Stack extends WorkerTarget {
   queue: JobQueue;
   pubsub: KipperPubSub;
   revisions: RevisionService;
+  /** Core's lifecycle (what the api's cancel uses). */
+  lifecycle: RevisionLifecycleService;
   cluster: Cluster;
   project: Project;
   environment: Environment;
   close(): Promise<void>;
 }
 
-export async function startStack(options: { rolloutStepMs?: number } = {}): Promise<Stack> {
+export async function startStack(options: { rolloutStepMs?: number; sim?: SimulatorOptions } = {}): Promise<Stack> {
   const id = randomBytes(4).toString('hex');
   const database = `kipper_worker_${id}`;
   const admin = new URL(ADMIN_URL);
   const databaseUrl = new URL(`/${database}`, admin).toString();
   const queuePrefix = `kw-${id}`;
   const db = await openDatabase(databaseUrl, { poolSize: 20 });
-  const sim = await startSimulator({ port: 0, rolloutStepMs: options.rolloutStepMs ?? 100 });
+  const sim = await startSimulator({ port: 0, rolloutStepMs: options.rolloutStepMs ?? 100, ...options.sim });
   const queue = createJobQueue(REDIS_URL, queuePrefix);
   const pubsub = createPubSub(REDIS_URL, queuePrefix);
   const events = new EventPublisher(pubsub);
   const audit = new AuditService({ dataSource: db });
   const revisions = new RevisionService({ dataSource: db, queue, events, audit });
+  const lifecycle = new RevisionLifecycleService({ dataSource: db, queue, events, audit, log: consoleLogger });
   const cluster = connectCluster({ kind: 'server', server: sim.url });
 
   const project = await db.getRepository(Project).save({ name: `p${id}`, displayName: `Project ${id}` });
@@ -58,6 +61,7 @@ export async function startStack(options: { rolloutStepMs?: number } = {}): Prom
     queue,
     pubsub,
     revisions,
+    lifecycle,
     cluster,
     project,
     environment,
@@ -86,6 +90,8 @@ export interface AppOptions {
   deployPolicy?: DeployPolicy;
   autoRollback?: boolean;
   watchGit?: boolean;
+  driftPolicy?: DriftPolicy;
+  host?: string | null;
 }
 
 export async function createApp(stack: Stack, options: AppOptions): Promise<App> {
@@ -103,7 +109,8 @@ export async function createApp(stack: Stack, options: AppOptions): Promise<App>
     port: 8080,
     replicas: options.replicas ?? 2,
     env: [],
-    host: null,
+    host: options.host ?? null,
+    driftPolicy: options.driftPolicy ?? DriftPolicy.REPAIR,
     deployPolicy: options.deployPolicy ?? DeployPolicy.LATEST,
     autoRollback: options.autoRollback ?? true,
     watchGit: options.watchGit ?? false,
