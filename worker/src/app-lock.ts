@@ -13,6 +13,8 @@ export const LockClass = {
   APP_POLL: 0x4b4402,
   /** The one sweeper leader among all worker processes (key 0). */
   SWEEPER: 0x4b4403,
+  /** The one reconciler leader among all worker processes: cluster watches, repairs, health. */
+  RECONCILER: 0x4b4404,
 } as const;
 
 export class AdvisoryLock {

@@ -5,6 +5,8 @@ import type { DataSource } from 'typeorm';
 import { AppDeployer } from './deployer.js';
 import { GitWatch } from './git-watch.js';
 import { JobProcessor, type DeployJob } from './processor.js';
+import { ReconcileLoop } from './reconcile-loop.js';
+import { Reconciler } from './reconciler.js';
 import { Sweeper } from './sweeper.js';
 import type { WorkerSettings } from './worker.config.js';
 
@@ -27,6 +29,7 @@ async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
 export interface RunningWorker {
   readonly db: DataSource;
   readonly sweeper: Sweeper;
+  readonly reconciler: ReconcileLoop;
   /**
    * Graceful stop: no new jobs; running drains are told to stop at their next step (a rollout
    * or build being followed is left to the cluster and its job handed back to the queue, to be
@@ -95,14 +98,25 @@ export async function startWorker(
   );
   sweeper.start();
 
+  const reconciler = new ReconcileLoop(
+    db,
+    cluster,
+    new Reconciler(db, cluster, services.conditions, { progressDeadlineSeconds: config.progressDeadlineSeconds }, log),
+    { intervalMs: config.reconcileSeconds * 1000, debounceMs: settings.reconcileDebounceMs, concurrency: config.workerConcurrency },
+    log,
+  );
+  reconciler.start();
+
   let closing: Promise<void> | null = null;
   return {
     db,
     sweeper,
+    reconciler,
     close() {
       closing ??= (async () => {
         shutdown.abort();
         await sweeper.stop().catch((error: unknown) => log.warn('sweeper stop', error));
+        await reconciler.stop().catch((error: unknown) => log.warn('reconciler stop', error));
         // BullMQ's graceful close waits for Redis; with Redis down it never ends. The work itself
         // is safe (PostgreSQL is the record and the sweeper re-enqueues it), so stop anyway.
         const closed = await within(

@@ -3,4 +3,5 @@
 export { BuildLogSink, capLine, droppedMarker, linesSeen, MAX_LINE_BYTES, MAX_STORED_LINES } from './build-log.js';
 export type { DeployEvents } from './ports.js';
 export { INTERNAL_ERROR_REASON, publicFailureReason, buildOutcomeReason, buildStepReason, redactUrls } from './reasons.js';
+export { compareApp, describeDifferences, describeForeign, type DesiredState } from './drift.js';
 export { GitError, lsRemoteHead } from './git.js';

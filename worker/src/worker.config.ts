@@ -12,6 +12,8 @@ export interface WorkerSettings {
   progressThrottleMs: number;
   /** Build log lines are appended to PostgreSQL in batches at most this far apart. */
   logFlushMs: number;
+  /** Watch events of one app within this window make one reconcile pass of it. */
+  reconcileDebounceMs: number;
 }
 
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
@@ -22,5 +24,6 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     sweepGraceMs: integer(env, 'KIPPER_SWEEP_GRACE_MS', Math.max(10_000, lockMs), 0, 3_600_000),
     progressThrottleMs: integer(env, 'KIPPER_PROGRESS_THROTTLE_MS', 500, 0, 60_000),
     logFlushMs: integer(env, 'KIPPER_BUILD_LOG_FLUSH_MS', 250, 10, 60_000),
+    reconcileDebounceMs: integer(env, 'KIPPER_RECONCILE_DEBOUNCE_MS', 250, 0, 60_000),
   };
 }
