@@ -2,7 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { topics } from '@kipper/core';
+import { HealthStatus, topics } from '@kipper/core';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { createProject, deployApp, ok, updateImage } from './helpers.js';
 
@@ -115,6 +115,25 @@ describe('subscriptions', () => {
     await deployApp(k, { project: 'live', environment: 'acc', name: 'worker', image: 'registry.example.com/worker:v1' });
     const result = await sub.next();
     expect(result.data!.projectEvents).toMatchObject({ type: 'QUEUED', namespace: 'live-acc', app: 'worker', revision: { number: 1 } });
+    sub.dispose();
+  });
+
+  it('a HEALTH event carries the app\'s new health', async () => {
+    const app = await deployApp(k, { project: 'live', environment: 'test', name: 'health', image: 'registry.example.com/health:v1' });
+    const sub = subscribe(`subscription($app: AppRef!) { appEvents(app: $app) { type message health { status reason message since } revision { number } } }`, {
+      app: { namespace: 'live-test', name: 'health' },
+    });
+    await waitForSubscriber(topics.app(app.id));
+    await k.kipper.services.conditions.recordHealth(app.id, { status: HealthStatus.DEGRADED, reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' });
+    const result = await sub.next();
+    expect(result.errors).toBeUndefined();
+    const event = result.data!.appEvents as unknown as { type: string; message: string; health: { status: string; reason: string; message: string; since: string } };
+    expect(event).toMatchObject({
+      type: 'HEALTH',
+      message: 'Degraded: CrashLoopBackOff (2/3 pods crash-looping)',
+      health: { status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' },
+    });
+    expect(new Date(event.health.since).getTime()).toBeGreaterThan(Date.now() - 60_000);
     sub.dispose();
   });
 

@@ -39,6 +39,13 @@ function appObject(extra: Record<string, unknown> = {}) {
     port: 3000,
     replicas: 3,
     host: null,
+    deployPolicy: 'LATEST',
+    autoRollback: true,
+    driftPolicy: 'REPAIR',
+    health: null,
+    pin: null,
+    drift: null,
+    webhookSecretMissing: null,
     project: { name: 'yourr-name' },
     environment: { name: 'test', next: { name: 'acc', namespace: 'yourr-name-acc' } },
     webhook: { enabled: false, url: WEBHOOK_URL, createdAt: null, rotatedAt: null },
@@ -400,10 +407,10 @@ describe('--wait', () => {
 
   it('subscribes first, prints a line per change and exits 0 when live', async () => {
     const { subscribedBeforeMutation } = rollout([
-      { status: 'ROLLING_OUT', progress: { updated: 1, ready: 1, desired: 3 } },
-      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3 } },
-      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3 } },
-      { status: 'LIVE', current: true, progress: { updated: 3, ready: 3, desired: 3 } },
+      { status: 'ROLLING_OUT', progress: { updated: 1, ready: 1, desired: 3, available: 1, old: 0 } },
+      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 0 } },
+      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 0 } },
+      { status: 'LIVE', current: true, progress: { updated: 3, ready: 3, desired: 3, available: 3, old: 0 } },
     ]);
     const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:new', ...P, '--wait']);
     expect(r.err).toBe('');
@@ -421,7 +428,7 @@ describe('--wait', () => {
 
   it('exits 1 with the failure reason when the rollout fails', async () => {
     rollout([
-      { status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3 } },
+      { status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 0 } },
       { status: 'FAILED', failureReason: 'ImagePullBackOff: registry.example.com/api:new not found' },
     ]);
     const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:new', ...P, '--wait']);
@@ -446,7 +453,7 @@ describe('--wait', () => {
   }, 20_000);
 
   it('gives up after --timeout', async () => {
-    rollout([{ status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3 } }]);
+    rollout([{ status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 0 } }]);
     const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:new', ...P, '--wait', '--timeout', '1']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('Gave up waiting after 1s: Revision #4 rolling out: 0/3 ready');
@@ -455,7 +462,7 @@ describe('--wait', () => {
 
 describe('other commands', () => {
   it('app status shows current, in progress and webhook', async () => {
-    const inProgress = revision({ number: 4, status: 'ROLLING_OUT', progress: { updated: 2, ready: 1, desired: 3 }, image: 'registry.example.com/api:new' });
+    const inProgress = revision({ number: 4, status: 'ROLLING_OUT', progress: { updated: 2, ready: 1, desired: 3, available: 1, old: 0 }, image: 'registry.example.com/api:new' });
     fake.root.app = () =>
       appObject({
         revisions: () => ({ nodes: [inProgress, ...seedHistory], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 4 }),

@@ -87,7 +87,7 @@ describe('small formatters', () => {
   });
 
   it('describes progress', () => {
-    expect(revisionProgress({ number: 4, status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3 }, failureReason: null })).toBe(
+    expect(revisionProgress({ number: 4, status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 0 }, failureReason: null })).toBe(
       'Revision #4 rolling out: 2/3 ready',
     );
     expect(revisionProgress({ number: 4, status: 'FAILED', progress: null, failureReason: 'ImagePullBackOff' })).toBe(

@@ -15,9 +15,10 @@ export const RevisionFields = graphql(`
     status
     current
     failureReason
+    heldReason
     rollbackTo
     promotedFrom { namespace environment app revision }
-    progress { updated ready desired }
+    progress { updated ready desired available old }
     build { id number status }
     createdAt
     startedAt
@@ -37,7 +38,27 @@ export const ProjectFields = graphql(`
 `);
 export type Project = ResultOf<typeof ProjectFields>;
 
-export const AppSummaryFields = graphql(`
+/**
+ * How Kipper deploys the app and what it knows of it beyond the history: its settings, the pin
+ * of a rollback, and what the worker observed in the cluster (health, drift, a missing webhook Secret).
+ */
+export const AppStateFields = graphql(`
+  fragment AppStateFields on App @_unmask {
+    deployPolicy
+    autoRollback
+    driftPolicy
+    health { status reason message since }
+    pin { revision { number image } by at }
+    drift { message detectedAt }
+    webhookSecretMissing
+  }
+`);
+export type AppState = ResultOf<typeof AppStateFields>;
+export type AppHealth = NonNullable<AppState['health']>;
+export type HealthStatus = AppHealth['status'];
+
+export const AppSummaryFields = graphql(
+  `
   fragment AppSummaryFields on App @_unmask {
     name
     namespace
@@ -47,8 +68,11 @@ export const AppSummaryFields = graphql(`
     gitBranch
     project { name }
     environment { name }
+    ...AppStateFields
   }
-`);
+`,
+  [AppStateFields],
+);
 export type AppSummary = ResultOf<typeof AppSummaryFields>;
 
 /** The summary plus how the app runs. */
@@ -79,7 +103,7 @@ export const AppCardFields = graphql(
 export type AppCard = ResultOf<typeof AppCardFields>;
 
 export const WebhookFields = graphql(`
-  fragment WebhookFields on Webhook @_unmask { enabled url createdAt rotatedAt }
+  fragment WebhookFields on Webhook @_unmask { enabled url createdAt rotatedAt secretMissingSince }
 `);
 
 /** The token is only ever read through the operations that spread this (enable, show). */

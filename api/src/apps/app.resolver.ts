@@ -3,8 +3,8 @@ import { BuildType } from '../builds/build.types.js';
 import { type Build, type Environment, type Project, RevisionTrigger, type Revision, type App } from '@kipper/core';
 import type { KipperContext } from '../graphql/context.js';
 import { EnvironmentType, ProjectType } from '../projects/project.types.js';
-import { RevisionConnectionType, RevisionType } from '../revisions/revision.types.js';
-import { AppRefInput, AppType, DeployAppInput } from './app.types.js';
+import { CancelResultType, RevisionConnectionType, RevisionType } from '../revisions/revision.types.js';
+import { AppRefInput, AppSettingsInput, AppType, DeployAppInput, UnpinResultType } from './app.types.js';
 
 @Resolver(() => AppType)
 export class AppResolver {
@@ -40,14 +40,45 @@ export class AppResolver {
     return ctx.services.revisions.deployImage(app, { image, commit, trigger: RevisionTrigger.MANUAL, triggeredBy: ctx.actor });
   }
 
-  @Mutation(() => RevisionType, { description: 'Without `revision`: back to the newest earlier live revision with a different image.' })
+  @Mutation(() => RevisionType, {
+    description:
+      'Without `revision`: back to the newest earlier live revision with a different image. With `pin` (the default) the app is pinned to the new revision: webhooks and git pushes are recorded HELD until unpinApp.',
+  })
   async rollbackApp(
     @Arg('app', () => AppRefInput) ref: AppRefInput,
     @Arg('revision', () => Int, { nullable: true }) revision: number | null,
+    @Arg('pin', () => Boolean, { nullable: true, defaultValue: true }) pin: boolean | null,
     @Ctx() ctx: KipperContext,
   ): Promise<Revision> {
     const app = await ctx.services.apps.resolve(ref);
-    return ctx.services.revisions.rollback(app, { toNumber: revision, actor: ctx.actor });
+    return ctx.services.revisions.rollback(app, { toNumber: revision, actor: ctx.actor, pin: pin ?? true });
+  }
+
+  @Mutation(() => CancelResultType, {
+    description:
+      'Stops what the app is doing: every queued, building or rolling out revision becomes CANCELLED; when a rollout was stopped, the last live image comes back as a new ROLLBACK revision. NOTHING_TO_CANCEL when nothing is in flight.',
+  })
+  async cancelRollout(@Arg('app', () => AppRefInput) ref: AppRefInput, @Ctx() ctx: KipperContext): Promise<{ cancelled: Revision[]; rollback: Revision | null }> {
+    const app = await ctx.services.apps.resolve(ref);
+    const { cancelled, rollback } = await ctx.services.revisionLifecycle.cancel(app, ctx.actor);
+    return { cancelled, rollback };
+  }
+
+  @Mutation(() => UnpinResultType, { description: 'Removes the pin and deploys the newest held revision (older held ones become SUPERSEDED). NOT_PINNED when the app is not pinned.' })
+  async unpinApp(@Arg('app', () => AppRefInput) ref: AppRefInput, @Ctx() ctx: KipperContext): Promise<{ app: App; deployed: Revision | null }> {
+    const app = await ctx.services.apps.resolve(ref);
+    const deployed = await ctx.services.revisions.unpin(app, ctx.actor);
+    return { app, deployed };
+  }
+
+  @Mutation(() => AppType, { description: 'Changes deploy policy, automatic rollback or drift policy; omitted settings stay as they are.' })
+  async configureApp(
+    @Arg('app', () => AppRefInput) ref: AppRefInput,
+    @Arg('input', () => AppSettingsInput) input: AppSettingsInput,
+    @Ctx() ctx: KipperContext,
+  ): Promise<App> {
+    const app = await ctx.services.apps.resolve(ref);
+    return ctx.services.apps.configure(app, input, ctx.actor);
   }
 
   @Mutation(() => RevisionType, { description: 'Copies the current image to the same app in the next environment (or `to`); returns the revision created there.' })

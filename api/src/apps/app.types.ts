@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { AppSource, DeployPolicy } from '@kipper/core';
+import { AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppDrift, type AppHealth } from '@kipper/core';
+import { RevisionType } from '../revisions/revision.types.js';
 
 @ObjectType('EnvVar')
 export class EnvVarType {
@@ -24,7 +25,38 @@ export class AppType {
   @Field(() => DeployPolicy) deployPolicy!: DeployPolicy;
   @Field(() => Boolean) autoRollback!: boolean;
   @Field(() => Boolean) watchGit!: boolean;
+  @Field(() => DriftPolicy, { description: 'What the reconciler does when the cluster differs from the record (default REPAIR).' }) driftPolicy!: DriftPolicy;
   @Field(() => Date) createdAt!: Date;
+}
+
+@ObjectType('AppHealth', { description: 'The app\'s health as the worker last observed it in the cluster (Deployment and pods).' })
+export class AppHealthType {
+  @Field(() => HealthStatus) status!: HealthStatus;
+  @Field(() => String, { nullable: true, description: 'Why, for DEGRADED and PROGRESSING: CrashLoopBackOff, ImagePullBackOff, OOMKilled, ProgressDeadlineExceeded, …' }) reason!: string | null;
+  @Field(() => String, { nullable: true, description: 'Details for people, e.g. `2/3 pods crash-looping`.' }) message!: string | null;
+  @Field(() => Date, { description: 'When the app entered this status.' }) since!: Date;
+}
+
+@ObjectType('AppDrift', { description: 'A difference between the cluster and the record that the reconciler reported without repairing it (drift policy REPORT).' })
+export class AppDriftType {
+  @Field(() => String) message!: string;
+  @Field(() => Date) detectedAt!: Date;
+}
+
+@ObjectType('AppPin', { description: 'A rollback pins its app: webhooks and git pushes are recorded HELD until unpinApp (or a person deploys).' })
+export class AppPinType {
+  @Field(() => RevisionType, { description: 'The revision the rollback created.' }) revision!: RevisionType;
+  @Field(() => String, { description: 'Who rolled back.' }) by!: string;
+  @Field(() => Date) at!: Date;
+}
+
+/** Core keeps health and drift times as ISO strings (jsonb); GraphQL serves them as DateTimeISO. */
+export function healthOf(health: AppHealth | null | undefined): AppHealthType | null {
+  return health ? { status: health.status, reason: health.reason ?? null, message: health.message ?? null, since: new Date(health.since) } : null;
+}
+
+export function driftOf(drift: AppDrift | null | undefined): AppDriftType | null {
+  return drift ? { message: drift.message, detectedAt: new Date(drift.detectedAt) } : null;
 }
 
 @InputType('AppRef', { description: 'Names an app: `namespace` + `name`, or `project` + `environment` + `name`, or `name` alone when it is unique.' })
@@ -58,4 +90,18 @@ export class DeployAppInput {
   @Field(() => DeployPolicy, { nullable: true }) deployPolicy?: DeployPolicy | null;
   @Field(() => Boolean, { nullable: true }) autoRollback?: boolean | null;
   @Field(() => Boolean, { nullable: true }) watchGit?: boolean | null;
+  @Field(() => DriftPolicy, { nullable: true, description: 'Default REPAIR.' }) driftPolicy?: DriftPolicy | null;
+}
+
+@InputType('AppSettingsInput', { description: 'Settings of an existing app that change how Kipper deploys and watches it; omitted fields stay as they are.' })
+export class AppSettingsInput {
+  @Field(() => DeployPolicy, { nullable: true }) deployPolicy?: DeployPolicy | null;
+  @Field(() => Boolean, { nullable: true }) autoRollback?: boolean | null;
+  @Field(() => DriftPolicy, { nullable: true }) driftPolicy?: DriftPolicy | null;
+}
+
+@ObjectType('UnpinResult')
+export class UnpinResultType {
+  @Field(() => AppType) app!: AppType;
+  @Field(() => RevisionType, { nullable: true, description: 'The newest held revision, now queued; null when nothing was held.' }) deployed!: RevisionType | null;
 }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
 import { type AppRef, ErrorCode, KipperError, type Revision, topics, type BuildLogPayload, type DeployEventPayload } from '@kipper/core';
-import { AppRefInput } from '../apps/app.types.js';
+import { AppRefInput, healthOf } from '../apps/app.types.js';
 import { BuildLogLineType } from '../builds/build.types.js';
 import type { KipperContext } from '../graphql/context.js';
 import { RevisionType } from '../revisions/revision.types.js';
@@ -15,7 +15,15 @@ function toEvent(payload: DeployEventPayload, ctx: KipperContext): DeployEventOb
   // `revision { status current }` is read as it is now, not as it was at the first event;
   // the caches of one event are shared by all its subscribers, so it is read once, not once each.
   ctx.loaders = loadersForEvent(payload, ctx.services);
-  return { type: payload.type, at: new Date(payload.at), namespace: payload.namespace, app: payload.app, message: payload.message, revisionId: payload.revisionId };
+  return {
+    type: payload.type,
+    at: new Date(payload.at),
+    namespace: payload.namespace,
+    app: payload.app,
+    message: payload.message,
+    health: healthOf(payload.health),
+    revisionId: payload.revisionId,
+  };
 }
 
 /**
@@ -25,7 +33,8 @@ function toEvent(payload: DeployEventPayload, ctx: KipperContext): DeployEventOb
 @Resolver(() => DeployEventObject)
 export class EventResolver {
   @Subscription(() => DeployEventObject, {
-    description: 'Revision events of one app: queued, building, rolling out (with progress), live, failed, superseded.',
+    description:
+      'Events of one app: its revisions (queued, held, building, rolling out with progress, live, failed, superseded, cancelled), its pin, and what the worker observes in the cluster (health, drift, repairs, a missing webhook Secret).',
     subscribe: async ({ args, context }: Data) => {
       const app = await context.services.apps.resolve(args.app as AppRef);
       return context.services.pubsub.subscribe(topics.app(app.id));
@@ -36,7 +45,7 @@ export class EventResolver {
   }
 
   @Subscription(() => DeployEventObject, {
-    description: 'Revision events of every app of a project.',
+    description: 'The same events for every app of a project.',
     subscribe: async ({ args, context }: Data) => {
       const project = await context.services.projects.getOrFail(String(args.project));
       return context.services.pubsub.subscribe(topics.project(project.id));

@@ -1,12 +1,28 @@
 import { registerEnumType } from 'type-graphql';
-import { AppSource, DeployPolicy, BuildStatus, DeliveryOutcome, DeliverySource, DeployEventType, RevisionStatus, RevisionTrigger } from '@kipper/core';
+import {
+  AppSource,
+  DeployPolicy,
+  DriftPolicy,
+  HealthStatus,
+  BuildStatus,
+  DeliveryOutcome,
+  DeliverySource,
+  DeployEventType,
+  RevisionStatus,
+  RevisionTrigger,
+} from '@kipper/core';
 
 /**
  * Every enum of the schema. GraphQL names are the TypeScript keys (`ROLLING_OUT`), values the
- * stored strings (`rolling_out`), so resolvers return entity values unchanged.
+ * stored strings (`rolling_out`; health: `Healthy`), so resolvers return entity values unchanged.
  */
 registerEnumType(AppSource, { name: 'AppSource' });
 registerEnumType(DeployPolicy, { name: 'DeployPolicy' });
+registerEnumType(DriftPolicy, {
+  name: 'DriftPolicy',
+  description: 'What the reconciler does when the cluster differs from the record: REPAIR puts it back, REPORT only flags it on the app.',
+});
+registerEnumType(HealthStatus, { name: 'HealthStatus', description: 'Health of the app in the cluster, as Argo CD names it.' });
 registerEnumType(RevisionTrigger, { name: 'RevisionTrigger' });
 registerEnumType(RevisionStatus, { name: 'RevisionStatus' });
 registerEnumType(BuildStatus, { name: 'BuildStatus' });
@@ -19,7 +35,9 @@ export const DeliveryOutcomeEnum = {
   ALREADY_LIVE: DeliveryOutcome.ALREADY_LIVE,
   IGNORED: DeliveryOutcome.IGNORED,
   DUPLICATE: DeliveryOutcome.DUPLICATE,
+  HELD: DeliveryOutcome.HELD,
+  REFUSED: DeliveryOutcome.REFUSED,
 } as const;
 registerEnumType(DeliveryOutcomeEnum, { name: 'DeliveryOutcome' });
 
-export { AppSource, DeployPolicy, RevisionTrigger, RevisionStatus, BuildStatus, DeliverySource, DeliveryOutcome, DeployEventType };
+export { AppSource, DeployPolicy, DriftPolicy, HealthStatus, RevisionTrigger, RevisionStatus, BuildStatus, DeliverySource, DeliveryOutcome, DeployEventType };

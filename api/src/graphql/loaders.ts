@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { App, Build, Environment, Project, Revision, type KipperServices } from '@kipper/core';
+import { App, Build, Environment, Project, Revision, Webhook, type KipperServices } from '@kipper/core';
 import { In, type DataSource, type EntityTarget, type FindOptionsOrder, type ObjectLiteral } from 'typeorm';
 
 /**
@@ -17,6 +17,8 @@ export interface Loaders {
   environmentsOf: DataLoader<string, Environment[]>;
   /** An environment's apps, by name. */
   appsIn: DataLoader<string, App[]>;
+  /** An app's webhook row (null when it never had one), by app id. */
+  webhookOf: DataLoader<string, Webhook | null>;
 }
 
 function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: EntityTarget<T>): DataLoader<string, T | null> {
@@ -41,6 +43,14 @@ function byParent<T extends ObjectLiteral>(
   });
 }
 
+function byUniqueKey<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>, key: keyof T & string): DataLoader<string, T | null> {
+  return new DataLoader(async (keys) => {
+    const rows = await ds.getRepository(entity).findBy({ [key]: In([...keys]) } as never);
+    const found = new Map(rows.map((row) => [row[key] as string, row]));
+    return keys.map((k) => found.get(k) ?? null);
+  });
+}
+
 export function createLoaders(services: Pick<KipperServices, 'dataSource'>): Loaders {
   const ds = services.dataSource;
   return {
@@ -51,5 +61,6 @@ export function createLoaders(services: Pick<KipperServices, 'dataSource'>): Loa
     build: byId(ds, Build),
     environmentsOf: byParent(ds, Environment, 'projectId', { position: 'ASC' }),
     appsIn: byParent(ds, App, 'environmentId', { name: 'ASC' }),
+    webhookOf: byUniqueKey(ds, Webhook, 'appId'),
   };
 }

@@ -6,7 +6,8 @@ import { AppResolver } from '../apps/app.resolver.js';
 import { BuildResolver } from '../builds/build.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
 import { EnvironmentResolver, ProjectResolver } from '../projects/project.resolver.js';
-import { RevisionResolver } from '../revisions/revision.resolver.js';
+import { RevisionResolver, RolloutProgressResolver } from '../revisions/revision.resolver.js';
+import { AppStateResolver } from '../apps/app-state.resolver.js';
 import { ErrorCode } from '@kipper/core';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
 
@@ -14,8 +15,10 @@ export const resolvers = [
   ProjectResolver,
   EnvironmentResolver,
   AppResolver,
+  AppStateResolver,
   AppWebhookResolver,
   RevisionResolver,
+  RolloutProgressResolver,
   BuildResolver,
   WebhookResolver,
   WebhookDeliveryResolver,

@@ -10,6 +10,11 @@ export class WebhookType {
   @Field(() => String) url!: string;
   @Field(() => Date, { nullable: true }) createdAt!: Date | null;
   @Field(() => Date, { nullable: true }) rotatedAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Since when the Secret holding the token is gone from the cluster (the reconciler noticed); null when it is there. Issue a new token with enableWebhook.',
+  })
+  secretMissingSince!: Date | null;
 }
 
 @ObjectType('CiSnippets')

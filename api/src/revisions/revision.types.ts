@@ -3,9 +3,12 @@ import { RevisionStatus, RevisionTrigger } from '@kipper/core';
 
 @ObjectType('RolloutProgress')
 export class RolloutProgressType {
-  @Field(() => Int) updated!: number;
-  @Field(() => Int) ready!: number;
+  @Field(() => Int, { description: 'Pods of the new ReplicaSet.' }) updated!: number;
+  @Field(() => Int, { description: 'Pods of the new ReplicaSet that are ready.' }) ready!: number;
   @Field(() => Int) desired!: number;
+  /** Resolved (0 when unknown): progress recorded before these were counted has neither. */
+  available?: number;
+  old?: number;
 }
 
 @ObjectType('PromotionSource')
@@ -43,4 +46,10 @@ export class RevisionConnectionType {
   @Field(() => [RevisionType]) nodes!: RevisionType[];
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
   @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType('CancelResult')
+export class CancelResultType {
+  @Field(() => [RevisionType], { description: 'The revisions stopped (queued, building or rolling out), oldest first.' }) cancelled!: RevisionType[];
+  @Field(() => RevisionType, { nullable: true, description: 'When a rollout was stopped: the new ROLLBACK revision that deploys the last live image again.' }) rollback!: RevisionType | null;
 }

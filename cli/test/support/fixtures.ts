@@ -17,6 +17,7 @@ export function revision(partial: Partial<FakeRevision> & { number: number }): F
     status: 'LIVE',
     current: false,
     failureReason: null,
+    heldReason: null,
     rollbackTo: null,
     promotedFrom: null,
     progress: null,

@@ -26,13 +26,36 @@ export const DeployAppMutation = graphql(
   [AppDetailFields, RevisionFields],
 );
 
+/** Removes a rollback's pin; answers the app and the held revision it deploys (if any). */
+export const UnpinAppMutation = graphql(
+  `
+  mutation UnpinApp($app: AppRef!) {
+    unpinApp(app: $app) {
+      app { ...AppSummaryFields }
+      deployed { ...RevisionFields }
+    }
+  }
+`,
+  [AppSummaryFields, RevisionFields],
+);
+
+/** Deploy policy, automatic rollback, drift policy of an existing app. */
+export const ConfigureAppMutation = graphql(
+  `
+  mutation ConfigureApp($app: AppRef!, $input: AppSettingsInput!) {
+    configureApp(app: $app, input: $input) { ...AppSummaryFields }
+  }
+`,
+  [AppSummaryFields],
+);
+
 /** What `kip app status` shows: the app, what runs and the last ten revisions. */
 export const AppStatusQuery = graphql(
   `
   query AppStatus($app: AppRef!) {
     app(ref: $app) {
       ...AppDetailFields
-      webhook { enabled url }
+      webhook { enabled url secretMissingSince }
       currentRevision { ...RevisionFields }
       revisions(first: 10) { nodes { ...RevisionFields } }
     }

@@ -9,6 +9,7 @@ export const DeployEventFields = graphql(
     namespace
     app
     message
+    health { status reason message since }
     revision { ...RevisionFields }
   }
 `,
@@ -16,7 +17,7 @@ export const DeployEventFields = graphql(
 );
 export type DeployEvent = ResultOf<typeof DeployEventFields>;
 
-/** Every change of an app's revisions (queued, progress, live, failed, superseded). */
+/** Every change of an app's revisions (queued, held, progress, live, failed, superseded, cancelled), its pin and its health, drift and webhook Secret. */
 export const AppEventsSubscription = graphql(
   `
   subscription AppEvents($app: AppRef!) {

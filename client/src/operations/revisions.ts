@@ -15,10 +15,23 @@ export const UpdateImageMutation = graphql(
 
 export const RollbackMutation = graphql(
   `
-  mutation RollbackApp($app: AppRef!, $revision: Int) {
-    rollbackApp(app: $app, revision: $revision) {
+  mutation RollbackApp($app: AppRef!, $revision: Int, $pin: Boolean) {
+    rollbackApp(app: $app, revision: $revision, pin: $pin) {
       ...RevisionFields
       app { name namespace }
+    }
+  }
+`,
+  [RevisionFields],
+);
+
+/** Stops the app's queued, building or rolling out revisions; a stopped rollout brings the last live image back. */
+export const CancelRolloutMutation = graphql(
+  `
+  mutation CancelRollout($app: AppRef!) {
+    cancelRollout(app: $app) {
+      cancelled { ...RevisionFields }
+      rollback { ...RevisionFields }
     }
   }
 `,

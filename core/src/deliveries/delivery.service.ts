@@ -7,7 +7,7 @@ import { DeliveryOutcome, DeliverySource, WebhookDelivery } from './webhook-deli
 /** What a finished delivery answered: kept so a repeat gets the very same answer. */
 export interface DeliveryResult {
   statusCode: number;
-  outcome: DeliveryOutcome.ACCEPTED | DeliveryOutcome.ALREADY_LIVE | DeliveryOutcome.IGNORED;
+  outcome: DeliveryOutcome.ACCEPTED | DeliveryOutcome.ALREADY_LIVE | DeliveryOutcome.IGNORED | DeliveryOutcome.HELD | DeliveryOutcome.REFUSED;
   message: string | null;
   revisionId: string | null;
   response: unknown;

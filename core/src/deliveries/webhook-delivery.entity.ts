@@ -13,6 +13,14 @@ export enum DeliveryOutcome {
   ALREADY_LIVE = 'already_live',
   IGNORED = 'ignored',
   DUPLICATE = 'duplicate',
+  /** Accepted while the app is pinned: the revision is recorded `held` (the message says why), nothing deployed. */
+  HELD = 'held',
+  /**
+   * Refused after the app was identified, recorded so its owner sees why: a GitHub-signed
+   * delivery while the webhook's Secret is missing (the signature cannot be checked).
+   * Other refusals are not recorded: they would tell strangers which apps exist.
+   */
+  REFUSED = 'refused',
   /**
    * A delivery key claimed by a request that is still running: a concurrent repeat waits for
    * it to finish and answers its response. Never listed as history; a stale one is taken over.
