@@ -16,6 +16,7 @@ const byToken: Authenticate = async (_ns, _name, c) => (c.kipperToken === TOKEN 
 function fakeWebhooks(authenticate: Authenticate = byToken): WebhookService {
   return {
     authenticate,
+    secretMissing: async () => null,
     revisionUrl: (_app: App, n: number) => `http://kipper.test/api/v1/webhook/shop-test/api/revisions/${n}`,
   } as unknown as WebhookService;
 }
@@ -92,6 +93,7 @@ const unusedRevisions: DeliveryRevisions = {
   requestBuild: async () => {
     throw new Error('not expected');
   },
+  heldReason: async () => null,
 };
 
 describe('webhook router failure paths', () => {
@@ -103,6 +105,7 @@ describe('webhook router failure paths', () => {
         throw new KipperError(ErrorCode.QUEUE_UNAVAILABLE, 'Revision #7 is recorded and will be deployed when the queue is back', { revision: 7, revisionId: 'rev-7' });
       },
       requestBuild: async () => ({}) as Revision,
+      heldReason: async () => null,
     };
     // Meanwhile the sweeper queued it and the worker started the rollout.
     const rev7 = { id: 'rev-7', number: 7, status: RevisionStatus.ROLLING_OUT, image: 'registry.example.com/api:abc123f', commit: 'abc123f' } as Revision;
@@ -132,6 +135,7 @@ describe('webhook router failure paths', () => {
         return { id: 'rev-8', number: 8, status: RevisionStatus.QUEUED, image: 'registry.example.com/api:abc123f', commit: 'abc123f' } as Revision;
       },
       requestBuild: async () => ({}) as Revision,
+      heldReason: async () => null,
     };
     const logs: string[] = [];
     const { post, deliveries } = await start(revisions, fakeDeliveries(), logs);
@@ -159,6 +163,7 @@ describe('webhook router failure paths', () => {
         throw new KipperError(ErrorCode.INVALID_IMAGE, 'registry.example.com/api:abc123f is not allowed here');
       },
       requestBuild: async () => ({}) as Revision,
+      heldReason: async () => null,
     };
     const { post } = await start(revisions);
     expect(await post()).toEqual({ status: 422, body: { error: { code: 'INVALID_IMAGE', message: 'registry.example.com/api:abc123f is not allowed here' } } });
@@ -176,6 +181,7 @@ describe('webhook router failure paths', () => {
         throw failures[next++];
       },
       requestBuild: async () => ({}) as Revision,
+      heldReason: async () => null,
     };
     const logs: string[] = [];
     const { post } = await start(revisions, fakeDeliveries(), logs);
@@ -229,6 +235,7 @@ describe('webhook router: authentication failures', () => {
     const revisions: DeliveryRevisions = {
       deployImage: async () => ({ id: 'rev-9', number: 9, status: RevisionStatus.QUEUED, image: 'registry.example.com/api:abc123f', commit: 'abc123f' }) as Revision,
       requestBuild: async () => ({}) as Revision,
+      heldReason: async () => null,
     };
     const { post } = await start(revisions);
     const wrong: number[] = [];

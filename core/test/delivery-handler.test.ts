@@ -95,6 +95,7 @@ function fakeRevisions() {
   const revisions: DeliveryRevisions = {
     deployImage: async (_app, input) => commit(input.image, input.commit ?? null),
     requestBuild: async (_app, input) => commit(null, input.commit ?? null),
+    heldReason: async () => null,
   };
   return { revisions, state };
 }

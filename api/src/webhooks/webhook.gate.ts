@@ -4,6 +4,15 @@ import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-
 import { headerValue } from './webhook.request.js';
 import { sendError, sendRateLimited, UNAUTHENTICATED_MESSAGE } from './webhook.responses.js';
 
+/**
+ * An admitted request's app. `secretMissing`: its credentials could not be checked because the
+ * webhook's Secret is gone (a GitHub signature); the caller refuses it and records why.
+ */
+export interface Admitted {
+  app: App;
+  secretMissing: boolean;
+}
+
 /** The app a webhook URL names; `appKey` is `namespace/name`, for rate limits and logs. */
 export interface WebhookTarget {
   namespace: string;
@@ -43,7 +52,7 @@ export class WebhookGate {
   private readonly failedPerAddress: TokenBucketLimiter;
 
   constructor(
-    private readonly webhooks: Pick<WebhookService, 'authenticate'>,
+    private readonly webhooks: Pick<WebhookService, 'authenticate' | 'secretMissing'>,
     limits: GateLimits,
     private readonly log: (message: string) => void,
   ) {
@@ -81,18 +90,43 @@ export class WebhookGate {
    * (database, cluster) is answered like a wrong token, so nothing tells that an app exists;
    * the details go to the log (never a credential).
    */
-  async admit(req: Request, res: Response, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'> = {}): Promise<App | undefined> {
+  async admit(req: Request, res: Response, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'> = {}): Promise<Admitted | undefined> {
     const app = await this.authenticate(req, target, signed);
     if (!app) {
-      this.refuseUnauthenticated(req, res, target.appKey);
-      return undefined;
+      const unverifiable = signed.githubSignature !== undefined ? await this.secretMissing(target) : null;
+      if (!unverifiable) {
+        this.refuseUnauthenticated(req, res, target.appKey);
+        return undefined;
+      }
+      // Still a failed authentication for the address's buckets: a flood of forged signatures
+      // is answered 429 and does not fill the app's delivery log.
+      const limited = this.chargeFailure(req, target.appKey);
+      if (limited !== undefined) {
+        sendRateLimited(res, limited, 'with a wrong webhook token from this address');
+        return undefined;
+      }
+      return { app: unverifiable, secretMissing: true };
     }
     const taken = this.perApp.take(target.appKey);
     if (!taken.ok) {
       sendRateLimited(res, taken.retryAfterSeconds, `for ${target.appKey}`);
       return undefined;
     }
-    return app;
+    return { app, secretMissing: false };
+  }
+
+  /**
+   * After a failed GitHub signature: the app, when its webhook Secret is known to be gone (its
+   * owner must be told why GitHub's deliveries fail). Asked for every failed signature, known app
+   * or not, so the answer time tells nothing about other apps.
+   */
+  private async secretMissing(target: WebhookTarget): Promise<App | null> {
+    try {
+      return await this.webhooks.secretMissing(target.namespace, target.name);
+    } catch (err) {
+      this.log(`webhook ${target.appKey}: the webhook Secret flag could not be read, answered 401: ${describeError(err)}`);
+      return null;
+    }
   }
 
   private async authenticate(req: Request, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'>): Promise<App | null> {
@@ -110,13 +144,19 @@ export class WebhookGate {
 
   /** The unified 401, charged to the address's failure buckets; 429 once they are empty. */
   private refuseUnauthenticated(req: Request, res: Response, appKey: string): void {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const results = [this.failedPerPath.take(`${address} ${appKey}`), this.failedPerAddress.take(address)];
-    const limited = results.filter((r): r is Extract<TakeResult, { ok: false }> => !r.ok);
-    if (limited.length > 0) {
-      sendRateLimited(res, Math.max(...limited.map((r) => r.retryAfterSeconds)), 'with a wrong webhook token from this address');
+    const limited = this.chargeFailure(req, appKey);
+    if (limited !== undefined) {
+      sendRateLimited(res, limited, 'with a wrong webhook token from this address');
       return;
     }
     sendError(res, ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE);
+  }
+
+  /** Charges a failed authentication to the address's buckets; the Retry-After seconds once they are empty. */
+  private chargeFailure(req: Request, appKey: string): number | undefined {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const results = [this.failedPerPath.take(`${address} ${appKey}`), this.failedPerAddress.take(address)];
+    const limited = results.filter((r): r is Extract<TakeResult, { ok: false }> => !r.ok);
+    return limited.length > 0 ? Math.max(...limited.map((r) => r.retryAfterSeconds)) : undefined;
   }
 }

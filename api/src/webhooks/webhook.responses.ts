@@ -22,7 +22,11 @@ export function errorBody(code: ErrorCode, message: string) {
 export function httpResponseOf(outcome: FreshOutcome): RecordedResponse {
   switch (outcome.kind) {
     case 'accepted':
-      return { statusCode: 202, body: { revision: outcome.revision, app: outcome.app, statusUrl: outcome.statusUrl } };
+      // A held revision (the app is pinned): still 202, the delivery is recorded; `message` says why nothing deploys.
+      return {
+        statusCode: 202,
+        body: { revision: outcome.revision, app: outcome.app, statusUrl: outcome.statusUrl, ...(outcome.message !== undefined ? { message: outcome.message } : {}) },
+      };
     case 'already-live':
       return {
         statusCode: 200,

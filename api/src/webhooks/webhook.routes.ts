@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import { DeliveryHandler, refusalOf, type DeliveryRevisions, type DeliveryService, type WebhookOutcome, type WebhookService } from '@kipper/core';
 import { bodyReadErrors, checkContentType, MAX_BODY_BYTES, rawBodyOf, readRawBody } from './webhook.body.js';
 import { WebhookGate, type GateLimits, type WebhookTarget } from './webhook.gate.js';
-import { headerValue, parseDelivery, revisionNumberOf } from './webhook.request.js';
+import { deliveryHeaders, headerValue, parseDelivery, revisionNumberOf } from './webhook.request.js';
 import { httpResponseOf, sendOutcome } from './webhook.responses.js';
 
 export interface WebhookRouterDeps {
@@ -39,11 +39,13 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   router.post('/:namespace/:app', gate.checkTarget, checkContentType, readRawBody(maxBodyBytes), async (req, res) => {
     const target = gate.targetOf(res);
     const raw = rawBodyOf(req);
-    const app = await gate.admit(req, res, target, { githubSignature: headerValue(req.headers, 'x-hub-signature-256'), rawBody: raw });
-    if (!app) return;
+    const admitted = await gate.admit(req, res, target, { githubSignature: headerValue(req.headers, 'x-hub-signature-256'), rawBody: raw });
+    if (!admitted) return;
     let outcome: WebhookOutcome;
     try {
-      outcome = await handler.handle(parseDelivery(app, req.headers, raw));
+      outcome = admitted.secretMissing
+        ? await handler.refuseUnverifiable(admitted.app, deliveryHeaders(req.headers))
+        : await handler.handle(parseDelivery(admitted.app, req.headers, raw));
     } catch (err) {
       outcome = refusalOf(err); // a body or key that cannot be read (handle() itself never throws)
     }
@@ -53,10 +55,10 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
   router.get('/:namespace/:app/revisions/:number', async (req, res) => {
     const target = gate.target(req, res);
     if (!target) return;
-    const app = await gate.admit(req, res, target);
-    if (!app) return;
+    const admitted = await gate.admit(req, res, target);
+    if (!admitted) return;
     try {
-      res.status(200).json(await deps.webhooks.revisionStatus(app, revisionNumberOf(String(req.params.number))));
+      res.status(200).json(await deps.webhooks.revisionStatus(admitted.app, revisionNumberOf(String(req.params.number))));
     } catch (err) {
       sendOutcome(res, refusalOf(err), logFor(target));
     }

@@ -2,10 +2,10 @@ import type { App } from '../apps/app.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { describeError } from '../logger.js';
-import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
+import { RevisionStatus, RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { appLabel } from '../revisions/revision.records.js';
 import type { RevisionService } from '../revisions/revision.service.js';
-import type { WebhookService } from '../webhooks/webhook.service.js';
+import { webhookSecretMissingMessage, type WebhookService } from '../webhooks/webhook.service.js';
 import type { DeliveryResult, DeliveryService } from './delivery.service.js';
 import { interpretDelivery, type DeliveryEvent, type WebhookIntent } from './delivery.intent.js';
 import { refusalOf, type FreshOutcome, type Respond, type WebhookOutcome } from './delivery.outcome.js';
@@ -20,8 +20,11 @@ export interface ParsedDelivery extends DeliveryEvent {
   body: unknown;
 }
 
-/** The part of RevisionService a delivery uses; both commit the revision and enqueue its job before returning. */
-export type DeliveryRevisions = Pick<RevisionService, 'deployImage' | 'requestBuild'>;
+/**
+ * The part of RevisionService a delivery uses; both commit the revision and enqueue its job
+ * before returning (a revision held while the app is pinned gets no job, and `heldReason` says why).
+ */
+export type DeliveryRevisions = Pick<RevisionService, 'deployImage' | 'requestBuild' | 'heldReason'>;
 
 export interface DeliveryHandlerDeps {
   revisions: DeliveryRevisions;
@@ -113,6 +116,11 @@ export class DeliveryHandler {
     try {
       const revision =
         intent.kind === 'deploy-image' ? await this.deps.revisions.deployImage(app, { ...input, image: intent.image }) : await this.deps.revisions.requestBuild(app, input);
+      if (revision.status === RevisionStatus.HELD) {
+        // Pinned by a rollback: recorded, nothing deployed; the answer and the delivery log say why.
+        const reason = (await this.deps.revisions.heldReason(app, revision)) ?? `Revision #${revision.number} is held`;
+        return this.handled({ ...this.accepted(app, revision), message: reason }, DeliveryOutcome.HELD, reason, revision.id);
+      }
       return this.handled(this.accepted(app, revision), DeliveryOutcome.ACCEPTED, null, revision.id);
     } catch (err) {
       const revisionId = committedRevisionId(err);
@@ -122,6 +130,21 @@ export class DeliveryHandler {
       const refusal = refusalOf(err);
       return this.handled(refusal, DeliveryOutcome.ACCEPTED, refusal.message, revisionId);
     }
+  }
+
+  /**
+   * A GitHub-signed delivery for an app whose webhook Secret is gone: the signature cannot be
+   * checked, so it is refused (WEBHOOK_SECRET_MISSING), and recorded so that the owner sees why
+   * in the delivery log. Without its key: once a new token is issued, GitHub's redelivery of the
+   * same delivery must be handled, not replayed.
+   */
+  async refuseUnverifiable(app: App, event: DeliveryEvent): Promise<WebhookOutcome> {
+    const refusal = { kind: 'refused', code: ErrorCode.WEBHOOK_SECRET_MISSING, message: webhookSecretMissingMessage(app.name) } as const;
+    const { record } = this.handled(refusal, DeliveryOutcome.REFUSED, refusal.message, null);
+    await this.deps.deliveries
+      .record({ ...record, appId: app.id, source: event.source, event: event.event, deliveryKey: null })
+      .catch((err: unknown) => this.log(app, 'could not record the refused delivery', err));
+    return refusal;
   }
 
   /**

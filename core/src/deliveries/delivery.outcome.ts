@@ -11,8 +11,11 @@ export type AcceptedRevision = Pick<Revision, 'number' | 'status' | 'image' | 'c
  * into a status and a JSON body.
  */
 export type WebhookOutcome =
-  /** The revision is committed and its job queued; `statusUrl` is where CI polls it. */
-  | { kind: 'accepted'; app: string; revision: AcceptedRevision; statusUrl: string }
+  /**
+   * The revision is committed and its job queued; `statusUrl` is where CI polls it. A revision
+   * held while the app is pinned has no job yet: `message` says why and how to deploy it.
+   */
+  | { kind: 'accepted'; app: string; revision: AcceptedRevision; statusUrl: string; message?: string }
   /** The image is the one the app already runs (its newest revision, live): nothing is deployed. */
   | { kind: 'already-live'; app: string; revision: AcceptedRevision; statusUrl: string }
   /** GitHub's ping when a webhook is created. */

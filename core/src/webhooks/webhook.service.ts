@@ -6,6 +6,7 @@ import { inCluster } from '../errors/cluster-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { describeError } from '../logger.js';
+import { heldMessage } from '../revisions/pin.js';
 import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
 import { Webhook } from './webhook.entity.js';
 import { ciSnippets, type CiSnippets } from './webhook.snippets.js';
@@ -60,6 +61,8 @@ export interface RevisionStatusView {
   createdAt: string;
   finishedAt: string | null;
   current: boolean;
+  /** A held revision: why it waits and what deploys it (the pin); null otherwise. */
+  message: string | null;
 }
 
 type AppRef = Pick<App, 'id' | 'namespace' | 'name' | 'source'>;
@@ -171,10 +174,12 @@ export class WebhookService {
   async secret(app: AppRef): Promise<WebhookSecretView | null> {
     const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId: app.id });
     if (!row?.enabled || !row.tokenHash) return null;
+    // Known gone (the reconciler flagged it): no cluster call, the flag's own words.
+    if (row.secretMissingSince) throw new KipperError(ErrorCode.WEBHOOK_SECRET_MISSING, webhookSecretMissingMessage(app.name));
     const token = await this.readToken(app, row.tokenHash);
     if (token === null) {
       throw new KipperError(
-        ErrorCode.CLUSTER_ERROR,
+        ErrorCode.WEBHOOK_SECRET_MISSING,
         `The webhook Secret ${app.name}-webhook in namespace ${app.namespace} is missing or no longer matches: run \`kip app webhook enable ${app.name}\` to issue a new token`,
       );
     }
@@ -216,10 +221,30 @@ export class WebhookService {
     return ok && app && storedHash ? app : null;
   }
 
-  /** A revision of the app as CI sees it when polling the status URL; `app` as authentication read it, so "current" needs no second query. */
-  async revisionStatus(app: Pick<App, 'id' | 'currentRevisionId'>, number: number): Promise<RevisionStatusView> {
-    const revision = await this.deps.dataSource.getRepository(Revision).findOneBy({ appId: app.id, number });
+  /**
+   * The app of a webhook URL whose webhook is enabled but whose Secret the reconciler found gone:
+   * a GitHub signature for it cannot be checked, and the sender is told so (WEBHOOK_SECRET_MISSING)
+   * instead of the unified 401. Null for every other app, known or not (they stay unified).
+   */
+  async secretMissing(namespace: string, name: string): Promise<App | null> {
+    return this.deps.dataSource
+      .getRepository(App)
+      .createQueryBuilder('app')
+      .innerJoin(Webhook, 'webhook', 'webhook.app_id = app.id AND webhook.enabled AND webhook.secret_missing_since IS NOT NULL')
+      .where('app.namespace = :namespace AND app.name = :name', { namespace, name })
+      .getOne();
+  }
+
+  /** A revision of the app as CI sees it when polling the status URL; `app` as authentication read it, so "current" and the pin need no second query. */
+  async revisionStatus(app: Pick<App, 'id' | 'name' | 'currentRevisionId' | 'pinnedRevisionId' | 'pinnedBy' | 'pinnedAt'>, number: number): Promise<RevisionStatusView> {
+    const repo = this.deps.dataSource.getRepository(Revision);
+    const revision = await repo.findOneBy({ appId: app.id, number });
     if (!revision) throw new KipperError(ErrorCode.REVISION_NOT_FOUND, `This app has no revision ${number}`);
+    let message: string | null = null;
+    if (revision.status === RevisionStatus.HELD && app.pinnedRevisionId && app.pinnedBy && app.pinnedAt) {
+      const pinned = await repo.findOneBy({ id: app.pinnedRevisionId });
+      if (pinned) message = heldMessage(app.name, revision.number, { revision: pinned, by: app.pinnedBy, at: app.pinnedAt });
+    }
     return {
       number: revision.number,
       status: revision.status,
@@ -230,6 +255,7 @@ export class WebhookService {
       createdAt: revision.createdAt.toISOString(),
       finishedAt: revision.finishedAt ? revision.finishedAt.toISOString() : null,
       current: app.currentRevisionId === revision.id,
+      message,
     };
   }
 
