@@ -13,6 +13,8 @@ export type CliErrorCode =
   | 'USAGE'
   | 'NO_REVISION'
   | 'BUILD_FAILED'
+  | 'BUILD_CANCELLED'
+  | 'BUILD_SUPERSEDED'
   | 'WAIT_TIMEOUT'
   | `REVISION_${RevisionStatus}`;
 

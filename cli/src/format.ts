@@ -1,4 +1,4 @@
-import type { Revision } from '@kipper/client';
+import type { AppHealth, AppState, Revision } from '@kipper/client';
 
 /** `just now`, `2 min ago`, `1 hour ago`, `3 hours ago`, `2 days ago`, `3 months ago`, `1 year ago`. */
 export function relativeTime(at: string | Date, now: Date): string {
@@ -52,33 +52,42 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 type RevisionState = Pick<Revision, 'status' | 'current' | 'progress'>;
 
-/** What follows WHEN in the history: ` (current)`, ` (failed)`, ` (rolling out)`, … */
-export function revisionMarker(revision: RevisionState): string {
-  if (revision.current) return ' (current)';
+/** The word for a revision's status in the history: `current`, `failed`, `rolling out`, … (none for an earlier live one). */
+function statusMarker(revision: RevisionState): string | undefined {
+  if (revision.current) return 'current';
   switch (revision.status) {
     case 'LIVE':
-      return '';
+      return undefined;
     case 'FAILED':
-      return ' (failed)';
+      return 'failed';
     case 'SUPERSEDED':
-      return ' (superseded)';
+      return 'superseded';
     case 'QUEUED':
-      return ' (queued)';
+      return 'queued';
     case 'BUILDING':
-      return ' (building)';
+      return 'building';
     case 'ROLLING_OUT':
-      return ' (rolling out)';
+      return 'rolling out';
     case 'HELD':
-      return ' (held)';
+      return 'held';
     case 'CANCELLED':
-      return ' (cancelled)';
+      return 'cancelled';
   }
+}
+
+/**
+ * What follows WHEN in the history: ` (current)`, ` (failed)`, ` (rolling out)`, ` (held)`, …;
+ * the revision a rollback pinned the app to adds `pinned`: ` (current, pinned)`.
+ */
+export function revisionMarker(revision: RevisionState, pinned = false): string {
+  const words = [statusMarker(revision), pinned ? 'pinned' : undefined].filter((w) => w !== undefined);
+  return words.length > 0 ? ` (${words.join(', ')})` : '';
 }
 
 export const HISTORY_HEADER = ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'WHEN'] as const;
 
-/** The deploy history table of the seed, newest first as the API answers it. */
-export function historyTable(revisions: readonly Revision[], now: Date): string[] {
+/** The deploy history table of the seed, newest first as the API answers it; `pinned` is the number of the pinned revision. */
+export function historyTable(revisions: readonly Revision[], now: Date, pinned?: number | null): string[] {
   return table(
     HISTORY_HEADER,
     revisions.map((r) => [
@@ -86,13 +95,64 @@ export function historyTable(revisions: readonly Revision[], now: Date): string[
       r.image ?? '-',
       shortCommit(r.commit),
       word(r.trigger),
-      `${relativeTime(r.createdAt, now)}${revisionMarker(r)}`,
+      `${relativeTime(r.createdAt, now)}${revisionMarker(r, r.number === pinned)}`,
     ]),
   );
 }
 
+/** An absolute time for facts people quote (a pin): `2026-12-01 17:05:03 UTC`, as the API's messages write it. */
+export function utcTime(at: string | Date): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return '-';
+  return `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+}
+
+const HEALTH_WORDS: Record<AppHealth['status'], string> = {
+  HEALTHY: 'Healthy',
+  PROGRESSING: 'Progressing',
+  DEGRADED: 'Degraded',
+  MISSING: 'Missing',
+  SUSPENDED: 'Suspended',
+};
+
+/** A health status as Argo CD writes it: `Healthy`, `Degraded`, … */
+export function healthWord(status: AppHealth['status']): string {
+  return HEALTH_WORDS[status];
+}
+
+/** `Degraded (CrashLoopBackOff: 2/3 pods crash-looping)`, `Healthy`; `not observed yet` before the worker looked. */
+export function healthLine(health: Pick<AppHealth, 'status' | 'reason' | 'message'> | null | undefined): string {
+  if (!health) return 'not observed yet';
+  const details = [health.reason, health.message].filter((d): d is string => !!d).join(': ');
+  return details ? `${healthWord(health.status)} (${details})` : healthWord(health.status);
+}
+
+/** `Pinned to revision #4 by alice at 2026-12-01 17:05:03 UTC (kip app unpin api)`; undefined when not pinned. */
+export function pinLine(name: string, pin: AppState['pin']): string | undefined {
+  if (!pin) return undefined;
+  return `Pinned to revision #${pin.revision.number} by ${pin.by} at ${utcTime(pin.at)} (kip app unpin ${name})`;
+}
+
+/** What `kip app rollback` adds unless --no-pin: what the pin means and how it ends. */
+export function pinNotice(name: string, revision: number): string {
+  return `${name} is pinned to revision #${revision}: webhooks and git pushes are held until kip app unpin ${name}.`;
+}
+
+function pods(n: number, what: string): string {
+  return `${n} ${what} pod${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Progress as it is: pods of the new ReplicaSet (updated, ready) and old pods still serving,
+ * `Revision #4 rolling out: 1/3 updated, 0 ready, 3 old pods serving`.
+ */
+export function rolloutProgress(progress: NonNullable<Revision['progress']>): string {
+  const old = progress.old > 0 ? `, ${pods(progress.old, 'old')} serving` : '';
+  return `${progress.updated}/${progress.desired} updated, ${progress.ready} ready${old}`;
+}
+
 /** One line describing where a revision is, for `--wait` and `kip app status`. */
-export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 'progress' | 'failureReason'>): string {
+export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 'progress' | 'failureReason'> & { heldReason?: string | null }): string {
   const n = `Revision #${revision.number}`;
   switch (revision.status) {
     case 'QUEUED':
@@ -101,7 +161,7 @@ export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 
       return `${n} building`;
     case 'ROLLING_OUT': {
       const p = revision.progress;
-      return p ? `${n} rolling out: ${p.ready}/${p.desired} ready` : `${n} rolling out`;
+      return p ? `${n} rolling out: ${rolloutProgress(p)}` : `${n} rolling out`;
     }
     case 'LIVE':
       return `${n} is live`;
@@ -110,7 +170,8 @@ export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 
     case 'SUPERSEDED':
       return `${n} was superseded${revision.failureReason ? ` (${revision.failureReason})` : ' by a newer revision'}`;
     case 'HELD':
-      return `${n} is held`;
+      // The API's reason starts with `Revision #N is held:` and names the command that deploys it.
+      return revision.heldReason ?? `${n} is held`;
     case 'CANCELLED':
       return `${n} was cancelled${revision.failureReason ? ` (${revision.failureReason})` : ''}`;
   }
@@ -131,6 +192,7 @@ export function revisionJson(r: Revision): Record<string, unknown> {
     status: jsonEnum(r.status),
     current: r.current,
     failureReason: r.failureReason,
+    heldReason: r.heldReason,
     rollbackTo: r.rollbackTo,
     promotedFrom: r.promotedFrom,
     progress: r.progress,

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reportError, type CommandFactory, type RunState } from './action.js';
 import { appBuildLogsCommand } from './commands/app/build-logs.js';
+import { appCancelCommand } from './commands/app/cancel.js';
+import { appConfigureCommand } from './commands/app/configure.js';
 import { appDeliveriesCommand } from './commands/app/deliveries.js';
 import { appDeployCommand } from './commands/app/deploy.js';
 import { appHistoryCommand } from './commands/app/history.js';
@@ -10,6 +12,7 @@ import { appPromoteCommand } from './commands/app/promote.js';
 import { appRebuildCommand } from './commands/app/rebuild.js';
 import { appRollbackCommand } from './commands/app/rollback.js';
 import { appStatusCommand } from './commands/app/status.js';
+import { appUnpinCommand } from './commands/app/unpin.js';
 import { appUpdateCommand } from './commands/app/update.js';
 import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
@@ -33,7 +36,7 @@ const commands: Entry[] = [
   },
   {
     group: 'app',
-    description: 'deploy apps, follow their history, roll back and promote',
+    description: 'deploy apps, follow their history, roll back, cancel and promote',
     commands: [
       appListCommand,
       appDeployCommand,
@@ -41,9 +44,12 @@ const commands: Entry[] = [
       appStatusCommand,
       appHistoryCommand,
       appRollbackCommand,
+      appUnpinCommand,
+      appCancelCommand,
       appPromoteCommand,
       appRebuildCommand,
       appBuildLogsCommand,
+      appConfigureCommand,
       {
         group: 'webhook',
         description: 'enable, show or disable the deploy webhook',

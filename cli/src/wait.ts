@@ -96,8 +96,9 @@ export class RevisionWatcher {
   }
 
   /**
-   * Prints one line per change of revision `initial.number` (`Revision #4 rolling out: 2/3 ready`)
-   * and resolves with the revision once it is live, failed or superseded.
+   * Prints one line per change of revision `initial.number` (`Revision #4 rolling out: 3/3
+   * updated, 2 ready, 1 old pod serving`) and resolves with the revision once it is live, failed,
+   * superseded or cancelled, or held (the app is pinned: it waits for a person, not for Kipper).
    */
   async follow(initial: Revision): Promise<Revision> {
     const number = initial.number;
@@ -123,7 +124,7 @@ export class RevisionWatcher {
         const onRevision = (revision: Revision) => {
           if (finished || revision.number !== number) return;
           show(revision);
-          if (isFinished(revision.status)) finish(revision);
+          if (isFinished(revision.status) || revision.status === 'HELD') finish(revision);
         };
 
         onRevision(initial);

@@ -27,6 +27,8 @@ async function kip(args: string[], options: { tty?: boolean; env?: Record<string
 const P = ['--project', 'yourr-name', '--environment', 'test'];
 const WEBHOOK_URL = 'http://127.0.0.1:8080/api/v1/webhook/yourr-name-test/api';
 const calls = (name: string) => fake.calls.filter((c) => c.operationName === name);
+const PIN = { revision: { number: 3, image: 'registry.example.com/api:abc123f' }, by: 'alice', at: '2026-01-15T11:58:00.000Z' };
+const HELD_REASON = 'Revision #5 is held: api is pinned to revision #3 (rolled back by alice at 2026-01-15 11:58:00 UTC). Run kip app unpin api to deploy it.';
 
 function appObject(extra: Record<string, unknown> = {}) {
   return {
@@ -121,6 +123,36 @@ describe('kip app webhook', () => {
     ]);
   });
 
+  it('status does not fail when the webhook Secret is gone: it says what to run', async () => {
+    const MISSING = 'webhook Secret missing: run kip app webhook enable api to issue a new token';
+    fake.root.app = () =>
+      appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null, secretMissingSince: ago(MIN) }, webhookSecretMissing: MISSING });
+    fake.root.webhookSecret = () => {
+      throw new Error('not asked while the flag is set');
+    };
+    const r = await kip(['app', 'webhook', 'status', 'api', ...P]);
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      'Webhook for api (yourr-name-test): enabled, token from 2 hours ago',
+      `Webhook URL: ${WEBHOOK_URL}`,
+      'Secret token: unavailable',
+      `Warning: ${MISSING}`,
+      'Until then X-Kipper-Token and X-Gitlab-Token still work with the old token; GitHub signatures are refused.',
+    ]);
+    expect(calls('WebhookSecret')).toEqual([]);
+    const json = JSON.parse((await kip(['app', 'webhook', 'status', 'api', ...P, '-o', 'json'])).out) as Record<string, unknown>;
+    expect(json).toMatchObject({ enabled: true, token: null, secretMissing: MISSING, secretMissingSince: expect.any(String) });
+
+    // Gone before the reconciler noticed: the API's refusal is shown the same way.
+    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null } });
+    fake.root.webhookSecret = () => {
+      throw apiError('WEBHOOK_SECRET_MISSING', 'The webhook Secret api-webhook in namespace yourr-name-test is missing or no longer matches: run `kip app webhook enable api` to issue a new token');
+    };
+    const gone = await kip(['app', 'webhook', 'status', 'api', ...P]);
+    expect(gone.code).toBe(0);
+    expect(gone.lines[3]).toBe('Warning: The webhook Secret api-webhook in namespace yourr-name-test is missing or no longer matches: run `kip app webhook enable api` to issue a new token');
+  });
+
   it('status says how to enable a disabled webhook', async () => {
     fake.root.webhookSecret = () => null;
     const r = await kip(['app', 'webhook', 'status', 'api', ...P]);
@@ -191,8 +223,21 @@ describe('kip app rollback', () => {
     fake.root.rollbackApp = () => rollback(2, 'registry.example.com/api:def456a');
     const r = await kip(['app', 'rollback', 'api', ...P]);
     expect(r.code).toBe(0);
-    expect(r.lines[0]).toBe('✔ Rolled back api to revision #2 (registry.example.com/api:def456a)');
-    expect(calls('RollbackApp')[0]!.variables).toMatchObject({ revision: null });
+    expect(r.lines).toEqual([
+      '✔ Rolled back api to revision #2 (registry.example.com/api:def456a)',
+      'Deploying it as revision #4.',
+      'api is pinned to revision #4: webhooks and git pushes are held until kip app unpin api.',
+    ]);
+    expect(calls('RollbackApp')[0]!.variables).toMatchObject({ revision: null, pin: true });
+  });
+
+  it('--no-pin asks for no pin and says nothing of one', async () => {
+    fake.root.rollbackApp = () => rollback(2, 'registry.example.com/api:def456a');
+    const r = await kip(['app', 'rollback', 'api', '--no-pin', ...P]);
+    expect(r.lines).toEqual(['✔ Rolled back api to revision #2 (registry.example.com/api:def456a)', 'Deploying it as revision #4.']);
+    expect(calls('RollbackApp')[0]!.variables).toMatchObject({ pin: false });
+    const json = JSON.parse((await kip(['app', 'rollback', 'api', '--no-pin', ...P, '-o', 'json'])).out) as Record<string, unknown>;
+    expect(json).toMatchObject({ pinned: false, rolledBackTo: 2 });
   });
 
   it('with --revision N sends N', async () => {
@@ -335,7 +380,7 @@ describe('usage errors exit 2, failures exit 1', () => {
   it('--help and --version exit 0 and list commands one line each', async () => {
     const help = await kip(['app', '--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['deploy', 'update', 'history', 'rollback', 'promote', 'rebuild', 'build-logs', 'status', 'deliveries', 'webhook']) {
+    for (const cmd of ['deploy', 'update', 'history', 'rollback', 'unpin', 'cancel', 'configure', 'promote', 'rebuild', 'build-logs', 'status', 'deliveries', 'webhook']) {
       expect(help.out).toMatch(new RegExp(`^  ${cmd}\\b.*\\S$`, 'm'));
     }
     expect(help.out).not.toMatch(/^ {20,}\S/m);
@@ -407,9 +452,9 @@ describe('--wait', () => {
 
   it('subscribes first, prints a line per change and exits 0 when live', async () => {
     const { subscribedBeforeMutation } = rollout([
-      { status: 'ROLLING_OUT', progress: { updated: 1, ready: 1, desired: 3, available: 1, old: 0 } },
-      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 0 } },
-      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 0 } },
+      { status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 3 } },
+      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 1 } },
+      { status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 1 } },
       { status: 'LIVE', current: true, progress: { updated: 3, ready: 3, desired: 3, available: 3, old: 0 } },
     ]);
     const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:new', ...P, '--wait']);
@@ -419,8 +464,8 @@ describe('--wait', () => {
     expect(r.lines).toEqual([
       '✔ Updating api to registry.example.com/api:new (revision #4)',
       'Revision #4 queued',
-      'Revision #4 rolling out: 1/3 ready',
-      'Revision #4 rolling out: 2/3 ready',
+      'Revision #4 rolling out: 1/3 updated, 0 ready, 3 old pods serving',
+      'Revision #4 rolling out: 3/3 updated, 2 ready, 1 old pod serving',
       '✔ Revision #4 is live',
     ]);
     expect(calls('AppEvents')[0]!.kind).toBe('subscribe');
@@ -456,7 +501,7 @@ describe('--wait', () => {
     rollout([{ status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 0 } }]);
     const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:new', ...P, '--wait', '--timeout', '1']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Gave up waiting after 1s: Revision #4 rolling out: 0/3 ready');
+    expect(r.err).toContain('Gave up waiting after 1s: Revision #4 rolling out: 1/3 updated, 0 ready');
   });
 });
 
@@ -470,7 +515,9 @@ describe('other commands', () => {
     const r = await kip(['app', 'status', 'api', ...P]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('Current:     #3 registry.example.com/api:abc123f (abc123f, webhook), live since 2 min ago');
-    expect(r.out).toContain('In progress: Revision #4 rolling out: 1/3 ready (registry.example.com/api:new, manual)');
+    expect(r.out).toContain('In progress: Revision #4 rolling out: 2/3 updated, 1 ready (registry.example.com/api:new, manual)');
+    expect(r.out).toContain('Health:      not observed yet');
+    expect(r.out).not.toContain('Pin:');
     expect(r.out).toContain('Webhook:     not enabled (kip app webhook enable api --project yourr-name --environment test)');
   });
 
@@ -522,6 +569,258 @@ describe('other commands', () => {
     ];
     fake.root.apps = () => [appObject()];
     expect((await kip(['project', 'list'])).lines[1]!.replace(/ +/g, ' ')).toBe('yourr-name Yourr test → acc');
-    expect((await kip(['app', 'list'])).lines[1]!.replace(/ +/g, ' ')).toBe('api yourr-name-test image #3 live registry.example.com/api:abc123f');
+    const list = await kip(['app', 'list']);
+    expect(list.lines[0]!.replace(/ +/g, ' ')).toBe('NAME NAMESPACE SOURCE REVISION STATUS HEALTH IMAGE');
+    expect(list.lines[1]!.replace(/ +/g, ' ')).toBe('api yourr-name-test image #3 live - registry.example.com/api:abc123f');
+    fake.root.apps = () => [appObject({ health: { status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping', since: ago(MIN) }, pin: PIN })];
+    expect((await kip(['app', 'list'])).lines[1]!.replace(/ +/g, ' ')).toBe('api yourr-name-test image #3 live Degraded (pinned) registry.example.com/api:abc123f');
+    const json = JSON.parse((await kip(['app', 'list', '-o', 'json'])).out) as { apps: Record<string, unknown>[] };
+    expect(json.apps[0]).toMatchObject({
+      health: { status: 'degraded', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' },
+      pin: { revision: 3, by: 'alice', at: PIN.at },
+      driftPolicy: 'repair',
+      deployPolicy: 'latest',
+      autoRollback: true,
+      webhookSecretMissing: null,
+    });
   });
+});
+
+describe('kip app cancel', () => {
+  const cancelled = (number: number, extra: Partial<FakeRevision> = {}) =>
+    revision({ number, status: 'CANCELLED', failureReason: 'cancelled by admin', image: `registry.example.com/api:v${number}`, ...extra });
+
+  it('names what it stopped and the rollback to the last live image', async () => {
+    fake.root.cancelRollout = () => ({
+      cancelled: [cancelled(5, { startedAt: ago(MIN) })],
+      rollback: revision({ number: 7, trigger: 'ROLLBACK', status: 'QUEUED', rollbackTo: 4, image: 'registry.example.com/api:v4' }),
+    });
+    const r = await kip(['app', 'cancel', 'api', ...P]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual(['✔ Cancelled revision #5 (rolling out). Rolling back to revision #4 (registry.example.com/api:v4) as revision #7.']);
+    expect(calls('CancelRollout')[0]!.variables).toEqual({ app: { name: 'api', project: 'yourr-name', environment: 'test' } });
+  });
+
+  it('lists several revisions, queued and building, without a rollback when no rollout was stopped', async () => {
+    fake.root.cancelRollout = () => ({
+      cancelled: [cancelled(5, { startedAt: ago(MIN), build: { id: 'b', number: 2, status: 'CANCELLED' } }), cancelled(6)],
+      rollback: null,
+    });
+    const r = await kip(['app', 'cancel', 'api', ...P]);
+    expect(r.lines).toEqual(['✔ Cancelled revisions #5 (building) and #6 (queued).']);
+    const json = JSON.parse((await kip(['app', 'cancel', 'api', ...P, '-o', 'json'])).out) as { cancelled: Record<string, unknown>[]; rollback: unknown };
+    expect(json.cancelled.map((c) => [c.number, c.status, c.stoppedWhile])).toEqual([
+      [5, 'cancelled', 'building'],
+      [6, 'cancelled', 'queued'],
+    ]);
+    expect(json.rollback).toBeNull();
+  });
+
+  it('nothing in flight: the API\'s words, exit 1', async () => {
+    fake.root.cancelRollout = () => {
+      throw apiError('NOTHING_TO_CANCEL', 'App api has no deploy or build in progress: there is nothing to cancel');
+    };
+    const r = await kip(['app', 'cancel', 'api', ...P]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('Error: App api has no deploy or build in progress: there is nothing to cancel\n');
+    const json = await kip(['app', 'cancel', 'api', ...P, '-o', 'json']);
+    expect(JSON.parse(json.err)).toEqual({ error: { code: 'NOTHING_TO_CANCEL', message: 'App api has no deploy or build in progress: there is nothing to cancel' } });
+  });
+
+  it('--wait follows the rollback until it is live', async () => {
+    let state = revision({ number: 7, trigger: 'ROLLBACK', status: 'QUEUED', rollbackTo: 4, image: 'registry.example.com/api:v4' });
+    fake.root.app = () => appObject({ revision: ({ number }: { number: number }) => (number === 7 ? state : null) });
+    fake.root.cancelRollout = () => {
+      setTimeout(() => {
+        state = { ...state, status: 'LIVE', current: true };
+        fake.publish('appEvents', { type: 'LIVE', at: NOW.toISOString(), namespace: 'yourr-name-test', app: 'api', message: null, health: null, revision: state });
+      }, 30);
+      return { cancelled: [cancelled(5, { startedAt: ago(MIN) })], rollback: state };
+    };
+    const r = await kip(['app', 'cancel', 'api', ...P, '--wait', '--timeout', '20']);
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toBe('✔ Cancelled revision #5 (rolling out). Rolling back to revision #4 (registry.example.com/api:v4) as revision #7.');
+    expect(r.lines.at(-1)).toBe('✔ Revision #7 is live');
+  });
+});
+
+describe('kip app unpin', () => {
+  it('deploys the newest held revision', async () => {
+    fake.root.unpinApp = () => ({ app: appObject(), deployed: revision({ number: 9, status: 'QUEUED', trigger: 'WEBHOOK', image: 'registry.example.com/api:v9' }) });
+    const r = await kip(['app', 'unpin', 'api', ...P]);
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual(['✔ api is no longer pinned. Deploying held revision #9 (registry.example.com/api:v9).']);
+    const json = JSON.parse((await kip(['app', 'unpin', 'api', ...P, '-o', 'json'])).out) as { app: Record<string, unknown>; deployed: Record<string, unknown> };
+    expect(json.app).toMatchObject({ name: 'api', pin: null });
+    expect(json.deployed).toMatchObject({ number: 9, status: 'queued', trigger: 'webhook' });
+  });
+
+  it('says when nothing was held; NOT_PINNED is the API\'s words, exit 1', async () => {
+    fake.root.unpinApp = () => ({ app: appObject(), deployed: null });
+    expect((await kip(['app', 'unpin', 'api', ...P])).lines).toEqual(['✔ api is no longer pinned. No held revision to deploy.']);
+    fake.root.unpinApp = () => {
+      throw apiError('NOT_PINNED', 'App api is not pinned: there is nothing to unpin');
+    };
+    const r = await kip(['app', 'unpin', 'api', ...P]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('Error: App api is not pinned: there is nothing to unpin\n');
+  });
+});
+
+describe('kip app configure', () => {
+  it('sends only what is given and prints the settings', async () => {
+    fake.root.configureApp = ({ input }) => {
+      const i = input as Record<string, unknown>;
+      return appObject({ driftPolicy: i.driftPolicy ?? 'REPAIR', deployPolicy: i.deployPolicy ?? 'LATEST', autoRollback: i.autoRollback ?? true });
+    };
+    const r = await kip(['app', 'configure', 'api', '--drift-policy', 'report', ...P]);
+    expect(r.err).toBe('');
+    expect(r.lines).toEqual(['✔ Settings of api (yourr-name-test) saved', 'Deploy policy: latest', 'Auto rollback: on', 'Drift policy:  report']);
+    expect(calls('ConfigureApp')[0]!.variables).toEqual({ app: { name: 'api', project: 'yourr-name', environment: 'test' }, input: { driftPolicy: 'REPORT' } });
+
+    await kip(['app', 'configure', 'api', '--deploy-policy', 'every', '--auto-rollback', 'false', ...P]);
+    expect(calls('ConfigureApp')[1]!.variables).toMatchObject({ input: { deployPolicy: 'EVERY', autoRollback: false } });
+    await kip(['app', 'configure', 'api', '--no-auto-rollback', ...P]);
+    expect(calls('ConfigureApp')[2]!.variables).toMatchObject({ input: { autoRollback: false } });
+    await kip(['app', 'configure', 'api', '--auto-rollback', ...P]);
+    expect(calls('ConfigureApp')[3]!.variables).toMatchObject({ input: { autoRollback: true } });
+  });
+
+  it.each([[['app', 'configure', 'api']], [['app', 'configure', 'api', '--drift-policy', 'ignore']], [['app', 'configure', 'api', '--auto-rollback', 'maybe']]])(
+    'kip %j is a usage error',
+    async (args) => {
+      const r = await kip(args);
+      expect(r.code).toBe(2);
+      expect(fake.calls).toEqual([]);
+    },
+  );
+});
+
+describe('what the cluster and the pin say', () => {
+  it('app status shows health, the pin, held revisions, drift and a missing webhook Secret', async () => {
+    const held = revision({ number: 5, status: 'HELD', trigger: 'WEBHOOK', image: 'registry.example.com/api:v5', heldReason: HELD_REASON });
+    const rolling = revision({ number: 4, status: 'ROLLING_OUT', image: 'registry.example.com/api:new', progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 3 } });
+    fake.root.app = () =>
+      appObject({
+        health: { status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping', since: ago(MIN) },
+        pin: PIN,
+        driftPolicy: 'REPORT',
+        drift: { message: 'drift: image registry.example.com/api:hotfix in the cluster, registry.example.com/api:abc123f recorded', detectedAt: ago(2 * MIN) },
+        webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(HOUR), rotatedAt: null, secretMissingSince: ago(MIN) },
+        webhookSecretMissing: 'webhook Secret missing: run kip app webhook enable api to issue a new token',
+        revisions: () => ({ nodes: [held, rolling, ...seedHistory], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 5 }),
+      });
+    const r = await kip(['app', 'status', 'api', ...P]);
+    expect(r.code).toBe(0);
+    const lines = r.lines.map((l) => l.replace(/ +/g, ' '));
+    expect(lines).toContain('Health: Degraded (CrashLoopBackOff: 2/3 pods crash-looping)');
+    expect(lines).toContain('Pin: Pinned to revision #3 by alice at 2026-01-15 11:58:00 UTC (kip app unpin api)');
+    expect(lines).toContain('In progress: Revision #4 rolling out: 1/3 updated, 0 ready, 3 old pods serving (registry.example.com/api:new, manual)');
+    expect(lines).toContain('Held: #5 registry.example.com/api:v5 (webhook, 1 min ago)');
+    expect(lines).toContain(
+      'Drift: image registry.example.com/api:hotfix in the cluster, registry.example.com/api:abc123f recorded (2 min ago; reported, not repaired: kip app configure api --drift-policy repair puts it back)',
+    );
+    expect(lines).toContain('Warning: webhook Secret missing: run kip app webhook enable api to issue a new token');
+
+    const json = JSON.parse((await kip(['app', 'status', 'api', ...P, '-o', 'json'])).out) as Record<string, Record<string, unknown> & { app: Record<string, unknown> }>;
+    expect(json.app).toMatchObject({ health: { status: 'degraded' }, pin: { revision: 3, by: 'alice' }, driftPolicy: 'report', webhookSecretMissing: expect.stringContaining('webhook Secret missing') });
+    expect(json.held).toEqual([expect.objectContaining({ number: 5, status: 'held', heldReason: HELD_REASON })]);
+    expect(json.inProgress).toEqual([expect.objectContaining({ progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 3 } })]);
+  });
+
+  it('app history marks the pinned revision, held and cancelled ones', async () => {
+    const history = [
+      revision({ number: 6, status: 'HELD', trigger: 'WEBHOOK', createdAt: ago(30_000), heldReason: HELD_REASON }),
+      revision({ number: 5, status: 'CANCELLED', createdAt: ago(MIN), failureReason: 'cancelled by alice' }),
+      revision({ number: 4, status: 'LIVE', trigger: 'ROLLBACK', rollbackTo: 2, current: true, createdAt: ago(2 * MIN) }),
+      ...seedHistory.slice(1).map((r) => ({ ...r, current: false })),
+    ];
+    fake.root.app = () =>
+      appObject({
+        pin: { ...PIN, revision: { number: 4, image: 'registry.example.com/api:rev4' } },
+        revisions: () => ({ nodes: history, pageInfo: { hasNextPage: false, endCursor: null }, totalCount: history.length }),
+      });
+    const r = await kip(['app', 'history', 'api', ...P]);
+    expect(r.lines.map((l) => l.replace(/ +/g, ' '))).toEqual([
+      '# IMAGE COMMIT TRIGGER WHEN',
+      '6 registry.example.com/api:rev6 - webhook just now (held)',
+      '5 registry.example.com/api:rev5 - manual 1 min ago (cancelled)',
+      '4 registry.example.com/api:rev4 - rollback 2 min ago (current, pinned)',
+      '2 registry.example.com/api:def456a def456a webhook 1 hour ago',
+      '1 registry.example.com/api:ghi789b ghi789b manual 3 hours ago',
+    ]);
+    const json = JSON.parse((await kip(['app', 'history', 'api', ...P, '-o', 'json'])).out) as { pin: Record<string, unknown>; revisions: Record<string, unknown>[] };
+    expect(json.pin).toEqual({ revision: 4, by: 'alice', at: PIN.at });
+    expect(json.revisions.map((x) => [x.number, x.status, x.pinned])).toEqual([
+      [6, 'held', false],
+      [5, 'cancelled', false],
+      [4, 'live', true],
+      [2, 'live', false],
+      [1, 'live', false],
+    ]);
+    expect(json.revisions[0]).toMatchObject({ heldReason: HELD_REASON });
+  });
+
+  it('--wait on a held revision prints why and exits 0 at once', async () => {
+    fake.root.updateImage = () => revision({ number: 5, status: 'HELD', image: 'registry.example.com/api:v5', heldReason: HELD_REASON, app: { name: 'api', namespace: 'yourr-name-test' } });
+    const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:v5', ...P, '--wait', '--timeout', '5']);
+    expect(r.code).toBe(0);
+    expect(r.lines.at(-1)).toBe(HELD_REASON);
+  });
+
+  it('--wait on a cancelled revision exits 1 with the reason', async () => {
+    fake.root.updateImage = () => revision({ number: 5, status: 'CANCELLED', failureReason: 'cancelled by alice', app: { name: 'api', namespace: 'yourr-name-test' } });
+    const r = await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:v5', ...P, '--wait', '--timeout', '5']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('Error: Revision #5 was cancelled (cancelled by alice)\n');
+  });
+});
+
+describe('kip app build-logs --follow', () => {
+  const build = (status: string, extra: Record<string, unknown> = {}) => ({
+    id: 'b3',
+    number: 3,
+    commit: '1a2b3c4',
+    status,
+    image: null,
+    failureReason: null,
+    createdAt: ago(MIN),
+    startedAt: ago(MIN),
+    finishedAt: null,
+    revision: { number: 6, status: 'BUILDING', failureReason: null },
+    log: [],
+    ...extra,
+  });
+
+  function builds(states: Record<string, unknown>[]) {
+    let reads = 0;
+    fake.root.app = () => appObject({ source: 'GIT', builds: [states[0]] });
+    fake.root.build = () => states[Math.min(reads++, states.length - 1)];
+  }
+
+  it('ends with exit 1 and the reason when the build is cancelled, even with no event', async () => {
+    builds([
+      build('RUNNING', { log: ['step 1/3'] }),
+      build('RUNNING'),
+      build('CANCELLED', { failureReason: 'cancelled by alice', finishedAt: NOW.toISOString(), revision: { number: 6, status: 'CANCELLED', failureReason: 'cancelled by alice' } }),
+    ]);
+    const r = await kip(['app', 'build-logs', 'api', ...P, '--follow']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('Error: Build #3 was cancelled: cancelled by alice\n');
+  }, 15_000);
+
+  it('ends when the build\'s revision was decided while the build row still says running', async () => {
+    builds([build('RUNNING'), build('RUNNING', { revision: { number: 6, status: 'SUPERSEDED', failureReason: 'superseded by #7 while building' } })]);
+    const r = await kip(['app', 'build-logs', 'api', ...P, '--follow']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('Error: Build #3 was superseded: superseded by #7 while building\n');
+  }, 15_000);
+
+  it('exits 0 when it succeeds', async () => {
+    builds([build('RUNNING'), build('SUCCEEDED', { image: 'registry.kipper.local/yourr-name-test/api:1a2b3c4', log: ['pushed'] })]);
+    const r = await kip(['app', 'build-logs', 'api', ...P, '--follow']);
+    expect(r.code).toBe(0);
+    expect(r.lines.at(-1)).toBe('Build #3 succeeded');
+  }, 15_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyTable, relativeTime, revisionMarker, revisionProgress, shortCommit, snippetBlock, table } from '../src/format.js';
+import { healthLine, historyTable, relativeTime, revisionMarker, revisionProgress, shortCommit, snippetBlock, table } from '../src/format.js';
 import { gitlabSnippet, githubSnippet, NOW, seedHistory, revision } from './support/fixtures.js';
 
 const at = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
@@ -88,11 +88,37 @@ describe('small formatters', () => {
 
   it('describes progress', () => {
     expect(revisionProgress({ number: 4, status: 'ROLLING_OUT', progress: { updated: 3, ready: 2, desired: 3, available: 2, old: 0 }, failureReason: null })).toBe(
-      'Revision #4 rolling out: 2/3 ready',
+      'Revision #4 rolling out: 3/3 updated, 2 ready',
     );
+    // Honest: the new ReplicaSet's pods, and the old ones still serving.
+    expect(revisionProgress({ number: 4, status: 'ROLLING_OUT', progress: { updated: 1, ready: 0, desired: 3, available: 0, old: 3 }, failureReason: null })).toBe(
+      'Revision #4 rolling out: 1/3 updated, 0 ready, 3 old pods serving',
+    );
+    expect(revisionProgress({ number: 4, status: 'ROLLING_OUT', progress: { updated: 3, ready: 3, desired: 3, available: 3, old: 1 }, failureReason: null })).toBe(
+      'Revision #4 rolling out: 3/3 updated, 3 ready, 1 old pod serving',
+    );
+    expect(revisionProgress({ number: 9, status: 'HELD', progress: null, failureReason: null, heldReason: 'Revision #9 is held: api is pinned to revision #4 (…).' })).toBe(
+      'Revision #9 is held: api is pinned to revision #4 (…).',
+    );
+    expect(revisionProgress({ number: 9, status: 'HELD', progress: null, failureReason: null })).toBe('Revision #9 is held');
     expect(revisionProgress({ number: 4, status: 'FAILED', progress: null, failureReason: 'ImagePullBackOff' })).toBe(
       'Revision #4 failed: ImagePullBackOff',
     );
+  });
+
+  it('marks held, cancelled and pinned revisions', () => {
+    expect(revisionMarker({ status: 'HELD', current: false, progress: null })).toBe(' (held)');
+    expect(revisionMarker({ status: 'CANCELLED', current: false, progress: null })).toBe(' (cancelled)');
+    expect(revisionMarker({ status: 'LIVE', current: true, progress: null }, true)).toBe(' (current, pinned)');
+    expect(revisionMarker({ status: 'ROLLING_OUT', current: false, progress: null }, true)).toBe(' (rolling out, pinned)');
+    expect(revisionMarker({ status: 'LIVE', current: false, progress: null }, true)).toBe(' (pinned)');
+  });
+
+  it('health as Argo CD words it', () => {
+    expect(healthLine({ status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' })).toBe('Degraded (CrashLoopBackOff: 2/3 pods crash-looping)');
+    expect(healthLine({ status: 'PROGRESSING', reason: null, message: '1/3 pods updated' })).toBe('Progressing (1/3 pods updated)');
+    expect(healthLine({ status: 'HEALTHY', reason: null, message: null })).toBe('Healthy');
+    expect(healthLine(null)).toBe('not observed yet');
   });
 
   it('tables have no trailing spaces', () => {

@@ -131,7 +131,7 @@ export const BuildFields = graphql(`
     createdAt
     startedAt
     finishedAt
-    revision { number }
+    revision { number status failureReason }
   }
 `);
 export type Build = ResultOf<typeof BuildFields>;

@@ -68,6 +68,7 @@ export const HistoryQuery = graphql(
     app(ref: $app) {
       name
       namespace
+      pin { revision { number } by at }
       revisions(first: $first, after: $after) {
         nodes { ...RevisionFields }
         pageInfo { hasNextPage endCursor }

@@ -2,7 +2,7 @@ import { BuildQuery, BuildsQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type Context, type RunState } from '../../action.js';
 import { appNotFound, CliError } from '../../errors.js';
-import { buildRunning, followBuild } from '../../follow-build.js';
+import { assertBuilt, buildRunning, followBuild } from '../../follow-build.js';
 import { jsonEnum, word } from '../../format.js';
 import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 
@@ -51,7 +51,7 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
   if (opts.follow && buildRunning(build.status) && !ctx.out.json) {
     // After --tail the printed lines are the last ones: follow from the end of the whole log.
     const from = opts.tail ? ((await client.request(BuildQuery, { id: build.id, from: 0, tail: null })).build?.log.length ?? 0) : build.log.length;
-    build = { ...build, ...(await followBuild(ctx, client, build.id, from)) };
+    build = { ...build, ...(await followBuild(ctx, client, build.id, from, ref)) };
   }
   ctx.out.result({
     app: a.name,
@@ -67,7 +67,8 @@ async function buildLogs(ctx: Context, name: string, opts: BuildLogsOptions): Pr
     },
   });
   if (opts.follow) {
-    if (build.status === 'FAILED') throw new CliError(`Build #${build.number} failed${build.failureReason ? `: ${build.failureReason}` : ''}`, 1, 'BUILD_FAILED');
+    // Failed, cancelled or superseded: exit 1 with the reason; succeeded: say so.
+    assertBuilt(build);
     ctx.out.note(`Build #${build.number} ${word(build.status)}`);
   }
   return 0;

@@ -22,6 +22,7 @@ interface DeployOptions extends AppRefOptions, WaitFlags {
   env?: EnvVar[];
   host?: string;
   deployPolicy?: 'latest' | 'every';
+  driftPolicy?: 'repair' | 'report';
   autoRollback?: boolean;
   watchGit?: boolean;
 }
@@ -50,6 +51,9 @@ function checkUsage(positional: string | undefined, opts: DeployOptions): string
   if (opts.deployPolicy && opts.deployPolicy !== 'latest' && opts.deployPolicy !== 'every') {
     throw new UsageError('--deploy-policy is latest or every.');
   }
+  if (opts.driftPolicy && opts.driftPolicy !== 'repair' && opts.driftPolicy !== 'report') {
+    throw new UsageError('--drift-policy is repair or report.');
+  }
   return name;
 }
 
@@ -71,7 +75,8 @@ export function appDeployCommand(app: Command, state: RunState): Command {
           .option('--replicas <n>', 'number of replicas', parseIntOption('--replicas', 0))
           .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collectEnv, [])
           .option('--host <host>', 'public host name (creates an Ingress)')
-          .option('--deploy-policy <policy>', 'latest: skip queued revisions when a newer one arrives; every: deploy each')
+          .option('--deploy-policy <policy>', 'latest: the newest revision wins, even over one in flight; every: deploy each in order')
+          .option('--drift-policy <policy>', 'repair (default): put the cluster back to the record; report: only flag differences')
           .option('--auto-rollback', 'go back to the last live revision when a rollout fails')
           .option('--watch-git', 'with --git: rebuild when the branch moves'),
       ),
@@ -95,6 +100,7 @@ export function appDeployCommand(app: Command, state: RunState): Command {
         ...(env.length ? { env } : {}),
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.deployPolicy ? { deployPolicy: opts.deployPolicy === 'every' ? ('EVERY' as const) : ('LATEST' as const) } : {}),
+        ...(opts.driftPolicy ? { driftPolicy: opts.driftPolicy === 'report' ? ('REPORT' as const) : ('REPAIR' as const) } : {}),
         ...(opts.autoRollback ? { autoRollback: true } : {}),
         ...(opts.watchGit ? { watchGit: true } : {}),
       };

@@ -25,7 +25,7 @@ export function appHistoryCommand(app: Command, state: RunState): Command {
       if (revisions.length === 0) {
         ctx.out.line(`No deployments of ${a.name} yet.`);
       } else {
-        for (const line of historyTable(revisions, ctx.now())) ctx.out.line(line);
+        for (const line of historyTable(revisions, ctx.now(), a.pin?.revision.number)) ctx.out.line(line);
         if (a.revisions.pageInfo.hasNextPage) {
           ctx.out.line(`Showing ${revisions.length} of ${a.revisions.totalCount} revisions; use --limit to see more.`);
         }
@@ -34,7 +34,8 @@ export function appHistoryCommand(app: Command, state: RunState): Command {
         app: a.name,
         namespace: a.namespace,
         totalCount: a.revisions.totalCount,
-        revisions: revisions.map(revisionJson),
+        pin: a.pin ? { revision: a.pin.revision.number, by: a.pin.by, at: a.pin.at } : null,
+        revisions: revisions.map((r) => ({ ...revisionJson(r), pinned: r.number === a.pin?.revision.number })),
       });
     }),
   );

@@ -1,11 +1,11 @@
 import { AppsQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
-import { revisionJson, table, word } from '../../format.js';
+import { healthWord, revisionJson, table, word } from '../../format.js';
 import { withOutput } from '../../options.js';
 import { appJson } from './app-json.js';
 
-/** `kip app list`: a table `NAME  NAMESPACE  SOURCE  REVISION  STATUS  IMAGE`. */
+/** `kip app list`: a table `NAME  NAMESPACE  SOURCE  REVISION  STATUS  HEALTH  IMAGE`. */
 export function appListCommand(app: Command, state: RunState): Command {
   return withOutput(
     app
@@ -29,9 +29,11 @@ export function appListCommand(app: Command, state: RunState): Command {
           word(a.source),
           a.currentRevision ? `#${a.currentRevision.number}` : '-',
           a.currentRevision ? word(a.currentRevision.status) : 'not deployed',
+          // Health is the cluster's view (the worker's last observation); a pin is shown with it.
+          `${a.health ? healthWord(a.health.status) : '-'}${a.pin ? ' (pinned)' : ''}`,
           a.currentRevision?.image ?? a.image ?? '-',
         ]);
-        for (const line of table(['NAME', 'NAMESPACE', 'SOURCE', 'REVISION', 'STATUS', 'IMAGE'], rows)) ctx.out.line(line);
+        for (const line of table(['NAME', 'NAMESPACE', 'SOURCE', 'REVISION', 'STATUS', 'HEALTH', 'IMAGE'], rows)) ctx.out.line(line);
       }
       ctx.out.result({
         apps: data.apps.map((a) => ({

@@ -2,15 +2,18 @@ import { AppStatusQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
-import { relativeTime, revisionJson, revisionProgress, shortCommit, word } from '../../format.js';
+import { healthLine, pinLine, relativeTime, revisionJson, revisionProgress, shortCommit, word } from '../../format.js';
 import { appRef, refFlags, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 import { appJson } from './app-json.js';
 
-/** `kip app status APP`: what runs, what is on its way, the webhook. */
+/**
+ * `kip app status APP`: what runs and how healthy it is in the cluster, what is on its way (with
+ * honest rollout progress), held revisions and the pin, drift, the webhook.
+ */
 export function appStatusCommand(app: Command, state: RunState): Command {
   return withAppRef(
     withOutput(
-      app.command('status').description('current revision, whether it is live, rollouts').argument('<app>', 'app name'),
+      app.command('status').description('current revision, health, pin, rollouts').argument('<app>', 'app name'),
     ),
   ).action(
     action(state, async (ctx, name: string, opts: AppRefOptions) => {
@@ -23,6 +26,7 @@ export function appStatusCommand(app: Command, state: RunState): Command {
       const revisions = a.revisions.nodes;
       const newer = revisions.filter((r) => !current || r.number > current.number);
       const inProgress = newer.filter((r) => r.status === 'QUEUED' || r.status === 'BUILDING' || r.status === 'ROLLING_OUT');
+      const held = newer.filter((r) => r.status === 'HELD');
       const newest = revisions[0];
       const lastFailure = newest && newest.status === 'FAILED' ? newest : undefined;
 
@@ -40,9 +44,18 @@ export function appStatusCommand(app: Command, state: RunState): Command {
             `${current.status === 'LIVE' ? 'live' : word(current.status)} since ${relativeTime(current.finishedAt ?? current.createdAt, now)}`
           : 'nothing deployed yet',
       ]);
+      rows.push(['Health', healthLine(a.health)]);
+      const pin = pinLine(a.name, a.pin);
+      if (pin) rows.push(['Pin', pin]);
       for (const r of inProgress) rows.push(['In progress', `${revisionProgress(r)} (${r.image ?? '-'}, ${word(r.trigger)})`]);
+      for (const r of held) rows.push(['Held', `#${r.number} ${r.image ?? r.commit ?? '-'} (${word(r.trigger)}, ${relativeTime(r.createdAt, now)})`]);
       if (lastFailure) rows.push(['Last rollout', `${revisionProgress(lastFailure)} (${relativeTime(lastFailure.createdAt, now)})`]);
+      if (a.drift) {
+        const policy = a.driftPolicy === 'REPORT' ? `reported, not repaired: kip app configure ${a.name} --drift-policy repair puts it back` : 'being repaired';
+        rows.push(['Drift', `${a.drift.message.replace(/^drift: /, '')} (${relativeTime(a.drift.detectedAt, now)}; ${policy})`]);
+      }
       rows.push(['Webhook', a.webhook.enabled ? `enabled (${a.webhook.url})` : `not enabled (kip app webhook enable ${a.name}${refFlags(ref)})`]);
+      if (a.webhookSecretMissing) rows.push(['Warning', a.webhookSecretMissing]);
       const width = Math.max(...rows.map(([k]) => k.length)) + 1;
       for (const [k, v] of rows) ctx.out.line(`${`${k}:`.padEnd(width)} ${v}`);
 
@@ -51,6 +64,7 @@ export function appStatusCommand(app: Command, state: RunState): Command {
         live: current?.status === 'LIVE',
         currentRevision: current ? revisionJson(current) : null,
         inProgress: inProgress.map(revisionJson),
+        held: held.map(revisionJson),
         lastFailure: lastFailure ? revisionJson(lastFailure) : null,
         webhook: a.webhook,
       });
