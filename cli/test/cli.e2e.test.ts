@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HealthStatus } from '@kipper/core';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { runKip, until } from './support/kip-process.js';
 
@@ -108,6 +109,7 @@ describe('the seed flow with the built kip', () => {
     expect(back.err).toBe('');
     expect(back.code).toBe(0);
     expect(back.lines[0]).toBe('✔ Rolled back api to revision #2 (registry.example.com/api:def456a)');
+    expect(back.lines).toContain('api is pinned to revision #4: webhooks and git pushes are held until kip app unpin api.');
     expect(back.lines.at(-1)).toBe('✔ Revision #4 is live');
 
     const to1 = await kip(['app', 'rollback', 'api', '--revision', '1', ...P, '--wait']);
@@ -119,7 +121,8 @@ describe('the seed flow with the built kip', () => {
     expect(missing.err).toMatch(/^Error: .*99/);
 
     const history = await kip(['app', 'history', 'api', ...P]);
-    expect(squeeze(history.lines[1]!)).toBe('5 registry.example.com/api:ghi789b - rollback just now (current)');
+    // The second rollback pinned the app to its own revision.
+    expect(squeeze(history.lines[1]!)).toBe('5 registry.example.com/api:ghi789b - rollback just now (current, pinned)');
   });
 
   it('--wait exits 1 when the rollout fails', async () => {
@@ -175,4 +178,112 @@ describe('the seed flow with the built kip', () => {
     expect(json.namespace).toBe('yourr-name-acc');
     expect(json.revisions[0]).toMatchObject({ trigger: 'promotion', current: true, image: 'registry.example.com/api:ghi789b' });
   });
+});
+
+describe('pins, held deliveries, cancel, configure and health with the built kip', () => {
+  let url = '';
+  let token = '';
+  const web = (args: string[]) => kip([...args, ...P]);
+
+  async function historyOf(name: string) {
+    const r = await kip(['app', 'history', name, ...P, '-o', 'json']);
+    return (JSON.parse(r.out) as { revisions: { number: number; status: string; current: boolean }[] }).revisions;
+  }
+
+  it('web: two live revisions and a webhook', async () => {
+    expect((await web(['app', 'deploy', '--name', 'web', '--image', 'registry.example.com/web:v1', '--port', '8080', '--wait'])).code).toBe(0);
+    expect((await web(['app', 'update', 'web', '--image', 'registry.example.com/web:v2', '--wait'])).code).toBe(0);
+    const enable = await web(['app', 'webhook', 'enable', 'web', '--ci', 'none']);
+    url = enable.lines[1]!.slice('Webhook URL: '.length);
+    token = enable.lines[2]!.slice('Secret token: '.length);
+  });
+
+  it('a rollback pins web; a webhook POST is held and changes nothing; unpin deploys it', async () => {
+    const back = await web(['app', 'rollback', 'web', '--wait']);
+    expect(back.code).toBe(0);
+    expect(back.lines).toContain('web is pinned to revision #3: webhooks and git pushes are held until kip app unpin web.');
+
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-Kipper-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image: 'registry.example.com/web:v3', commit: 'abc123f' }),
+    });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { revision: { number: number; status: string }; message: string };
+    expect(body.revision).toMatchObject({ number: 4, status: 'held' });
+    expect(body.message).toMatch(/^Revision #4 is held: web is pinned to revision #3 \(rolled back by admin at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\. Run kip app unpin web to deploy it\.$/);
+
+    const history = await web(['app', 'history', 'web']);
+    expect(history.lines.map(squeeze).slice(1, 3)).toEqual([
+      '4 registry.example.com/web:v3 abc123f webhook just now (held)',
+      '3 registry.example.com/web:v1 - rollback just now (current, pinned)',
+    ]);
+    const status = await web(['app', 'status', 'web']);
+    expect(status.lines.map(squeeze)).toContain('Held: #4 registry.example.com/web:v3 (webhook, just now)');
+    expect(status.lines.map(squeeze).find((l) => l.startsWith('Pin:'))).toMatch(/^Pin: Pinned to revision #3 by admin at .+ UTC \(kip app unpin web\)$/);
+    const deliveries = await web(['app', 'deliveries', 'web']);
+    expect(squeeze(deliveries.lines[1]!)).toMatch(/^just now kipper deploy 202 held #4 Revision #4 is held: web is pinned to revision #3/);
+    // Nothing changed in the cluster: the Deployment still runs the pinned image.
+    const deployment = (await (await fetch(`${kipper.sim.url}/apis/apps/v1/namespaces/yourr-name-test/deployments/web`)).json()) as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0]!.image).toBe('registry.example.com/web:v1');
+
+    const unpin = await web(['app', 'unpin', 'web', '--wait', '--timeout', '60']);
+    expect(unpin.err).toBe('');
+    expect(unpin.code).toBe(0);
+    expect(unpin.lines[0]).toBe('✔ web is no longer pinned. Deploying held revision #4 (registry.example.com/web:v3).');
+    expect(unpin.lines.at(-1)).toBe('✔ Revision #4 is live');
+    const again = await web(['app', 'unpin', 'web']);
+    expect(again.code).toBe(1);
+    expect(again.err).toBe('Error: App web is not pinned: there is nothing to unpin\n');
+  }, 90_000);
+
+  it('kip app cancel stops a rollout and rolls back to the last live image', async () => {
+    // sim-slow pods take their time to be ready: the rollout stays in flight long enough to cancel it.
+    const update = await web(['app', 'update', 'web', '--image', 'registry.example.com/web:sim-slow']);
+    expect(update.code).toBe(0);
+    await until('revision #5 rolling out', async () => ((await historyOf('web')).find((r) => r.number === 5)?.status === 'rolling_out' ? true : undefined));
+    const cancel = await web(['app', 'cancel', 'web', '--wait', '--timeout', '60']);
+    expect(cancel.err).toBe('');
+    expect(cancel.code).toBe(0);
+    expect(cancel.lines[0]).toBe('✔ Cancelled revision #5 (rolling out). Rolling back to revision #4 (registry.example.com/web:v3) as revision #6.');
+    expect(cancel.lines.at(-1)).toBe('✔ Revision #6 is live');
+    const history = await web(['app', 'history', 'web']);
+    expect(history.lines.map(squeeze).slice(1, 3)).toEqual([
+      '6 registry.example.com/web:v3 abc123f rollback just now (current)',
+      '5 registry.example.com/web:sim-slow - manual just now (cancelled)',
+    ]);
+
+    const nothing = await web(['app', 'cancel', 'web']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.err).toBe('Error: App web has no deploy or build in progress: there is nothing to cancel\n');
+  }, 90_000);
+
+  it('kip app configure changes the drift policy and says so', async () => {
+    const r = await web(['app', 'configure', 'web', '--drift-policy', 'report', '--deploy-policy', 'every']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual(['✔ Settings of web (yourr-name-test) saved', 'Deploy policy: every', 'Auto rollback: on', 'Drift policy:  report']);
+    const status = JSON.parse((await web(['app', 'status', 'web', '-o', 'json'])).out) as { app: Record<string, unknown> };
+    expect(status.app).toMatchObject({ driftPolicy: 'report', deployPolicy: 'every', autoRollback: true });
+    expect((await web(['app', 'configure', 'web', '--drift-policy', 'repair', '--deploy-policy', 'latest'])).code).toBe(0);
+  });
+
+  it('kip app status and list show the app\'s health', async () => {
+    // Recorded through the service the worker's health watch calls. A worker observing health may
+    // record its own observation in between: the probe then records again until both commands agree.
+    const services = kipper.kipper.services;
+    const app = await services.apps.resolve({ namespace: 'yourr-name-test', name: 'web' });
+    const seen = await until('the health line in status and list', async () => {
+      await services.conditions.recordHealth(app.id, { status: HealthStatus.DEGRADED, reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' });
+      const status = (await web(['app', 'status', 'web'])).lines.map(squeeze);
+      const list = (await kip(['app', 'list', '--project', 'yourr-name', '--environment', 'test'])).lines.map(squeeze);
+      const health = status.find((l) => l.startsWith('Health:'));
+      const row = list.find((l) => l.startsWith('web '));
+      return health === 'Health: Degraded (CrashLoopBackOff: 2/3 pods crash-looping)' && row?.includes(' live Degraded ') ? { health, row, header: list[0] } : undefined;
+    });
+    expect(seen.header).toBe('NAME NAMESPACE SOURCE REVISION STATUS HEALTH IMAGE');
+    expect(seen.row).toBe('web yourr-name-test image #6 live Degraded registry.example.com/web:v3');
+  }, 60_000);
 });
