@@ -123,7 +123,9 @@ export function healthWord(status: AppHealth['status']): string {
 /** `Degraded (CrashLoopBackOff: 2/3 pods crash-looping)`, `Healthy`; `not observed yet` before the worker looked. */
 export function healthLine(health: Pick<AppHealth, 'status' | 'reason' | 'message'> | null | undefined): string {
   if (!health) return 'not observed yet';
-  const details = [health.reason, health.message].filter((d): d is string => !!d).join(': ');
+  // Kubernetes' own messages often name the reason already (`2/3 pods crash-looping (CrashLoopBackOff, …)`).
+  const reason = health.reason && !health.message?.includes(health.reason) ? health.reason : null;
+  const details = [reason, health.message].filter((d): d is string => !!d).join(': ');
   return details ? `${healthWord(health.status)} (${details})` : healthWord(health.status);
 }
 

@@ -118,6 +118,9 @@ describe('small formatters', () => {
     expect(healthLine({ status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' })).toBe('Degraded (CrashLoopBackOff: 2/3 pods crash-looping)');
     expect(healthLine({ status: 'PROGRESSING', reason: null, message: '1/3 pods updated' })).toBe('Progressing (1/3 pods updated)');
     expect(healthLine({ status: 'HEALTHY', reason: null, message: null })).toBe('Healthy');
+    expect(healthLine({ status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping (CrashLoopBackOff, 5 restarts)' })).toBe(
+      'Degraded (2/3 pods crash-looping (CrashLoopBackOff, 5 restarts))',
+    );
     expect(healthLine(null)).toBe('not observed yet');
   });
 
