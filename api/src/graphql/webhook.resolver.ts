@@ -8,7 +8,11 @@ import { WebhookDeliveryType, WebhookSecretType, WebhookType } from './webhook.t
 /** GraphQL over WebhookService and DeliveryService; no logic of its own. */
 @Resolver()
 export class WebhookResolver {
-  @Query(() => WebhookSecretType, { nullable: true, description: 'The token again, with URL and snippets (`kip app webhook status`); null when the webhook is not enabled.' })
+  @Query(() => WebhookSecretType, {
+    nullable: true,
+    description:
+      'The token again, with URL and snippets (`kip app webhook status`); null when the webhook is not enabled; WEBHOOK_SECRET_MISSING (with what to run) when its Secret is gone from the cluster: App.webhookSecretMissing and Webhook.secretMissingSince say so without failing.',
+  })
   async webhookSecret(@Arg('app', () => AppRefInput) ref: AppRefInput, @Ctx() ctx: KipperContext): Promise<WebhookSecretView | null> {
     const app = await ctx.services.apps.resolve(ref);
     return ctx.services.webhooks.secret(app);
