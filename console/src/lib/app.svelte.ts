@@ -1,8 +1,8 @@
-import { AppEventsSubscription, AppQuery, type AppPanel, type DeployEvent, type Revision } from '@kipper/client';
+import { AppEventsSubscription, AppQuery, type AppPanel, type DeployEvent, type Revision, type WebhookSecret } from '@kipper/client';
 import { request, subscribe } from './client';
 import { connection } from './connection.svelte';
 import { handleError, type UserError } from './errors';
-import { inProgress } from './format';
+import { movesForward, newerHealth } from './format';
 
 export interface AppRef {
   namespace: string;
@@ -24,6 +24,8 @@ export class AppStore {
   lastEvent = $state<DeployEvent | null>(null);
   /** Bumped on every deploy event, so tabs can refresh deliveries and builds. */
   eventCount = $state(0);
+  /** A webhook token issued outside the Webhook tab (the missing-Secret flag): the tab shows it once. */
+  issuedSecret = $state<WebhookSecret | null>(null);
 
   readonly ref: AppRef;
   private reloadQueued = false;
@@ -38,6 +40,10 @@ export class AppStore {
 
   current = $derived(this.revisions.find((revision) => revision.current) ?? this.app?.currentRevision ?? null);
   latest = $derived(this.revisions[0] ?? null);
+  /** Queued, building or rolling out: what Cancel stops, oldest first. */
+  inFlight = $derived(this.revisions.filter((r) => r.status === 'QUEUED' || r.status === 'BUILDING' || r.status === 'ROLLING_OUT').reverse());
+  /** Deliveries waiting for the pin to go, newest first: Unpin deploys the first. */
+  held = $derived(this.revisions.filter((r) => r.status === 'HELD'));
 
   /**
    * Reads the app and its history. Live events keep coming meanwhile, so the answer may be
@@ -89,12 +95,12 @@ export class AppStore {
 
   /**
    * Puts a revision from an event or a mutation into the history. A revision never goes back
-   * from finished (live, failed, superseded) to in progress, and never takes `current` from a
-   * newer revision: late or replayed events cannot undo what is already known.
+   * along the state machine (from finished to in progress, from queued to held), and never
+   * takes `current` from a newer revision: late or replayed events cannot undo what is known.
    */
   upsert(revision: Revision): void {
     const known = this.revisions.find((r) => r.number === revision.number);
-    if (known && !inProgress(known.status) && inProgress(revision.status)) return;
+    if (known && !movesForward(known.status, revision.status)) return;
     const newerCurrent = this.revisions.some((r) => r.current && r.number > revision.number);
     if (revision.current && newerCurrent) revision = { ...revision, current: false };
     const list = this.revisions.filter((r) => r.number !== revision.number);
@@ -110,11 +116,12 @@ export class AppStore {
     this.eventCount++;
     this.pending?.push(event);
     this.merge(event);
-    // A finished rollout may change other rows (superseded, current): read the history again.
-    if (event.type === 'LIVE' || event.type === 'FAILED' || event.type === 'SUPERSEDED') this.reload();
+    if (needsReload(event.type)) this.reload();
   }
 
   private merge(event: DeployEvent): void {
+    // Every event carries the app's health when it is known; a HEALTH event is only that.
+    if (this.app && event.health) this.app.health = newerHealth(this.app.health, event.health);
     this.upsert(event.type === 'LIVE' ? { ...event.revision, current: true } : event.revision);
     const merged = this.revisions.find((r) => r.number === event.revision.number);
     if (merged?.current && this.app) this.app.currentRevision = merged;
@@ -127,5 +134,32 @@ export class AppStore {
       this.reloadQueued = false;
       void this.load();
     });
+  }
+}
+
+/**
+ * Whether an event changes more than the revision it names: a finished rollout changes other
+ * rows (superseded, current), a cancel brings a rollback revision, and pins, drift, repairs and
+ * a missing webhook Secret are the app's own state. These read the app and history again.
+ */
+function needsReload(type: DeployEvent['type']): boolean {
+  switch (type) {
+    case 'QUEUED':
+    case 'BUILDING':
+    case 'ROLLING_OUT':
+    case 'PROGRESS':
+    case 'HELD':
+    case 'HEALTH':
+      return false;
+    case 'LIVE':
+    case 'FAILED':
+    case 'SUPERSEDED':
+    case 'CANCELLED':
+    case 'PINNED':
+    case 'UNPINNED':
+    case 'DRIFT':
+    case 'REPAIRED':
+    case 'WEBHOOK_SECRET_MISSING':
+      return true;
   }
 }

@@ -23,6 +23,9 @@ const hints: Partial<Record<ConsoleErrorCode, string>> = {
   NO_ROLLBACK_TARGET: 'There is no earlier live revision with a different image to go back to.',
   NO_NEXT_ENVIRONMENT: 'This is the last environment of the pipeline.',
   NOTHING_TO_PROMOTE: 'The app has no live revision to promote yet.',
+  NOTHING_TO_CANCEL: 'Nothing is queued, building or rolling out any more: it finished or was stopped meanwhile.',
+  NOT_PINNED: 'The app is not pinned any more (unpinned, or a deploy replaced the pin); nothing was changed.',
+  WEBHOOK_SECRET_MISSING: 'Issue a new webhook token (Webhook tab, or kip app webhook enable) to restore it.',
 };
 
 /** The console's words where the client's are meant for logs (no answer, not GraphQL, socket closed). */

@@ -1,4 +1,4 @@
-import type { Revision } from '@kipper/client';
+import type { AppHealth, HealthStatus, Revision } from '@kipper/client';
 
 const units: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -49,6 +49,69 @@ export function inProgress(status: Revision['status']): boolean {
   return status === 'QUEUED' || status === 'BUILDING' || status === 'ROLLING_OUT';
 }
 
+/**
+ * How far along the state machine a status is (held → queued → building → rolling out →
+ * final), so that a late or replayed event never moves a revision backwards. A held revision
+ * may still be queued (unpin); a final one never moves again.
+ */
+export function statusRank(status: Revision['status']): number {
+  switch (status) {
+    case 'HELD':
+      return 0;
+    case 'QUEUED':
+      return 1;
+    case 'BUILDING':
+      return 2;
+    case 'ROLLING_OUT':
+      return 3;
+    case 'LIVE':
+    case 'FAILED':
+    case 'SUPERSEDED':
+    case 'CANCELLED':
+      return 4;
+  }
+}
+
+/** Whether `next` may replace `known` for the same revision (never backwards). */
+export function movesForward(known: Revision['status'], next: Revision['status']): boolean {
+  return statusRank(next) >= statusRank(known);
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A rollout as it is: the new ReplicaSet's pods (updated, ready among them) and the old pods
+ * that still serve, e.g. "1/3 updated, 0 ready, 3 old pods serving".
+ */
+export function progressText(progress: { updated: number; ready: number; desired: number; old?: number | null }): string {
+  const parts = [`${progress.updated}/${progress.desired} updated`, `${progress.ready} ready`];
+  if (progress.old) parts.push(`${count(progress.old, 'old pod', 'old pods')} serving`);
+  return parts.join(', ');
+}
+
 export function lower(value: string): string {
   return value.toLowerCase().replace(/_/g, ' ');
+}
+
+const healthWords: Record<HealthStatus, string> = {
+  HEALTHY: 'Healthy',
+  PROGRESSING: 'Progressing',
+  DEGRADED: 'Degraded',
+  MISSING: 'Missing',
+  SUSPENDED: 'Suspended',
+};
+
+/** The health badge: "Healthy", "Degraded: CrashLoopBackOff"; the reason only where it says what is wrong. */
+export function healthText(health: Pick<AppHealth, 'status' | 'reason'>): string {
+  const word = healthWords[health.status];
+  return health.status === 'DEGRADED' && health.reason ? `${word}: ${health.reason}` : word;
+}
+
+/** The newer of two observations of the same app's health (a late event never undoes a newer one). */
+export function newerHealth<H extends Pick<AppHealth, 'since'>>(known: H | null | undefined, next: H | null | undefined): H | null {
+  if (!next) return known ?? null;
+  if (!known) return next;
+  return Date.parse(next.since) >= Date.parse(known.since) ? next : known;
 }
