@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App, HealthStatus, Revision } from '@kipper/core';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKipper, type RunningKipper } from '../support/kipper.js';
@@ -25,6 +26,13 @@ const UI_TIMEOUT = 15_000;
 const IMAGE_1 = 'registry.example.com/api:ghi789b';
 const IMAGE_2 = 'registry.example.com/api:def456a';
 const IMAGE_FAIL = 'registry.example.com/api:sim-fail';
+/** Delivered while the app is pinned: held, then deployed by Unpin. */
+const IMAGE_3 = 'registry.example.com/api:jkl012c';
+/** The rollout the Cancel button stops. */
+const IMAGE_4 = 'registry.example.com/api:mno345d';
+/** The widths the layout must hold at: a laptop and a phone. */
+const WIDE = { width: 1280, height: 860 };
+const NARROW = { width: 390, height: 844 };
 
 type Marked = Window & { kipperNoReload?: string };
 
@@ -76,6 +84,41 @@ describe('web console in chromium', () => {
 
   async function text(locator: Locator): Promise<string> {
     return (await locator.textContent()) ?? '';
+  }
+
+  /** The in-process api's services: the database and lifecycle, for states no button makes. */
+  const services = () => kipper!.kipper.services;
+  const appEntity = () => services().dataSource.getRepository(App).findOneByOrFail({ namespace, name: 'api' });
+
+  /** Opens a tab of the app page from wherever the page is (a hash change, not a reload). */
+  async function openApp(tab: 'Overview' | 'Deploys' | 'Webhook' | 'Settings'): Promise<void> {
+    if (!page.url().includes(`#/apps/${namespace}/api`)) {
+      await page.evaluate((hash) => void (location.hash = hash), `#/apps/${namespace}/api`);
+    }
+    await page.getByRole('tab', { name: tab }).click();
+    await page.locator(`[role="tabpanel"]#panel-${tab.toLowerCase()}`).waitFor();
+    if (tab === 'Deploys') await page.getByTestId('history').waitFor();
+  }
+
+  /**
+   * Nothing is wider than the screen: the page does not scroll sideways, and no element of the
+   * main content reaches past the right edge (clipped text, a button off screen).
+   */
+  async function expectFits(width: number): Promise<void> {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    const outside = await page.evaluate((w) => {
+      const offenders: string[] = [];
+      for (const element of document.querySelectorAll<HTMLElement>('main *')) {
+        if (element.closest('.sr-only, thead, dialog:not([open])')) continue;
+        const box = element.getBoundingClientRect();
+        if (box.width > 0 && box.right > w + 0.5) offenders.push(`${element.tagName.toLowerCase()}.${element.className}: ${(element.textContent ?? '').slice(0, 40)}`);
+        if (element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX === 'hidden') {
+          offenders.push(`clipped ${element.tagName.toLowerCase()}.${element.className}`);
+        }
+      }
+      return offenders;
+    }, width);
+    expect(outside, 'elements past the right edge or clipped').toEqual([]);
   }
 
   beforeAll(async () => {
@@ -254,6 +297,8 @@ describe('web console in chromium', () => {
     await dialog.waitFor();
     expect(await text(dialog.getByTestId('rollback-image'))).toContain(IMAGE_1);
     expect(await text(dialog)).toContain('#1');
+    // A rollback pins the app unless told otherwise.
+    expect(await dialog.getByRole('checkbox', { name: /Pin api to it/ }).isChecked()).toBe(true);
     // The safe choice has the focus.
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Cancel');
     await shot('09-rollback-confirm');
@@ -268,6 +313,12 @@ describe('web console in chromium', () => {
     await rollback.getByTestId('current').waitFor();
     expect((await revisionNumbers())[0]).toBe(newest + 1);
     await expect.poll(() => text(page.getByTestId('notice'))).toContain(`revision #${newest + 1} is live`);
+    // Pinned to the rollback: the app page says so, and the history marks it.
+    const banner = page.getByTestId('pin-banner');
+    await banner.waitFor();
+    expect(await text(banner)).toMatch(new RegExp(`Pinned to #${newest + 1}\\s+by admin at .* webhooks are held`));
+    await rollback.getByTestId('pinned').waitFor();
+    expect(await page.getByTestId('pinned').count()).toBe(1);
     await expectSamePage(marker);
     await shot('10-deploys-rolled-back');
   }, 90_000);
@@ -302,11 +353,45 @@ describe('web console in chromium', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   }, 60_000);
 
+  it('holds a webhook deploy while pinned, and Unpin deploys it', async () => {
+    await openApp('Deploys');
+    await page.getByTestId('pin-banner').waitFor();
+    const marker = await markPage();
+    const pinned = (await revisionNumbers())[0]!;
+    const response = await postWebhook({ image: IMAGE_3, commit: 'jkl012c' });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+
+    // Recorded, not deployed: held, with why.
+    const held = pinned + 1;
+    await waitForStatus(held, 'HELD', UI_TIMEOUT);
+    expect(await text(row(held).getByTestId('status'))).toBe('held');
+    expect(await text(row(held).getByTestId('reason'))).toContain(`pinned to revision #${pinned}`);
+    expect(await row(pinned).getByTestId('current').count()).toBe(1);
+    await expect.poll(() => text(page.getByTestId('pin-banner'))).toContain(`Unpin deploys revision #${held}`);
+    await shot('16-deploys-held');
+
+    await page.getByTestId('pin-banner').getByRole('button', { name: 'Unpin' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await text(dialog)).toContain(IMAGE_3);
+    await dialog.getByRole('button', { name: `Unpin and deploy #${held}` }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('pin-banner').waitFor({ state: 'detached' });
+    expect(await text(page.getByTestId('conditions-notice'))).toMatch(new RegExp(`^Unpinned api: (deploying revision #${held}…|revision #${held} is live\\.)$`));
+    await waitForStatus(held, 'LIVE');
+    await expect.poll(() => text(page.getByTestId('conditions-notice'))).toBe(`Unpinned api: revision #${held} is live.`);
+    await row(held).getByTestId('current').waitFor();
+    expect(await page.getByTestId('pinned').count()).toBe(0);
+    await expectSamePage(marker);
+    await shot('17-deploys-unpinned');
+  }, 90_000);
+
   it('shows a lost live connection, recovers by itself and catches up', async () => {
     // The rollback from the history pinned the app (webhooks would be held): unpin it first.
     const unpinned = await kipper!.graphql(`mutation { unpinApp(app: { namespace: "${namespace}", name: "api" }) { deployed { number } } }`);
     expect(unpinned.errors).toBeUndefined();
     // On the pipeline: it follows the project's events.
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: project }).click();
     await page.getByTestId('environment-test').getByTestId('app-card-api').waitFor();
     const marker = await markPage();
     const cut = site!.interrupt();
@@ -323,6 +408,161 @@ describe('web console in chromium', () => {
     await card.getByTestId('status').and(page.locator('[data-status="LIVE"]')).waitFor({ timeout: ROLLOUT_TIMEOUT });
     expect(await text(card)).toContain(IMAGE_2);
     await expectSamePage(marker);
+  }, 90_000);
+
+  it('cancels a rollout in flight and says what it did', async () => {
+    // The worker is stopped so that the rollout stays where the test puts it.
+    const worker = kipper!.workers!.handles[0]!;
+    await worker.stop();
+    try {
+      await openApp('Deploys');
+      const marker = await markPage();
+      const current = (await appEntity()).currentRevisionId;
+      const live = await services().dataSource.getRepository(Revision).findOneByOrFail({ id: current! });
+      const response = await postWebhook({ image: IMAGE_4, commit: 'mno345d' });
+      expect(response.status, await response.clone().text()).toBe(202);
+      const { revision: accepted } = (await response.json()) as { revision: { number: number } };
+      const number = accepted.number;
+      await waitForStatus(number, 'QUEUED', UI_TIMEOUT);
+      await page.getByRole('button', { name: 'Cancel deploy' }).waitFor();
+
+      // Rolling out: one new pod up but not ready, the three old ones still serving.
+      const app = await appEntity();
+      const revision = await services().dataSource.getRepository(Revision).findOneByOrFail({ appId: app.id, number });
+      await services().revisionLifecycle.startRollout(app, revision);
+      await services().revisionLifecycle.saveProgress(app, revision, { updated: 1, ready: 0, available: 0, desired: 3, old: 3 });
+      await waitForStatus(number, 'ROLLING_OUT', UI_TIMEOUT);
+      await expect.poll(() => text(row(number).getByTestId('progress'))).toContain('1/3 updated, 0 ready, 3 old pods serving');
+      await shot('18-deploys-rolling-out-cancel');
+
+      await page.getByRole('button', { name: 'Cancel rollout' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      expect(await text(dialog)).toContain(`revision #${number} (rolling out)`);
+      expect(await text(dialog)).toContain(live.image!);
+      // The safe choice has the focus, and does not read "Cancel".
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Keep going');
+      await shot('19-cancel-confirm');
+      await dialog.getByRole('button', { name: 'Cancel it' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+
+      const rollback = number + 1;
+      await expect.poll(() => text(page.getByTestId('notice'))).toBe(`Cancelled #${number}, rolling back to #${live.number} as #${rollback}.`);
+      await waitForStatus(number, 'CANCELLED', UI_TIMEOUT);
+      expect(await text(row(number).getByTestId('status'))).toBe('cancelled');
+      expect(await text(row(number).getByTestId('reason'))).toBe('cancelled by admin');
+      await row(rollback).waitFor();
+      expect(await text(row(rollback))).toContain(`rollback to #${live.number}`);
+      expect(await page.getByRole('button', { name: /^Cancel/ }).count()).toBe(1);
+      await shot('20-deploys-cancelled');
+
+      // The worker comes back and deploys the rollback.
+      await worker.restart();
+      await waitForStatus(rollback, 'LIVE');
+      await expect.poll(() => text(page.getByTestId('notice'))).toContain(`rolled back to #${live.number} as #${rollback}: it is live`);
+      expect(await page.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+      await expectSamePage(marker);
+    } finally {
+      if (worker.exited) await worker.restart();
+    }
+  }, 120_000);
+
+  it('shows the health the worker observed, live, on the app page and in the project', async () => {
+    await openApp('Overview');
+    const marker = await markPage();
+    const app = await appEntity();
+    await services().conditions.recordHealth(app.id, { status: HealthStatus.DEGRADED, reason: 'CrashLoopBackOff', message: '1/1 pods crash-looping' });
+    const badge = page.locator('main > .page-head').getByTestId('health');
+    await expect.poll(() => text(badge)).toContain('Degraded: CrashLoopBackOff');
+    expect(await badge.getAttribute('title')).toBe('1/1 pods crash-looping');
+    expect(await text(page.getByTestId('health-detail'))).toContain('1/1 pods crash-looping');
+    await shot('21-health-degraded');
+
+    // Switching tabs keeps the app's store: no new read of the app, no new subscription.
+    const operations: string[] = [];
+    const onRequest = (request: { url(): string; postData(): string | null }) => {
+      if (request.url().endsWith('/graphql')) operations.push((JSON.parse(request.postData() ?? '{}') as { operationName?: string }).operationName ?? '');
+    };
+    page.on('request', onRequest);
+    await page.getByRole('tab', { name: 'Deploys' }).click();
+    await page.getByTestId('history').waitFor();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByTestId('overview').waitFor();
+    page.off('request', onRequest);
+    expect(operations).not.toContain('App');
+    expect(await text(badge)).toContain('Degraded: CrashLoopBackOff');
+
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: project }).click();
+    const card = page.getByTestId('environment-test').getByTestId('app-card-api');
+    await expect.poll(() => text(card.getByTestId('health'))).toContain('Degraded: CrashLoopBackOff');
+    // Live on the project page too.
+    await services().conditions.recordHealth(app.id, { status: HealthStatus.HEALTHY, reason: null, message: null });
+    await expect.poll(() => text(card.getByTestId('health'))).toContain('Healthy');
+    await services().conditions.recordHealth(app.id, { status: HealthStatus.DEGRADED, reason: 'CrashLoopBackOff', message: '1/1 pods crash-looping' });
+    await expect.poll(() => text(card.getByTestId('health'))).toContain('Degraded: CrashLoopBackOff');
+    await shot('22-project-health');
+    await expectSamePage(marker);
+  }, 60_000);
+
+  it('sets the drift policy to report, flags drift and a missing webhook Secret, and issues a new token', async () => {
+    await openApp('Settings');
+    const settings = page.getByTestId('settings');
+    await settings.waitFor();
+    expect(await settings.getByRole('radio', { name: /Repair/ }).isChecked()).toBe(true);
+    await settings.getByRole('radio', { name: /Report/ }).check();
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => text(page.getByTestId('settings-notice'))).toContain('Settings saved');
+    expect((await appEntity()).driftPolicy).toBe('report');
+
+    // What the reconciler records when it finds drift it must not repair, and a Secret gone.
+    const app = await appEntity();
+    await services().conditions.recordDrift(app, [
+      `image: the Deployment runs registry.example.com/api:changed-by-hand-with-kubectl-set-image-0123456789abcdef, Kipper's record is ${IMAGE_2}`,
+      'replicas: 5 in the cluster, 3 recorded',
+    ]);
+    await services().conditions.recordWebhookSecret(app, false);
+    const drift = page.getByTestId('drift-flag');
+    await drift.waitFor();
+    expect(await text(drift)).toContain('replicas: 5 in the cluster, 3 recorded');
+    expect(await text(drift)).toContain('drift policy is report');
+    const secret = page.getByTestId('secret-flag');
+    await secret.waitFor();
+    expect(await text(secret)).toContain('kip app webhook enable api');
+    await shot('23-flags-wide');
+    await expectFits(WIDE.width);
+
+    await page.setViewportSize(NARROW);
+    await shot('24-flags-narrow');
+    await expectFits(NARROW.width);
+    await page.getByRole('tab', { name: 'Deploys' }).click();
+    await page.getByTestId('history').waitFor();
+    await shot('25-deploys-narrow');
+    await expectFits(NARROW.width);
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: project }).click();
+    await page.getByTestId('environment-test').getByTestId('app-card-api').waitFor();
+    await shot('26-project-narrow');
+    await expectFits(NARROW.width);
+    await page.getByTestId('environment-test').getByRole('link', { name: 'api' }).click();
+    await page.setViewportSize(WIDE);
+
+    // The fix from the flag: a new token, shown on the Webhook tab; the flag goes.
+    await secret.getByRole('button', { name: 'Issue a new token' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Issue a new token' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForURL(`**/#/apps/${namespace}/api/webhook`);
+    await secret.waitFor({ state: 'detached' });
+    await expect.poll(() => text(page.getByTestId('notice'))).toContain('A new token was issued');
+    expect(await page.locator('details.snippets').getAttribute('open')).not.toBeNull();
+    await page.getByRole('button', { name: 'Show token' }).click();
+    await expect.poll(() => page.getByTestId('webhook-token').inputValue()).toMatch(/^[0-9a-f]{64}$/);
+    const fresh = await page.getByTestId('webhook-token').inputValue();
+    expect(fresh).not.toBe(webhookToken);
+    expect((await postWebhook({ image: IMAGE_2 }, webhookToken)).status).toBe(401);
+    webhookToken = fresh;
+    await page.getByRole('button', { name: 'Hide token' }).click();
+    await shot('27-webhook-new-token');
   }, 90_000);
 
   it('signs out and forgets the token', async () => {
