@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Logger } from '@kipper/core';
 import { createKipper, type Kipper } from '@kipper/api';
-import { startSimulator } from '@kipper/kube-sim';
+import { startSimulator, type SimulatorOptions } from '@kipper/kube-sim';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startWorkers, type WorkerGroup } from './worker.js';
@@ -19,6 +19,8 @@ export interface StartKipperOptions {
   env?: Record<string, string>;
   /** Simulator step between rollout states; default 20 ms. */
   rolloutStepMs?: number;
+  /** Other simulator options (crash and slow timings, …). */
+  simulator?: Omit<SimulatorOptions, 'port' | 'rolloutStepMs'>;
   /** Serve the built console at `/` as production does (browser tests); default off. */
   serveConsole?: boolean;
 }
@@ -98,7 +100,7 @@ export async function startKipper(options: StartKipperOptions = {}): Promise<Run
   const databaseUrl = testDatabaseUrl(databaseName);
   const queuePrefix = `kipper-test-${suffix}`;
   const adminToken = randomBytes(32).toString('hex');
-  const sim = await startSimulator({ port: 0, rolloutStepMs: options.rolloutStepMs ?? 20 });
+  const sim = await startSimulator({ ...options.simulator, port: 0, rolloutStepMs: options.rolloutStepMs ?? 20 });
   const env: Record<string, string> = {
     KIPPER_PORT: '0',
     KIPPER_HOST: '127.0.0.1',
