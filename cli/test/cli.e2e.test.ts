@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthStatus } from '@kipper/core';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { runKip, until } from './support/kip-process.js';
 
@@ -28,7 +29,8 @@ async function currentRevision(): Promise<number | undefined> {
 beforeAll(async () => {
   configHome = await mkdtemp(join(tmpdir(), 'kip-e2e-'));
   // A short progress deadline so the simulator's failing image (…:sim-fail) fails within seconds.
-  kipper = await startKipper({ worker: true, env: { KIPPER_PROGRESS_DEADLINE_SECONDS: '5' } });
+  // sim-crash pods crash-loop a second after they became ready.
+  kipper = await startKipper({ worker: true, env: { KIPPER_PROGRESS_DEADLINE_SECONDS: '5' }, simulator: { crashAfterMs: 1000 } });
 }, 120_000);
 
 afterAll(async () => {
@@ -270,20 +272,39 @@ describe('pins, held deliveries, cancel, configure and health with the built kip
     expect((await web(['app', 'configure', 'web', '--drift-policy', 'repair', '--deploy-policy', 'latest'])).code).toBe(0);
   });
 
-  it('kip app status and list show the app\'s health', async () => {
-    // Recorded through the service the worker's health watch calls. A worker observing health may
-    // record its own observation in between: the probe then records again until both commands agree.
-    const services = kipper.kipper.services;
-    const app = await services.apps.resolve({ namespace: 'yourr-name-test', name: 'web' });
+  it("a sim-crash image goes live, then kip app status, kip app list and an appEvents subscription show the app Degraded", async () => {
+    const degraded = new Promise<Record<string, unknown>>((resolve, reject) => {
+      const client = createClient({ url: kipper.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${kipper.adminToken}` }, retryAttempts: 0 });
+      const stop = client.subscribe<{ appEvents: Record<string, unknown> & { health: { status: string } | null } }>(
+        { query: 'subscription { appEvents(app: { namespace: "yourr-name-test", name: "web" }) { type health { status reason message } revision { number status } } }' },
+        {
+          next: ({ data }) => {
+            if (data?.appEvents.type === 'HEALTH' && data.appEvents.health?.status === 'DEGRADED') {
+              resolve(data.appEvents);
+              stop();
+              void client.dispose();
+            }
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    const update = await web(['app', 'update', 'web', '--image', 'registry.example.com/web:sim-crash', '--wait', '--timeout', '60']);
+    expect(update.err).toBe('');
+    expect(update.lines.at(-1)).toBe('✔ Revision #7 is live');
+
     const seen = await until('the health line in status and list', async () => {
-      await services.conditions.recordHealth(app.id, { status: HealthStatus.DEGRADED, reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' });
       const status = (await web(['app', 'status', 'web'])).lines.map(squeeze);
       const list = (await kip(['app', 'list', '--project', 'yourr-name', '--environment', 'test'])).lines.map(squeeze);
       const health = status.find((l) => l.startsWith('Health:'));
       const row = list.find((l) => l.startsWith('web '));
-      return health === 'Health: Degraded (CrashLoopBackOff: 2/3 pods crash-looping)' && row?.includes(' live Degraded ') ? { health, row, header: list[0] } : undefined;
+      return health?.startsWith('Health: Degraded') && row?.includes(' live Degraded ') ? { health, row, header: list[0] } : undefined;
     });
+    expect(seen.health).toMatch(/^Health: Degraded \(1\/1 pod crash-looping \(CrashLoopBackOff, \d+ restarts?\)\)$/);
     expect(seen.header).toBe('NAME NAMESPACE SOURCE REVISION STATUS HEALTH IMAGE');
-    expect(seen.row).toBe('web yourr-name-test image #6 live Degraded registry.example.com/web:v3');
-  }, 60_000);
+    expect(seen.row).toBe('web yourr-name-test image #7 live Degraded registry.example.com/web:sim-crash');
+    // The revision did roll out: it stays live while the app is Degraded.
+    expect(await degraded).toMatchObject({ type: 'HEALTH', health: { status: 'DEGRADED', reason: 'CrashLoopBackOff' }, revision: { number: 7, status: 'LIVE' } });
+  }, 90_000);
 });

@@ -80,6 +80,18 @@ describe('kip with a git-source app', () => {
     expect(history.revisions[0]!.commit).toBe(commit);
   });
 
+  it('a git host that cannot be reached: build-logs --follow exits 1 within 10 s with the reason naming the host', async () => {
+    const created = await kip(['app', 'deploy', '--name', 'nowhere', '--git', 'https://example.invalid/acme/repo.git', '--branch', 'main', '--port', '8080', ...P]);
+    expect(created.code, created.err + created.out).toBe(0);
+    const started = Date.now();
+    const followed = await kip(['app', 'build-logs', 'nowhere', ...P, '--follow']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(followed.code).toBe(1);
+    expect(followed.err).toMatch(/could not resolve host example\.invalid/);
+    const history = JSON.parse((await kip(['app', 'history', 'nowhere', ...P, '-o', 'json'])).out) as { revisions: { status: string; failureReason: string | null }[] };
+    expect(history.revisions[0]).toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/could not resolve host example\.invalid/) as string });
+  });
+
   it('lists webhook deliveries: a CI rebuild request and a GitHub ping, with their outcomes', async () => {
     const enabled = JSON.parse((await kip(['app', 'webhook', 'enable', 'site', ...P, '-o', 'json'])).out) as { url: string; token: string };
     const commit = repo.commit('from CI');

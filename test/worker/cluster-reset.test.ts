@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@kipper/kube-sim';
+import { createHmac } from 'node:crypto';
 import pg from 'pg';
 import { startKipper, type RunningKipper } from '../support/kipper.js';
 import { deploymentImage, objectStatus } from '../support/sim-objects.js';
@@ -42,6 +43,10 @@ describe('worker: an emptied cluster is rebuilt from the record', () => {
     { name: 'jobs', host: null, webhook: false },
   ];
   const ns = 'shop-test';
+  /** The tokens issued before the cluster was lost. */
+  const webhooks = new Map<string, { token: string; url: string }>();
+  const deliver = (name: string, headers: Record<string, string>, body: string) =>
+    fetch(webhooks.get(name)!.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const paths = (name: string, host: string | null) => [
     `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
     `/api/v1/namespaces/${ns}/services/${name}`,
@@ -69,7 +74,12 @@ describe('worker: an emptied cluster is rebuilt from the record', () => {
       await gql('mutation($input: DeployAppInput!) { deployApp(input: $input) { id } }', {
         input: { project: 'shop', name: app.name, image: `registry.example.com/${app.name}:v1`, port: 8080, replicas: 1, ...(app.host ? { host: app.host } : {}) },
       });
-      if (app.webhook) await gql(`mutation { enableWebhook(app: { project: "shop", environment: "test", name: "${app.name}" }) { token } }`);
+      if (app.webhook) {
+        const { enableWebhook } = await gql<{ enableWebhook: { token: string; url: string } }>(
+          `mutation { enableWebhook(app: { project: "shop", environment: "test", name: "${app.name}" }) { token url } }`,
+        );
+        webhooks.set(app.name, enableWebhook);
+      }
     }
     await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM revision WHERE status = 'live'`)).rows[0].n === apps.length, {
       timeoutMs: 30_000,
@@ -102,5 +112,21 @@ describe('worker: an emptied cluster is rebuilt from the record', () => {
     await waitFor(async () => (await audited('app.repair')).length === apps.length, { timeoutMs: 5_000, describe: () => kipper.workers!.output() });
     expect(await audited('app.repair')).toEqual(apps.map((a) => `${ns}/${a.name}`).sort());
     expect(await audited('webhook.secret_missing')).toEqual([`${ns}/api`, `${ns}/web`]);
+
+    // The old tokens still deploy with X-Kipper-Token (the hash is all that check needs)…
+    const body = JSON.stringify({ image: 'registry.example.com/api:v2' });
+    const accepted = await deliver('api', { 'x-kipper-token': webhooks.get('api')!.token }, body);
+    expect(accepted.status).toBe(202);
+    await waitFor(async () => (await deploymentImage(fresh!.url, ns, 'api')) === 'registry.example.com/api:v2', { timeoutMs: 15_000, describe: () => kipper.workers!.output() });
+    // …a GitHub signature cannot be checked without the token: refused with the reason, and the app says what to do.
+    const signature = `sha256=${createHmac('sha256', webhooks.get('web')!.token).update(body).digest('hex')}`;
+    const refused = await deliver('web', { 'x-hub-signature-256': signature, 'x-github-event': 'push', 'x-github-delivery': 'reset-1' }, body);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'WEBHOOK_SECRET_MISSING',
+      message: expect.stringContaining('kip app webhook enable web') as string,
+    });
+    const { app } = await gql<{ app: { webhookSecretMissing: string | null } }>('{ app(ref: { namespace: "shop-test", name: "web" }) { webhookSecretMissing } }');
+    expect(app.webhookSecretMissing).toBe('webhook Secret missing: run kip app webhook enable web to issue a new token');
   });
 });
