@@ -49,6 +49,8 @@ export interface RunningKipper {
   workers: WorkerGroup | undefined;
   /** POST /graphql with the admin token (or `token`; null sends none). */
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLResponse<T>>;
+  /** The same with the admin token, for steps that must succeed: the data, or an error naming the GraphQL errors. */
+  data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,11 @@ export async function startKipper(options: StartKipperOptions = {}): Promise<Run
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GraphQLResponse<T>;
+    },
+    async data<T>(query: string, variables: Record<string, unknown> = {}) {
+      const result = await running.graphql<T>(query, variables);
+      if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
+      return result.data!;
     },
     async stop() {
       await running.workers?.stop().catch(() => undefined);

@@ -31,11 +31,7 @@ describe('worker: an emptied cluster is rebuilt from the record', () => {
     await fresh?.close();
   });
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const result = await kipper.graphql<T>(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}) => kipper.data<T>(query, variables);
 
   const apps = [
     { name: 'api', host: 'api.example.com', webhook: true },

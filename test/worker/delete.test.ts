@@ -22,11 +22,7 @@ describe('worker: an app deleted mid-rollout', () => {
     await kipper?.stop();
   });
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const result = await kipper.graphql<T>(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}) => kipper.data<T>(query, variables);
   const deploymentStatus = async (namespace: string, name: string) =>
     (await fetch(`${kipper.sim.url}/apis/apps/v1/namespaces/${namespace}/deployments/${name}`)).status;
   const revisionStatus = async (appId: string, number: number) =>

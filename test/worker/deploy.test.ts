@@ -26,11 +26,7 @@ describe('worker: one webhook deploy, end to end', () => {
     await kipper?.stop();
   });
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const result = await kipper.graphql<T>(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}) => kipper.data<T>(query, variables);
   const statuses = async (appId: string) =>
     (await db.query<{ number: number; status: string; image: string }>(
       'SELECT number, status, image FROM revision WHERE app_id = $1 ORDER BY number',

@@ -33,11 +33,7 @@ describe('worker: a newer revision preempts a rollout in flight', () => {
     await kipper?.stop();
   });
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const result = await kipper.graphql<T>(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}) => kipper.data<T>(query, variables);
   const revisions = async (appId: string) =>
     (await db.query<Row>('SELECT number, status, image, trigger, failure_reason FROM revision WHERE app_id = $1 ORDER BY number', [appId])).rows;
   const report = async (appId: string) => `${JSON.stringify(await revisions(appId), null, 1)}\n${kipper.workers!.output()}`;

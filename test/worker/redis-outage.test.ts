@@ -149,11 +149,7 @@ describe('worker: a Redis restart or outage loses no accepted revision', () => {
       redis?.output() ?? '',
     ].join('\n');
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const result = await k().graphql<T>(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}) => k().data<T>(query, variables);
 
   /** The app's history as a user reads it (`kip app history`): newest first. */
   const history = async (): Promise<{ totalCount: number; nodes: RevisionNode[] }> =>
