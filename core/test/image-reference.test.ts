@@ -45,4 +45,20 @@ describe('isValidImageReference', () => {
     expect(invalidImageMessage('registry.example.com/api')).toMatch(/has no tag/);
     expect(invalidImageMessage('Not An Image')).toMatch(/not a valid OCI image reference/);
   });
+
+  it('says when capital letters are the fault, with the lower-cased reference and how CI gets it', () => {
+    const message = invalidImageMessage('ghcr.io/Acme/My-App:0d1a26e');
+    expect(message).toBe(
+      'Image "ghcr.io/Acme/My-App:0d1a26e" has capital letters: image references must be lower-case: use "ghcr.io/acme/my-app:0d1a26e". ' +
+        "In CI, lower-case the repository (GitHub Actions: ghcr.io/${GITHUB_REPOSITORY,,}, as Kipper's snippets do)",
+    );
+    // The tag and digest keep their case; only the name is lower-cased.
+    expect(invalidImageMessage('ghcr.io/Acme/app:V1@sha256:' + 'a'.repeat(64))).toContain(`use "ghcr.io/acme/app:V1@sha256:${'a'.repeat(64)}"`);
+    expect(isValidImageReference('ghcr.io/acme/app:V1')).toBe(true);
+    expect(invalidImageMessage('registry.example.com/Api')).toContain('use "registry.example.com/api" with a tag or digest');
+    expect(invalidImageMessage('Nginx:1.27')).toContain('image references must be lower-case: use "nginx:1.27"');
+    // Capitals that are not the only fault: the general message.
+    expect(invalidImageMessage('Registry.Example.com/API:latest!')).toMatch(/not a valid OCI image reference/);
+    expect(invalidImageMessage('Not An Image')).not.toContain('lower-case');
+  });
 });

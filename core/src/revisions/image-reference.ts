@@ -43,11 +43,33 @@ export function isValidImageReference(value: unknown): value is string {
   return ref !== undefined && (ref.tag !== undefined || ref.digest !== undefined);
 }
 
+/**
+ * `value` with its name (registry and repository path) lower-cased and its tag and digest kept,
+ * or undefined when the name has no capital letters. A tag may hold capitals; a repository path
+ * may not, and `ghcr.io/${{ github.repository }}` brings the owner's and repository's capitals.
+ */
+function lowerCasedName(value: string): string | undefined {
+  const at = value.indexOf('@');
+  const base = at === -1 ? value : value.slice(0, at);
+  const colon = base.indexOf(':', base.lastIndexOf('/') + 1);
+  const name = colon === -1 ? base : base.slice(0, colon);
+  if (name === name.toLowerCase()) return undefined;
+  return name.toLowerCase() + value.slice(name.length);
+}
+
+const shownImage = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+
 /** The message for INVALID_IMAGE, shared by GraphQL and the webhook shim. */
 export function invalidImageMessage(value: unknown): string {
   // Never String(value): a JSON object such as {"toString": "x"} cannot be converted.
   if (typeof value !== 'string') return `Image must be a string like registry.example.com/api:abc123f, got ${describeJsonType(value)}`;
-  const shown = JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+  const shown = shownImage(value);
+  const lowered = lowerCasedName(value);
+  if (lowered !== undefined && parseImageReference(lowered)) {
+    // Capitals are the only fault (or capitals and a missing tag): say so, with the fix.
+    const fix = isValidImageReference(lowered) ? `use ${shownImage(lowered)}` : `use ${shownImage(lowered)} with a tag or digest`;
+    return `Image ${shown} has capital letters: image references must be lower-case: ${fix}. In CI, lower-case the repository (GitHub Actions: ghcr.io/\${GITHUB_REPOSITORY,,}, as Kipper's snippets do)`;
+  }
   if (parseImageReference(value)) {
     return `Image ${shown} has no tag: give the full reference including a tag or digest, e.g. registry.example.com/api:abc123f`;
   }
