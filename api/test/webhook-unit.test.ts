@@ -184,19 +184,53 @@ describe('webhook answers', () => {
 });
 
 describe('CI snippets', () => {
+  const url = 'https://kipper.example.com/api/v1/webhook/yourr-name-test/api';
+
   it('are the product page\'s GitLab CI job and GitHub Actions step, with the URL filled in', () => {
-    const url = 'https://kipper.example.com/api/v1/webhook/yourr-name-test/api';
     const { gitlabCi, githubActions } = ciSnippets(url, AppSource.IMAGE);
-    expect(gitlabCi).toContain(`curl -s -X POST ${url} \\`);
+    expect(gitlabCi).toContain(`curl --fail-with-body -sS -X POST ${url} \\`);
     expect(gitlabCi).toContain('-H "X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN"');
     expect(gitlabCi).toContain('-H "Content-Type: application/json"');
-    expect(gitlabCi).toContain(`-d '{"image": "'$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA'", "commit": "'$CI_COMMIT_SHORT_SHA'"}'`);
+    expect(gitlabCi).toContain(`image="$(printf '%s' "$CI_REGISTRY_IMAGE" | tr '[:upper:]' '[:lower:]'):$CI_COMMIT_SHORT_SHA"`);
+    expect(gitlabCi).toContain('-d "{\\"image\\": \\"$image\\", \\"commit\\": \\"$CI_COMMIT_SHORT_SHA\\"}"');
     expect(gitlabCi).toMatch(/only:\n {4}- main/);
     expect(githubActions).toContain('- name: Deploy to Kipper');
-    expect(githubActions).toContain('-H "X-Kipper-Token: ${{ secrets.KIPPER_WEBHOOK_TOKEN }}"');
-    expect(githubActions).toContain(`-d '{"image": "ghcr.io/\${{ github.repository }}:\${{ github.sha }}", "commit": "\${{ github.sha }}"}'`);
+    expect(githubActions).toContain('    KIPPER_WEBHOOK_TOKEN: ${{ secrets.KIPPER_WEBHOOK_TOKEN }}');
+    expect(githubActions).toContain('  shell: bash');
+    expect(githubActions).toContain('image="ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA"');
+    expect(githubActions).toContain('-d "{\\"image\\": \\"$image\\", \\"commit\\": \\"$GITHUB_SHA\\"}"');
     const git = ciSnippets(url, AppSource.GIT);
-    expect(git.gitlabCi).toContain(`-d '{"commit": "'$CI_COMMIT_SHA'"}'`);
-    expect(git.githubActions).toContain(`-d '{"commit": "\${{ github.sha }}"}'`);
+    expect(git.gitlabCi).toContain('-d "{\\"commit\\": \\"$CI_COMMIT_SHA\\"}"');
+    expect(git.githubActions).toContain('-d "{\\"commit\\": \\"$GITHUB_SHA\\"}"');
+    expect(git.gitlabCi).not.toContain('image=');
+  });
+
+  it('fail loudly: every curl has --fail-with-body, and no image name keeps github.repository\'s capitals', () => {
+    for (const source of [AppSource.IMAGE, AppSource.GIT]) {
+      for (const [name, snippet] of Object.entries(ciSnippets(url, source))) {
+        const curls = snippet.match(/curl [^\n]*/g) ?? [];
+        expect(curls.length, name).toBeGreaterThan(0);
+        for (const curl of curls) expect(curl, name).toContain('--fail-with-body');
+        expect(snippet, name).not.toContain('github.repository');
+        expect(snippet, name).not.toMatch(/[0-9a-f]{64}/);
+      }
+    }
+  });
+
+  it('have waiting variants: the same request, then the status URL polled until the revision is decided', () => {
+    const s = ciSnippets(url, AppSource.IMAGE);
+    for (const [plain, wait] of [
+      [s.gitlabCi, s.gitlabCiWait],
+      [s.githubActions, s.githubActionsWait],
+    ] as const) {
+      expect(wait).toContain(`answer=$(curl --fail-with-body -sS -X POST ${url} \\`);
+      expect(wait).toContain('status_url=$(field statusUrl "$answer")');
+      expect(wait).toContain('"${KIPPER_WAIT_SECONDS:-600}"');
+      expect(wait).toMatch(/live\) .*; break ;;/);
+      expect(wait).toMatch(/failed\|cancelled\) .*; exit 1 ;;/);
+      // The same job around it.
+      expect(wait.split('\n').slice(0, 4)).toEqual(plain.split('\n').slice(0, 4));
+    }
+    expect(s.gitlabCiWait).toMatch(/\n {6}done\n {2}only:\n {4}- main\n$/);
   });
 });

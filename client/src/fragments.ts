@@ -112,7 +112,7 @@ export const WebhookSecretFields = graphql(
   fragment WebhookSecretFields on WebhookSecret @_unmask {
     url
     token
-    snippets { gitlabCi githubActions }
+    snippets { gitlabCi githubActions gitlabCiWait githubActionsWait }
     webhook { ...WebhookFields }
   }
 `,

@@ -19,8 +19,16 @@ export class WebhookType {
 
 @ObjectType('CiSnippets')
 export class CiSnippetsType {
-  @Field(() => String) gitlabCi!: string;
-  @Field(() => String) githubActions!: string;
+  @Field(() => String, { description: "A GitLab CI job that sends the pipeline's image (a git app: its commit) to the webhook; the job fails when Kipper refuses the request." }) gitlabCi!: string;
+  @Field(() => String, { description: "A GitHub Actions step that sends the workflow's image (a git app: its commit) to the webhook; the step fails when Kipper refuses the request." }) githubActions!: string;
+  @Field(() => String, {
+    description: 'gitlabCi that then polls the status URL: the job fails when the revision fails or is cancelled (or after KIPPER_WAIT_SECONDS, default 600).',
+  })
+  gitlabCiWait!: string;
+  @Field(() => String, {
+    description: 'githubActions that then polls the status URL: the step fails when the revision fails or is cancelled (or after KIPPER_WAIT_SECONDS, default 600).',
+  })
+  githubActionsWait!: string;
 }
 
 @ObjectType('WebhookSecret')
