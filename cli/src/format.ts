@@ -208,18 +208,24 @@ export function revisionJson(r: Revision): Record<string, unknown> {
 export interface SnippetSet {
   gitlabCi: string;
   githubActions: string;
+  gitlabCiWait: string;
+  githubActionsWait: string;
 }
 export type SnippetKind = 'gitlab' | 'github' | 'none';
 
-/** The CI snippet block printed by `kip app webhook enable` (GitLab CI by default, as in the seed). */
-export function snippetBlock(snippets: SnippetSet, kind: SnippetKind): string[] {
+/**
+ * The CI snippet block printed by `kip app webhook enable` (GitLab CI by default, as in the seed);
+ * with `wait`, the variant whose job waits for the rollout and fails when it fails.
+ */
+export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = false): string[] {
+  const waiting = wait ? ', waiting for the rollout' : '';
   switch (kind) {
     case 'none':
       return [];
     case 'gitlab':
-      return ['GitLab CI snippet (.gitlab-ci.yml):', ...trimBlock(snippets.gitlabCi)];
+      return [`GitLab CI snippet (.gitlab-ci.yml)${waiting}:`, ...trimBlock(wait ? snippets.gitlabCiWait : snippets.gitlabCi)];
     case 'github':
-      return ['GitHub Actions snippet (.github/workflows/deploy.yml):', ...trimBlock(snippets.githubActions)];
+      return [`GitHub Actions snippet (.github/workflows/deploy.yml)${waiting}:`, ...trimBlock(wait ? snippets.githubActionsWait : snippets.githubActions)];
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/program.js';
 import { apiError, startFakeKipper, type FakeKipper } from './support/fake-kipper.js';
-import { ago, gitlabSnippet, githubSnippet, HOUR, MIN, NOW, revision, seedHistory, TOKEN_64, type FakeRevision } from './support/fixtures.js';
+import { ago, gitlabSnippet, githubSnippet, gitlabWaitSnippet, githubWaitSnippet, HOUR, MIN, NOW, revision, seedHistory, TOKEN_64, type FakeRevision } from './support/fixtures.js';
 import { captureIo } from './support/io.js';
 
 let fake: FakeKipper;
@@ -67,7 +67,7 @@ function appObject(extra: Record<string, unknown> = {}) {
 const secret = (enabled = true) => ({
   url: WEBHOOK_URL,
   token: TOKEN_64,
-  snippets: { gitlabCi: gitlabSnippet, githubActions: githubSnippet },
+  snippets: { gitlabCi: gitlabSnippet, githubActions: githubSnippet, gitlabCiWait: gitlabWaitSnippet, githubActionsWait: githubWaitSnippet },
   webhook: { enabled, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null },
 });
 
@@ -109,6 +109,21 @@ describe('kip app webhook', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('GitHub Actions snippet (.github/workflows/deploy.yml):\n- name: Deploy to Kipper');
     expect(r.out).toContain('The token was regenerated: the previous one no longer works.');
+  });
+
+  it('enable --wait prints the snippet that waits for the rollout; without it, a line points to --wait', async () => {
+    fake.root.enableWebhook = () => secret();
+    const plain = await kip(['app', 'webhook', 'enable', 'api', ...P]);
+    expect(plain.lines.at(-1)).toBe('Add --wait for a snippet whose job also waits for the rollout and fails when it fails.');
+    const gitlab = await kip(['app', 'webhook', 'enable', 'api', ...P, '--wait']);
+    expect(gitlab.code).toBe(0);
+    expect(gitlab.out).toContain(`GitLab CI snippet (.gitlab-ci.yml), waiting for the rollout:\n${gitlabWaitSnippet}`);
+    expect(gitlab.out).not.toContain('Add --wait');
+    const github = await kip(['app', 'webhook', 'enable', 'api', ...P, '--ci', 'github', '--wait']);
+    expect(github.code).toBe(0);
+    expect(github.out).toContain(`GitHub Actions snippet (.github/workflows/deploy.yml), waiting for the rollout:\n${githubWaitSnippet}\n`);
+    const none = await kip(['app', 'webhook', 'enable', 'api', ...P, '--ci', 'none', '--wait']);
+    expect(none.lines).toEqual(['✔ Webhook enabled for api', `Webhook URL: ${WEBHOOK_URL}`, `Secret token: ${TOKEN_64}`]);
   });
 
   it('status prints URL and token when enabled', async () => {

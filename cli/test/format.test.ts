@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthLine, historyTable, relativeTime, revisionMarker, revisionProgress, shortCommit, snippetBlock, table } from '../src/format.js';
-import { gitlabSnippet, githubSnippet, NOW, seedHistory, revision } from './support/fixtures.js';
+import { gitlabSnippet, githubSnippet, gitlabWaitSnippet, githubWaitSnippet, NOW, seedHistory, revision } from './support/fixtures.js';
 
 const at = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
 
@@ -130,7 +130,7 @@ describe('small formatters', () => {
 });
 
 describe('CI snippets', () => {
-  const snippets = { gitlabCi: gitlabSnippet, githubActions: githubSnippet };
+  const snippets = { gitlabCi: gitlabSnippet, githubActions: githubSnippet, gitlabCiWait: gitlabWaitSnippet, githubActionsWait: githubWaitSnippet };
 
   it('prints the GitLab CI snippet under its heading, verbatim', () => {
     const lines = snippetBlock(snippets, 'gitlab');
@@ -141,5 +141,11 @@ describe('CI snippets', () => {
   it('can print the GitHub Actions snippet or none', () => {
     expect(snippetBlock(snippets, 'github')[0]).toBe('GitHub Actions snippet (.github/workflows/deploy.yml):');
     expect(snippetBlock(snippets, 'none')).toEqual([]);
+  });
+
+  it('prints the waiting variants with wait', () => {
+    expect(snippetBlock(snippets, 'gitlab', true)).toEqual(['GitLab CI snippet (.gitlab-ci.yml), waiting for the rollout:', ...gitlabWaitSnippet.replace(/\n$/, '').split('\n')]);
+    expect(snippetBlock(snippets, 'github', true)).toEqual(['GitHub Actions snippet (.github/workflows/deploy.yml), waiting for the rollout:', ...githubWaitSnippet.split('\n')]);
+    expect(snippetBlock(snippets, 'none', true)).toEqual([]);
   });
 });

@@ -44,18 +44,29 @@ export const gitlabSnippet = [
   '  stage: deploy',
   '  script:',
   '    - |',
-  '      curl -s -X POST http://127.0.0.1:8080/api/v1/webhook/yourr-name-test/api \\',
+  `      image="$(printf '%s' "$CI_REGISTRY_IMAGE" | tr '[:upper:]' '[:lower:]'):$CI_COMMIT_SHORT_SHA"`,
+  '      curl --fail-with-body -sS -X POST http://127.0.0.1:8080/api/v1/webhook/yourr-name-test/api \\',
   '        -H "X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN" \\',
   '        -H "Content-Type: application/json" \\',
-  `        -d '{"image": "'$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA'", "commit": "'$CI_COMMIT_SHORT_SHA'"}'`,
+  '        -d "{\\"image\\": \\"$image\\", \\"commit\\": \\"$CI_COMMIT_SHORT_SHA\\"}"',
+  '  only:',
+  '    - main',
   '',
 ].join('\n');
 
 export const githubSnippet = [
   '- name: Deploy to Kipper',
+  '  env:',
+  '    KIPPER_WEBHOOK_TOKEN: ${{ secrets.KIPPER_WEBHOOK_TOKEN }}',
+  '  shell: bash',
   '  run: |',
-  '    curl -s -X POST ${{ secrets.KIPPER_WEBHOOK_URL }} \\',
-  '      -H "X-Kipper-Token: ${{ secrets.KIPPER_WEBHOOK_TOKEN }}" \\',
+  '    image="ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA"',
+  '    curl --fail-with-body -sS -X POST http://127.0.0.1:8080/api/v1/webhook/yourr-name-test/api \\',
+  '      -H "X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN" \\',
   '      -H "Content-Type: application/json" \\',
-  `      -d '{"image": "ghcr.io/\${{ github.repository }}:\${{ github.sha }}", "commit": "\${{ github.sha }}"}'`,
+  '      -d "{\\"image\\": \\"$image\\", \\"commit\\": \\"$GITHUB_SHA\\"}"',
 ].join('\n');
+
+/** The waiting variants, cut short: the CLI prints whatever the API sends. */
+export const gitlabWaitSnippet = gitlabSnippet.replace('  only:', '      # … polls the status URL until the revision is decided\n  only:');
+export const githubWaitSnippet = `${githubSnippet}\n    # … polls the status URL until the revision is decided`;

@@ -5,7 +5,7 @@ import { appNotFound } from '../../../errors.js';
 import { snippetBlock, type SnippetKind } from '../../../format.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../../options.js';
 
-/** `kip app webhook enable APP`: URL, token and CI snippet; on an enabled webhook, a new token. */
+/** `kip app webhook enable APP [--ci …] [--wait]`: URL, token and CI snippet; on an enabled webhook, a new token. */
 export function webhookEnableCommand(webhook: Command, state: RunState): Command {
   return withAppRef(
     withOutput(
@@ -15,10 +15,11 @@ export function webhookEnableCommand(webhook: Command, state: RunState): Command
         .argument('<app>', 'app name')
         .addOption(
           new Option('--ci <provider>', 'which CI snippet to print').choices(['gitlab', 'github', 'none']).default('gitlab'),
-        ),
+        )
+        .option('--wait', 'print the snippet that also waits for the rollout: the job fails when the deploy fails'),
     ),
   ).action(
-    action(state, async (ctx, name: string, opts: AppRefOptions & { ci: SnippetKind }) => {
+    action(state, async (ctx, name: string, opts: AppRefOptions & { ci: SnippetKind; wait?: boolean }) => {
       const ref = appRef(name, opts);
       const client = await ctx.client();
       const before = (await client.request(WebhookStateQuery, { app: ref })).app;
@@ -27,7 +28,8 @@ export function webhookEnableCommand(webhook: Command, state: RunState): Command
       ctx.out.success(`Webhook enabled for ${name}`);
       ctx.out.line(`Webhook URL: ${secret.url}`);
       ctx.out.line(`Secret token: ${secret.token}`);
-      for (const line of snippetBlock(secret.snippets, opts.ci)) ctx.out.line(line);
+      for (const line of snippetBlock(secret.snippets, opts.ci, opts.wait === true)) ctx.out.line(line);
+      if (opts.ci !== 'none' && !opts.wait) ctx.out.line('Add --wait for a snippet whose job also waits for the rollout and fails when it fails.');
       if (before.webhook.enabled) {
         ctx.out.line();
         ctx.out.line('The token was regenerated: the previous one no longer works.');
