@@ -232,6 +232,13 @@ describe('web console in chromium', () => {
     expect(await text(page.getByTestId('snippet-gitlab'))).toContain('X-Kipper-Token');
     expect(await text(page.getByTestId('snippet-gitlab'))).toContain(webhookUrl);
     expect(await text(page.getByTestId('snippet-github'))).toContain('KIPPER_WEBHOOK_TOKEN');
+    expect(await text(page.getByTestId('snippet-github'))).toContain('--fail-with-body');
+    expect(await text(page.getByTestId('snippet-github'))).not.toContain('KIPPER_WAIT_SECONDS');
+    // The waiting variants: the job also follows the rollout.
+    await page.getByTestId('snippet-wait').check();
+    await expect.poll(() => text(page.getByTestId('snippet-github')), { timeout: UI_TIMEOUT }).toContain('KIPPER_WAIT_SECONDS');
+    expect(await text(page.getByTestId('snippet-gitlab'))).toContain('status_url=$(field statusUrl "$answer")');
+    await page.getByTestId('snippet-wait').uncheck();
     await page.getByRole('button', { name: 'Hide token' }).click();
     await shot('04-webhook-enabled');
 
