@@ -233,4 +233,11 @@ describe('CI snippets', () => {
     }
     expect(s.gitlabCiWait).toMatch(/\n {6}done\n {2}only:\n {4}- main\n$/);
   });
+
+  it('are shown in docs/webhooks-and-ci-cd.md as Kipper prints them', () => {
+    const docs = readFileSync(new URL('../../docs/webhooks-and-ci-cd.md', import.meta.url), 'utf8');
+    const s = ciSnippets('https://console-api.example.com/api/v1/webhook/yourr-name-test/api', AppSource.IMAGE);
+    for (const name of ['gitlabCi', 'githubActions', 'gitlabCiWait'] as const) expect(docs, name).toContain(`\n${s[name]}\``);
+    expect(docs).not.toMatch(/curl -s /);
+  });
 });
