@@ -58,11 +58,11 @@ export { AuthService, ADMIN_ACTOR, bearerToken } from './auth/auth.service.js';
 export { generateToken, hashToken, digestsEqual, tokenMatchesHash, TOKEN_BYTES } from './auth/secret-token.js';
 
 // Jobs, Redis and live events
-export { DEPLOY_QUEUE, assertJobItem, type JobPayloads, type JobName, type JobItem } from './jobs/job.catalogue.js';
-export { createJobQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type JobQueue } from './jobs/job.queue.js';
+export { DEPLOY_QUEUE, REPORT_QUEUE, QUEUE_OF, assertJobItem, type JobPayloads, type JobName, type JobItem, type QueueName, type RevisionEventJob } from './jobs/job.catalogue.js';
+export { createJobQueue, jobIdOf, DEFAULT_JOB_OPTIONS, REPORT_JOB_OPTIONS, type JobQueue } from './jobs/job.queue.js';
 export { createRedis, closeRedis, whenReady } from './jobs/redis.js';
 export { DeployEventType, topics, type DeployEventPayload, type BuildLogPayload } from './events/deploy-event.js';
-export { EventPublisher, createPubSub, type KipperPubSub } from './events/event.publisher.js';
+export { EventPublisher, createPubSub, isReportedEvent, type KipperPubSub, type EventPublisherOptions } from './events/event.publisher.js';
 
 // Composition
 export { createServices, type KipperServices, type ServiceDeps } from './services.js';

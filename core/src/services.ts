@@ -51,7 +51,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): KipperServices {
   const { config, dataSource, cluster, queue, pubsub, log } = deps;
   const audit = new AuditService({ dataSource });
-  const events = new EventPublisher(pubsub, { onError: (err) => log.warn(`live event not published: ${describeError(err, { stack: false })}`) });
+  const events = new EventPublisher(pubsub, { jobs: queue, onError: (err) => log.warn(`live event or report not sent: ${describeError(err, { stack: false })}`) });
   const revisions = new RevisionService({ dataSource, queue, events, audit, warn: (message) => log.warn(message) });
   const projects = new ProjectService({ dataSource, cluster, audit });
   const apps = new AppService({ dataSource, cluster, config, projects, revisions, audit });

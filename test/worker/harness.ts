@@ -68,6 +68,7 @@ export async function startStack(options: { rolloutStepMs?: number; sim?: Simula
     async close() {
       cluster.close();
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.reports.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await pubsub.close();
       await db.destroy();

@@ -5,6 +5,7 @@ import { AdvisoryLock, LockClass } from './app-lock.js';
 import type { AppDeployer } from './deployer.js';
 import { HandBackError, isTransient } from './errors.js';
 import type { GitWatch } from './git-watch.js';
+import type { ReportJobs } from './reports/index.js';
 
 export type DeployJob = Job<JobPayloads[JobName], unknown, JobName>;
 
@@ -24,16 +25,19 @@ const LOCK_CHECK_MS = 5000;
 const LOCK_CHECK_TIMEOUT_MS = 4000;
 
 /**
- * The BullMQ processor. `app.deploy` means "this app has work": it takes the app's advisory
- * lock (or puts the job back to delayed when another worker has it), drains the app's
- * unfinished revisions from PostgreSQL, and releases the lock. Jobs are never dropped: every
- * path that does not finish the work moves the job back to delayed.
+ * The BullMQ processor of both queues. `app.deploy` means "this app has work": it takes the
+ * app's advisory lock (or puts the job back to delayed when another worker has it), drains the
+ * app's unfinished revisions from PostgreSQL, and releases the lock. Jobs are never dropped:
+ * every path that does not finish the work moves the job back to delayed. The report jobs
+ * (`app.event`, `app.report`, on the `reports` queue and its own BullMQ worker) never take the
+ * lock: they only read, and BullMQ's retries and backoff are theirs.
  */
 export class JobProcessor {
   constructor(
     private readonly db: DataSource,
     private readonly deployer: AppDeployer,
     private readonly gitWatch: GitWatch,
+    private readonly reports: ReportJobs,
     private readonly shutdown: AbortSignal,
     private readonly log: Logger,
   ) {}
@@ -44,6 +48,10 @@ export class JobProcessor {
         return this.deploy(job, (job.data as JobPayloads['app.deploy']).appId, token);
       case 'app.poll-git':
         return this.gitWatch.poll((job.data as JobPayloads['app.poll-git']).appId);
+      case 'app.event':
+        return this.reports.event(job.data as JobPayloads['app.event']);
+      case 'app.report':
+        return this.reports.report(job.data as JobPayloads['app.report'], job.attemptsMade + 1);
       default:
         throw new UnrecoverableError(`unknown job name ${String(job.name)}`);
     }

@@ -1,4 +1,4 @@
-import { type KipperConfig, type Logger, openDatabase, createPubSub, DEPLOY_QUEUE, createJobQueue, closeRedis, createRedis, createServices } from '@kipper/core';
+import { type KipperConfig, type Logger, openDatabase, createPubSub, DEPLOY_QUEUE, REPORT_QUEUE, createJobQueue, closeRedis, createRedis, createServices } from '@kipper/core';
 import type { Cluster } from '@kipper/kube';
 import { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { GitWatch } from './git-watch.js';
 import { JobProcessor, type DeployJob } from './processor.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { Reconciler } from './reconciler.js';
+import { createReporters, ReportJobs, type Reporter } from './reports/index.js';
 import { Sweeper } from './sweeper.js';
 import type { WorkerSettings } from './worker.config.js';
 
@@ -39,14 +40,21 @@ export interface RunningWorker {
 }
 
 /** Everything a worker process runs, wired from the configuration; main.ts adds the process bits. */
+export interface StartWorkerOptions {
+  /** The reporters to run instead of createReporters' (tests). */
+  reporters?: (deps: Parameters<typeof createReporters>[0]) => Reporter[];
+}
+
 export async function startWorker(
   config: KipperConfig,
   settings: WorkerSettings,
   cluster: Cluster,
   log: Logger,
+  options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  // Each running drain holds one connection (its app lock) and uses a few more briefly.
-  const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + 4 });
+  // Each running drain holds one connection (its app lock) and uses a few more briefly; each
+  // running report one at most.
+  const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + settings.reportConcurrency + 4 });
   const pubsub = createPubSub(config.redisUrl, config.queuePrefix);
   const queue = createJobQueue(config.redisUrl, config.queuePrefix);
   // The same domain services as the api's: the worker is a mode of Kipper, not a copy of it.
@@ -69,7 +77,9 @@ export async function startWorker(
   );
   const gitWatch = new GitWatch(db, revisions, log, { protocols: config.gitProtocols, allowPrivate: config.gitAllowPrivate });
   const shutdown = new AbortController();
-  const processor = new JobProcessor(db, deployer, gitWatch, shutdown.signal, log);
+  const reporterDeps = { db, cluster, config, log };
+  const reports = new ReportJobs({ db, queue, reporters: (options.reporters ?? createReporters)(reporterDeps), publicUrl: config.publicUrl, log });
+  const processor = new JobProcessor(db, deployer, gitWatch, reports, shutdown.signal, log);
 
   const connection = createRedis(config.redisUrl, 'blocking', `${config.queuePrefix}:worker`);
   const worker = new Worker(DEPLOY_QUEUE, (job: DeployJob, token?: string) => processor.process(job, token), {
@@ -84,10 +94,22 @@ export async function startWorker(
     removeOnComplete: { count: 1000, age: 24 * 3600 },
     removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
   });
-  worker.on('error', (error) => log.warn('queue connection', error));
-  worker.on('failed', (job, error) => {
-    if (job) log.warn(`job ${job.name} ${job.id ?? ''} failed (attempt ${job.attemptsMade})`, error);
+  // Reports have a queue and slots of their own: rollouts that hold every deploy slot for
+  // minutes never hold a report up, and a receiver that hangs never holds up a deploy.
+  const reportConnection = createRedis(config.redisUrl, 'blocking', `${config.queuePrefix}:reports`);
+  const reportWorker = new Worker(REPORT_QUEUE, (job: DeployJob, token?: string) => processor.process(job, token), {
+    connection: reportConnection,
+    prefix: config.queuePrefix,
+    concurrency: settings.reportConcurrency,
+    lockDuration: settings.lockMs,
+    stalledInterval: Math.max(500, Math.floor(settings.lockMs / 2)),
   });
+  for (const w of [worker, reportWorker]) {
+    w.on('error', (error) => log.warn('queue connection', error));
+    w.on('failed', (job, error) => {
+      if (job) log.warn(`job ${job.name} ${job.id ?? ''} failed (attempt ${job.attemptsMade})`, error);
+    });
+  }
 
   const sweeper = new Sweeper(
     db,
@@ -121,16 +143,17 @@ export async function startWorker(
         // is safe (PostgreSQL is the record and the sweeper re-enqueues it), so stop anyway.
         const closed = await within(
           WORKER_CLOSE_GRACE_MS,
-          worker.close().catch((error: unknown) => log.warn('worker close', error)),
+          Promise.all([worker, reportWorker].map((w) => w.close().catch((error: unknown) => log.warn('worker close', error)))),
         );
         if (!closed) {
           log.warn(`queue unreachable for ${WORKER_CLOSE_GRACE_MS / 1000} s at shutdown: forcing the worker closed`);
           // A forced close waits for Redis as well; it gets a moment, then the process goes on.
-          await within(2_000, worker.close(true).catch(() => undefined));
+          await within(2_000, Promise.all([worker, reportWorker].map((w) => w.close(true).catch(() => undefined))));
         }
         await queue.close().catch(() => undefined);
         await events.close().catch(() => undefined);
         await closeRedis(connection);
+        await closeRedis(reportConnection);
         cluster.close();
         await db.destroy().catch(() => undefined);
       })();

@@ -14,6 +14,8 @@ export interface WorkerSettings {
   logFlushMs: number;
   /** Watch events of one app within this window make one reconcile pass of it. */
   reconcileDebounceMs: number;
+  /** Report jobs (`app.event`, `app.report`) run at once, apart from the deploy slots. */
+  reportConcurrency: number;
 }
 
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
@@ -25,5 +27,6 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     progressThrottleMs: integer(env, 'KIPPER_PROGRESS_THROTTLE_MS', 500, 0, 60_000),
     logFlushMs: integer(env, 'KIPPER_BUILD_LOG_FLUSH_MS', 250, 10, 60_000),
     reconcileDebounceMs: integer(env, 'KIPPER_RECONCILE_DEBOUNCE_MS', 250, 0, 60_000),
+    reportConcurrency: integer(env, 'KIPPER_REPORT_CONCURRENCY', 8, 1, 100),
   };
 }

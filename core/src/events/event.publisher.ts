@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { closeRedis, createRedis, whenReady } from '../jobs/redis.js';
 import type { App } from '../apps/app.entity.js';
 import type { Revision } from '../revisions/revision.entity.js';
-import { topics, type BuildLogPayload, type DeployEventPayload, type DeployEventType } from './deploy-event.js';
+import type { JobItem } from '../jobs/job.catalogue.js';
+import { DeployEventType, topics, type BuildLogPayload, type DeployEventPayload } from './deploy-event.js';
 
 /**
  * Redis pub/sub for live events. Every channel is `<prefix>:<topic>` (the queue prefix), so
@@ -54,11 +55,27 @@ export function createPubSub(redisUrl: string, prefix: string): KipperPubSub {
   };
 }
 
+/**
+ * Revision events that are also reported to the outside (an `app.event` job each): all but
+ * `progress`, which is a live view of a rollout (many per rollout, throttled) and says nothing
+ * that `rolling_out` and the final status do not.
+ */
+export function isReportedEvent(type: DeployEventType): boolean {
+  return type !== DeployEventType.PROGRESS;
+}
+
+export interface EventPublisherOptions {
+  /** Told of every event or job that could not be sent; the caller goes on. */
+  onError?: (err: unknown) => void;
+  /** Where `app.event` jobs go (core's JobQueue); without it nothing is reported (tests). */
+  jobs?: { enqueue(item: JobItem): Promise<unknown> };
+}
+
 /** What the api and the worker say when a revision moves or a build prints a line. */
 export class EventPublisher {
   constructor(
     private readonly pubsub: KipperPubSub,
-    private readonly options: { onError?: (err: unknown) => void } = {},
+    private readonly options: EventPublisherOptions = {},
   ) {}
 
   static payload(revision: Revision, app: App, type: DeployEventType, message?: string | null): DeployEventPayload {
@@ -79,12 +96,21 @@ export class EventPublisher {
   }
 
   /**
-   * Publishes on the app's and the project's topics. Live events are a convenience: a failure
-   * is reported to `onError` and never fails the caller (PostgreSQL holds the truth).
+   * Publishes on the app's and the project's topics and, for reported events, enqueues one
+   * `app.event` job (reports to GitHub, GitLab, notifications: see the worker's reports/). All
+   * are sent at once (one Redis round trip with auto-pipelining, no database access); they are
+   * a convenience after the commit: a failure is reported to `onError` and never fails the
+   * caller (PostgreSQL holds the truth).
    */
   async revisionChanged(revision: Revision, app: App, type: DeployEventType, message?: string | null): Promise<void> {
     const payload = EventPublisher.payload(revision, app, type, message);
-    await this.safely(Promise.all([this.pubsub.publish(topics.app(app.id), payload), this.pubsub.publish(topics.project(app.projectId), payload)]));
+    const jobs = this.options.jobs;
+    await Promise.all([
+      this.safely(Promise.all([this.pubsub.publish(topics.app(app.id), payload), this.pubsub.publish(topics.project(app.projectId), payload)])),
+      jobs && isReportedEvent(type)
+        ? this.safely(jobs.enqueue({ name: 'app.event', data: { appId: app.id, revisionId: revision.id, type, message: payload.message, at: payload.at } }))
+        : undefined,
+    ]);
   }
 
   async buildLog(buildId: string, line: string): Promise<void> {
