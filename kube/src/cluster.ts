@@ -9,7 +9,7 @@ import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
-import { deleteWebhookToken, readWebhookToken, writeWebhookToken } from './secrets.js';
+import { deleteWebhookToken, readSecretValue, readWebhookToken, writeWebhookToken } from './secrets.js';
 import { loadKubeConfig, type ClusterTarget } from './target.js';
 import type { Cluster } from './types.js';
 
@@ -40,6 +40,7 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     readWebhookToken: (namespace, app) => readWebhookToken(ctx, namespace, app),
     writeWebhookToken: (namespace, app, token) => writeWebhookToken(ctx, namespace, app, token),
     deleteWebhookToken: (namespace, app) => deleteWebhookToken(ctx, namespace, app),
+    readSecretValue: (namespace, name, key) => readSecretValue(ctx, namespace, name, key),
     readHealth: (namespace, name) => readHealth(ctx, namespace, name),
     readAppObjects: (namespace, name) => readAppObjects(ctx, namespace, name),
     watchManaged: (options) => watchManaged(ctx, options),

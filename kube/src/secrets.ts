@@ -17,6 +17,20 @@ export async function readWebhookToken(ctx: ClusterContext, namespace: string, a
 }
 
 /**
+ * One key of a Secret the user created (a token for GitHub or GitLab), decoded as UTF-8 and
+ * trimmed of surrounding whitespace (`echo token | kubectl create secret …` adds a newline);
+ * null when the Secret or the key is missing. The value is never part of a message or log.
+ */
+export async function readSecretValue(ctx: ClusterContext, namespace: string, name: string, key: string): Promise<string | null> {
+  const secret = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () => ctx.core.readNamespacedSecret({ name, namespace }));
+  const encoded = secret?.data?.[key];
+  if (encoded !== undefined) return Buffer.from(encoded, 'base64').toString('utf8').trim();
+  // An API server turns stringData into data on write; a Secret read back with stringData only is taken as it is.
+  const plain = secret?.stringData?.[key];
+  return plain === undefined ? null : plain.trim();
+}
+
+/**
  * Creates or replaces Secret `{app}-webhook` (type Opaque, key `token`). A Secret of that name
  * that Kipper did not create is never replaced: ClusterError CLUSTER_CONFLICT.
  */

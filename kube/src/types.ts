@@ -111,6 +111,8 @@ export interface Cluster {
   readWebhookToken(namespace: string, app: string): Promise<string | null>;
   writeWebhookToken(namespace: string, app: string, token: string): Promise<void>;
   deleteWebhookToken(namespace: string, app: string): Promise<void>;
+  /** One key of a Secret (a GitHub or GitLab token), decoded and trimmed; null when the Secret or the key is missing. */
+  readSecretValue(namespace: string, name: string, key: string): Promise<string | null>;
   /** Health of the app from its Deployment, ReplicaSets and pods (the Argo CD model). Missing when there is no Deployment; Suspended when spec.replicas is 0; Degraded with the reason when pods crash-loop / cannot pull / OOM / progress deadline exceeded; Progressing while a rollout is under way (updated < desired, or new pods not yet ready) and not degraded; else Healthy. Decide Degraded when a pod of the CURRENT ReplicaSet is in CrashLoopBackOff/ImagePullBackOff/ErrImagePull, or its last termination was OOMKilled and it is not ready, or Progressing condition reason ProgressDeadlineExceeded. */
   readHealth(namespace: string, name: string): Promise<AppHealth>;
   /** Deployment/Service/Ingress as they are now (null = missing). */

@@ -50,3 +50,18 @@ describe('webhook token Secret', () => {
     expect(String((err as Error).message)).not.toContain(Buffer.from(token).toString('base64'));
   });
 });
+
+describe('readSecretValue (tokens for GitHub and GitLab in Secrets of the user)', () => {
+  it('reads one key decoded and trimmed; null for a missing Secret or key', async () => {
+    const ns = unique('feedback');
+    await testbed.cluster.ensureNamespace(ns);
+    expect(await testbed.cluster.readSecretValue(ns, 'github-token', 'token')).toBeNull();
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'github-token' }, data: { token: Buffer.from('ghp_example\n').toString('base64'), other: Buffer.from('x').toString('base64') } },
+    });
+    expect(await testbed.cluster.readSecretValue(ns, 'github-token', 'token')).toBe('ghp_example');
+    expect(await testbed.cluster.readSecretValue(ns, 'github-token', 'other')).toBe('x');
+    expect(await testbed.cluster.readSecretValue(ns, 'github-token', 'missing')).toBeNull();
+  });
+});
