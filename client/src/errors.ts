@@ -25,6 +25,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   CLUSTER_UNAVAILABLE: true,
   CONFLICT: true,
   ENVIRONMENT_NOT_FOUND: true,
+  FEEDBACK_NOT_CONNECTED: true,
   INTERNAL: true,
   INVALID_IMAGE: true,
   MALFORMED_JSON: true,

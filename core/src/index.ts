@@ -24,7 +24,7 @@ export { App, AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppHealth
 export { AppService, type AppRef, type DeployAppInput, type AppSettingsInput, type AppFilter } from './apps/app.service.js';
 export { AppConditionsService, describeHealth, repairsDrift, type ObservedHealth } from './apps/app-conditions.service.js';
 export { appWorkload } from './apps/app.workload.js';
-export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';
+export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, privateHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';
 
 // Revisions (the deploy history) and builds
 export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';
@@ -49,6 +49,12 @@ export { DeliveryService, type DeliveryResult, type DeliveryInput, type Claim } 
 export { DeliveryHandler, type ParsedDelivery, type DeliveryRevisions, type DeliveryHandlerDeps } from './deliveries/delivery.handler.js';
 export { refusalOf, type WebhookOutcome, type FreshOutcome, type Refusal, type RecordedResponse, type Respond, type AcceptedRevision } from './deliveries/delivery.outcome.js';
 export { interpretDelivery, normaliseRepoUrl, DEFAULT_GIT_BRANCH, type WebhookIntent, type IntentApp, type DeliveryEvent } from './deliveries/delivery.intent.js';
+
+// Feedback to GitHub and GitLab (the worker's reporters deliver it)
+export { FeedbackConnection, FeedbackProvider } from './feedback/feedback-connection.entity.js';
+export { FeedbackReport, FeedbackStage, FEEDBACK_STAGE_RANK } from './feedback/feedback-report.entity.js';
+export { FeedbackService, type ConnectFeedbackInput, type FeedbackSecretReader } from './feedback/feedback.service.js';
+export { DEFAULT_FEEDBACK_API_URL, DEFAULT_FEEDBACK_SECRET_KEY, parseFeedbackApiUrl, repositoryProblem, secretProblem, shortDescription } from './feedback/feedback.rules.js';
 
 // Audit and authentication
 export { AuditEntry } from './audit/audit-entry.entity.js';

@@ -9,6 +9,7 @@ import { BuildService } from './builds/build.service.js';
 import type { KipperConfig } from './config/config.js';
 import { DeliveryService } from './deliveries/delivery.service.js';
 import { EventPublisher, type KipperPubSub } from './events/event.publisher.js';
+import { FeedbackService } from './feedback/feedback.service.js';
 import type { JobQueue } from './jobs/job.queue.js';
 import { ProjectService } from './projects/project.service.js';
 import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
@@ -33,6 +34,8 @@ export interface KipperServices {
   auth: AuthService;
   webhooks: WebhookService;
   deliveries: DeliveryService;
+  /** Connections of apps to GitHub and GitLab, and what was reported through them. */
+  feedback: FeedbackService;
   events: EventPublisher;
   pubsub: KipperPubSub;
   queue: JobQueue;
@@ -72,5 +75,6 @@ export function createServices(deps: ServiceDeps): KipperServices {
     auth: new AuthService({ dataSource, adminToken: config.adminToken }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
+    feedback: new FeedbackService({ dataSource, cluster, config, audit }),
   };
 }

@@ -8,6 +8,8 @@ import {
   DeliveryOutcome,
   DeliverySource,
   DeployEventType,
+  FeedbackProvider,
+  FeedbackStage,
   RevisionStatus,
   RevisionTrigger,
 } from '@kipper/core';
@@ -28,6 +30,11 @@ registerEnumType(RevisionStatus, { name: 'RevisionStatus' });
 registerEnumType(BuildStatus, { name: 'BuildStatus' });
 registerEnumType(DeliverySource, { name: 'DeliverySource' });
 registerEnumType(DeployEventType, { name: 'DeployEventType' });
+registerEnumType(FeedbackProvider, { name: 'FeedbackProvider', description: 'Where an app\'s deploys are reported: commit statuses and deployments.' });
+registerEnumType(FeedbackStage, {
+  name: 'FeedbackStage',
+  description: 'The last stage of a revision reported to GitHub or GitLab: HELD (pinned app), QUEUED, IN_PROGRESS (building or rolling out), then SUCCESS (live), FAILURE (with the reason) or INACTIVE (superseded or cancelled).',
+});
 
 /** Finished outcomes only: a delivery still being processed (`pending`) is never shown. */
 export const DeliveryOutcomeEnum = {
@@ -40,4 +47,4 @@ export const DeliveryOutcomeEnum = {
 } as const;
 registerEnumType(DeliveryOutcomeEnum, { name: 'DeliveryOutcome' });
 
-export { AppSource, DeployPolicy, DriftPolicy, HealthStatus, RevisionTrigger, RevisionStatus, BuildStatus, DeliverySource, DeliveryOutcome, DeployEventType };
+export { FeedbackProvider, FeedbackStage, AppSource, DeployPolicy, DriftPolicy, HealthStatus, RevisionTrigger, RevisionStatus, BuildStatus, DeliverySource, DeliveryOutcome, DeployEventType };

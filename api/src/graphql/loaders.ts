@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { App, Build, Environment, Project, Revision, Webhook, type KipperServices } from '@kipper/core';
+import { App, Build, Environment, FeedbackConnection, Project, Revision, Webhook, type KipperServices } from '@kipper/core';
 import { In, type DataSource, type EntityTarget, type FindOptionsOrder, type ObjectLiteral } from 'typeorm';
 
 /**
@@ -19,6 +19,8 @@ export interface Loaders {
   appsIn: DataLoader<string, App[]>;
   /** An app's webhook row (null when it never had one), by app id. */
   webhookOf: DataLoader<string, Webhook | null>;
+  /** An app's GitHub / GitLab connections, by app id. */
+  feedbackOf: DataLoader<string, FeedbackConnection[]>;
 }
 
 function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: EntityTarget<T>): DataLoader<string, T | null> {
@@ -62,5 +64,6 @@ export function createLoaders(services: Pick<KipperServices, 'dataSource'>): Loa
     environmentsOf: byParent(ds, Environment, 'projectId', { position: 'ASC' }),
     appsIn: byParent(ds, App, 'environmentId', { name: 'ASC' }),
     webhookOf: byUniqueKey(ds, Webhook, 'appId'),
+    feedbackOf: byParent(ds, FeedbackConnection, 'appId', { provider: 'ASC' }),
   };
 }

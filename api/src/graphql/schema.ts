@@ -10,6 +10,7 @@ import { RevisionResolver, RolloutProgressResolver } from '../revisions/revision
 import { AppStateResolver } from '../apps/app-state.resolver.js';
 import { ErrorCode } from '@kipper/core';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
+import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
 
 export const resolvers = [
   ProjectResolver,
@@ -22,6 +23,9 @@ export const resolvers = [
   BuildResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
+  FeedbackResolver,
+  FeedbackReportResolver,
+  AppFeedbackResolver,
   EventResolver,
 ] as const;
 

@@ -33,6 +33,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.NOTHING_TO_CANCEL]: 409,
   [ErrorCode.NOT_PINNED]: 409,
   [ErrorCode.WEBHOOK_SECRET_MISSING]: 401,
+  [ErrorCode.FEEDBACK_NOT_CONNECTED]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INTERNAL]: 500,
 };

@@ -25,6 +25,7 @@ const hints: Partial<Record<ConsoleErrorCode, string>> = {
   NOTHING_TO_PROMOTE: 'The app has no live revision to promote yet.',
   NOTHING_TO_CANCEL: 'Nothing is queued, building or rolling out any more: it finished or was stopped meanwhile.',
   NOT_PINNED: 'The app is not pinned any more (unpinned, or a deploy replaced the pin); nothing was changed.',
+  FEEDBACK_NOT_CONNECTED: 'That provider is not connected to this app; nothing was changed.',
   WEBHOOK_SECRET_MISSING: 'Issue a new webhook token (Webhook tab, or kip app webhook enable) to restore it.',
 };
 

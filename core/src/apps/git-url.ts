@@ -107,9 +107,17 @@ export function isPrivateAddress(address: string): boolean {
  * A name that does not resolve is left to git, which will fail on it.
  */
 export async function gitHostProblem(host: string | null, allowPrivate: boolean, resolve: typeof lookup = lookup): Promise<string | null> {
+  return privateHostProblem(host, allowPrivate, 'KIPPER_GIT_ALLOW_PRIVATE', resolve);
+}
+
+/**
+ * Why a host given by a user must not be reached, or null (see gitHostProblem); `setting` is
+ * the variable that allows it (`KIPPER_GIT_ALLOW_PRIVATE`, `KIPPER_FEEDBACK_ALLOW_PRIVATE`).
+ */
+export async function privateHostProblem(host: string | null, allowPrivate: boolean, setting: string, resolve: typeof lookup = lookup): Promise<string | null> {
   if (host === null || allowPrivate) return null;
   const refused = (address: string) =>
-    `points at ${address}, a loopback, link-local or private address: Kipper does not fetch from its own network unless KIPPER_GIT_ALLOW_PRIVATE=true`;
+    `points at ${address}, a loopback, link-local or private address: Kipper does not fetch from its own network unless ${setting}=true`;
   if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) return refused(host);
   if (isIP(host)) return isPrivateAddress(host) ? refused(host) : null;
   let addresses: { address: string }[];

@@ -3,9 +3,11 @@ import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { ApiToken } from '../auth/api-token.entity.js';
 import { Build } from '../builds/build.entity.js';
 import { WebhookDelivery } from '../deliveries/webhook-delivery.entity.js';
+import { FeedbackConnection } from '../feedback/feedback-connection.entity.js';
+import { FeedbackReport } from '../feedback/feedback-report.entity.js';
 import { Environment } from '../projects/environment.entity.js';
 import { Project } from '../projects/project.entity.js';
 import { Revision } from '../revisions/revision.entity.js';
 import { Webhook } from '../webhooks/webhook.entity.js';
 
-export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken];
+export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport];

@@ -31,6 +31,8 @@ export enum ErrorCode {
   NOTHING_TO_CANCEL = 'NOTHING_TO_CANCEL',
   NOT_PINNED = 'NOT_PINNED',
   WEBHOOK_SECRET_MISSING = 'WEBHOOK_SECRET_MISSING',
+  /** `kip app feedback off` for a provider the app is not connected to. */
+  FEEDBACK_NOT_CONNECTED = 'FEEDBACK_NOT_CONNECTED',
   CONFLICT = 'CONFLICT',
   INTERNAL = 'INTERNAL',
 }
