@@ -1,24 +1,16 @@
-import { App, Environment, Revision, describeError, type JobPayloads, type KipperConfig, type Logger, type RevisionEventJob } from '@kipper/core';
-import type { Cluster } from '@kipper/kube';
+import { App, Environment, FeedbackProvider, Revision, describeError, type JobPayloads, type Logger, type RevisionEventJob } from '@kipper/core';
 import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { JobEnqueuer } from '../ports.js';
-import { PermanentReportError, type Reporter, type RevisionReport } from './reporter.js';
+import { FeedbackReporter } from './feedback/feedback.reporter.js';
+import { PermanentReportError, type Reporter, type ReporterDeps, type RevisionReport } from './reporter.js';
 
-export { PermanentReportError, type Reporter, type RevisionReport } from './reporter.js';
+export { PermanentReportError, type Reporter, type ReporterDeps, type RevisionReport } from './reporter.js';
 
-/** What a reporter may use: the database, the cluster (Secrets with tokens), the configuration, a logger. */
-export interface ReporterDeps {
-  db: DataSource;
-  cluster: Cluster;
-  config: KipperConfig;
-  log: Logger;
-}
 
 /** The registry: every reporter the worker runs, in no particular order. */
 export function createReporters(deps: ReporterDeps): Reporter[] {
-  void deps;
-  return [];
+  return [new FeedbackReporter(FeedbackProvider.GITHUB, deps), new FeedbackReporter(FeedbackProvider.GITLAB, deps)];
 }
 
 export interface ReportJobsDeps {

@@ -1,4 +1,6 @@
-import type { App, DeployEventType, Environment, Revision } from '@kipper/core';
+import type { App, DeployEventType, Environment, KipperConfig, Logger, Revision } from '@kipper/core';
+import type { Cluster } from '@kipper/kube';
+import type { DataSource } from 'typeorm';
 
 /**
  * One revision event as every reporter sees it: the event (type, message, time) and the rows as
@@ -41,4 +43,12 @@ export interface Reporter {
  */
 export class PermanentReportError extends Error {
   override name = 'PermanentReportError';
+}
+
+/** What a reporter may use: the database, the cluster (Secrets with tokens), the configuration, a logger. */
+export interface ReporterDeps {
+  db: DataSource;
+  cluster: Cluster;
+  config: KipperConfig;
+  log: Logger;
 }
