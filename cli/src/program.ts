@@ -14,6 +14,10 @@ import { appRollbackCommand } from './commands/app/rollback.js';
 import { appStatusCommand } from './commands/app/status.js';
 import { appUnpinCommand } from './commands/app/unpin.js';
 import { appUpdateCommand } from './commands/app/update.js';
+import { feedbackGithubCommand } from './commands/app/feedback/github.js';
+import { feedbackGitlabCommand } from './commands/app/feedback/gitlab.js';
+import { feedbackListCommand } from './commands/app/feedback/list.js';
+import { feedbackOffCommand } from './commands/app/feedback/off.js';
 import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
 import { webhookStatusCommand } from './commands/app/webhook/status.js';
@@ -56,6 +60,11 @@ const commands: Entry[] = [
         commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand],
       },
       appDeliveriesCommand,
+      {
+        group: 'feedback',
+        description: 'report deploys to GitHub and GitLab (commit statuses, deployments)',
+        commands: [feedbackGithubCommand, feedbackGitlabCommand, feedbackListCommand, feedbackOffCommand],
+      },
     ],
   },
 ];

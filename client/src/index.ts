@@ -18,6 +18,7 @@ export * from './fragments.js';
 export * from './operations/apps.js';
 export * from './operations/builds.js';
 export * from './operations/events.js';
+export * from './operations/feedback.js';
 export * from './operations/projects.js';
 export * from './operations/revisions.js';
 export * from './operations/webhooks.js';
