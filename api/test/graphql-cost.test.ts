@@ -122,7 +122,7 @@ describe('the GraphQL cost budget', () => {
 function worstCaseValue(type: GraphQLInputType): unknown {
   const nullable = getNullableType(type);
   if (isListType(nullable)) return [worstCaseValue(nullable.ofType as GraphQLInputType)];
-  if (isEnumType(nullable)) return nullable.getValues()[0]!.value;
+  if (isEnumType(nullable)) return nullable.getValues()[0]!.name;
   if (isInputObjectType(nullable)) {
     return Object.fromEntries(
       Object.values(nullable.getFields())

@@ -62,7 +62,7 @@ const commands: Entry[] = [
       appDeliveriesCommand,
       {
         group: 'feedback',
-        description: 'report deploys to GitHub and GitLab (commit statuses, deployments)',
+        description: 'report deploys to GitHub and GitLab',
         commands: [feedbackGithubCommand, feedbackGitlabCommand, feedbackListCommand, feedbackOffCommand],
       },
     ],

@@ -34,7 +34,7 @@ export function connectCommand(
     withOutput(
       feedback
         .command(spec.command)
-        .description(`report the app's deploys to ${name} (commit statuses, deployments)`)
+        .description(`report deploys to ${name}: statuses, deployments`)
         .argument('<app>', 'app name')
         .requiredOption(`--${spec.repoFlag} <${spec.repoFlag}>`, spec.repoHelp)
         .requiredOption('--token-from-secret <name[:key]>', `Secret in the app's namespace holding the ${name} token (key: token)`)

@@ -18,7 +18,7 @@ const STAGE: Record<string, string> = {
 /** `kip app feedback list APP`: where the app's deploys are reported, and what was reported last. */
 export function feedbackListCommand(feedback: Command, state: RunState): Command {
   return withAppRef(
-    withOutput(feedback.command('list').description('show where deploys are reported and the last reports').argument('<app>', 'app name')),
+    withOutput(feedback.command('list').description('where deploys are reported, last reports').argument('<app>', 'app name')),
   ).action(
     action(state, async (ctx, name: string, opts: AppRefOptions) => {
       const ref = appRef(name, opts);

@@ -10,7 +10,7 @@ export function feedbackOffCommand(feedback: Command, state: RunState): Command 
     withOutput(
       feedback
         .command('off')
-        .description('stop reporting deploys to a provider')
+        .description('stop reporting to a provider')
         .argument('<app>', 'app name')
         .addOption(new Option('--provider <provider>', 'the provider to disconnect').choices(['github', 'gitlab']).makeOptionMandatory()),
     ),
