@@ -57,7 +57,9 @@ export class FeedbackService {
 
   /**
    * Connects the app to a repository, or replaces its connection to that provider. The Secret
-   * must exist in the app's namespace with the key: the token is read there, never stored.
+   * must exist in the app's namespace with the key: the token is read there, never stored. A
+   * connection moved to another repository or API forgets what it reported (deployment ids of
+   * the old one mean nothing there).
    */
   async connect(app: Pick<App, 'id' | 'namespace' | 'name'>, input: ConnectFeedbackInput, actor: string): Promise<FeedbackConnection> {
     const refuse = (message: string): never => {
@@ -82,6 +84,10 @@ export class FeedbackService {
     }
     return this.deps.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(FeedbackConnection);
+      const existing = await repo.findOne({ where: { appId: app.id, provider: input.provider }, lock: { mode: 'pessimistic_write' } });
+      if (existing && (existing.repository !== repository || existing.apiUrl !== apiUrl.url)) {
+        await tx.getRepository(FeedbackReport).delete({ connectionId: existing.id });
+      }
       await tx.query(
         `INSERT INTO feedback_connection (app_id, provider, repository, api_url, secret_name, secret_key, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -40,7 +40,7 @@ export class FeedbackReporter implements Reporter {
     const commit = report.revision.commit;
     if (stage === null || !commit) return;
     const connection = await this.feedback.connection(target);
-    // Disconnected (or connected to another repository: a new id) since: nothing to report.
+    // Disconnected since: nothing to report. (Moved to another repository: its reports start afresh.)
     if (!connection || connection.appId !== report.app.id) return;
     const setupProblem = await this.setupProblem(connection, report);
     if (typeof setupProblem === 'string') {
