@@ -52,6 +52,8 @@ describe('kip app feedback', () => {
     expect((await kip(['app', 'update', 'api', ...P, '--image', 'registry.example.com/api:v2', '--commit', commit, '--wait'])).code).toBe(0);
     await until(() => github.statusesOf(commit, 'kipper/test').some((s) => s.state === 'success'), 10_000, () => JSON.stringify(github.requests.slice(-4)));
     expect(github.problems).toEqual([]);
+    // The report is recorded once GitHub answered the last call.
+    await until(async () => (await kip(['app', 'feedback', 'list', 'api', ...P])).out.includes(' success: '), 10_000, () => 'the success report in kip app feedback list');
 
     const list = await kip(['app', 'feedback', 'list', 'api', ...P]);
     expect(list.code).toBe(0);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitRepo, type GitRepo } from '../support/git-repo.js';
 import { FakeGitHub } from '../support/github-api.js';
-import { connect, createSecret, deployImageApp, gql, sha, until, updateImage, waitForStatus, type TestApp } from '../support/feedback.js';
+import { connect, createSecret, deployImageApp, gql, revisionStatus, sha, until, updateImage, waitForStatus, type TestApp } from '../support/feedback.js';
 import { startKipper, type RunningKipper } from '../support/kipper.js';
 
 const TOKEN = 'ghp_kipperTestToken0123456789';
@@ -73,13 +73,13 @@ describe('feedback to GitHub: commit statuses and Deployments', () => {
 
     expect(contextStates(commit, 'test')).toEqual(['pending', 'pending', 'success']);
     expect(github.statusesOf(commit, 'kipper/test').every((s) => s.target_url === consoleUrl)).toBe(true);
-    // The token went from its Secret to GitHub (trimmed), never into PostgreSQL.
-    const dump = await gql<{ app: { feedback: { tokenSecret: { name: string; key: string }; lastReports: { stage: string; sha: string; revision: { number: number } }[] }[] } }>(
-      kipper,
-      `query($a: AppRef!) { app(ref: $a) { feedback { tokenSecret { name key } lastReports { stage sha revision { number } } } } }`,
-      { a: { namespace: app.namespace, name: app.name } },
-    );
-    expect(dump.app.feedback).toEqual([{ tokenSecret: { name: 'github-token', key: 'token' }, lastReports: [{ stage: 'SUCCESS', sha: commit, revision: { number: 2 } }] }]);
+    // The token went from its Secret to GitHub (trimmed), never into PostgreSQL; the report is
+    // recorded once GitHub answered (the row is written after the last call).
+    type Dump = { app: { feedback: { tokenSecret: { name: string; key: string }; lastReports: { stage: string; sha: string; revision: { number: number } }[] }[] } };
+    const dump = () =>
+      gql<Dump>(kipper, `query($a: AppRef!) { app(ref: $a) { feedback { tokenSecret { name key } lastReports { stage sha revision { number } } } } }`, { a: { namespace: app.namespace, name: app.name } });
+    await until(async () => (await dump()).app.feedback[0]?.lastReports[0]?.stage === 'SUCCESS', 5_000, () => 'the SUCCESS report to be recorded');
+    expect((await dump()).app.feedback).toEqual([{ tokenSecret: { name: 'github-token', key: 'token' }, lastReports: [{ stage: 'SUCCESS', sha: commit, revision: { number: 2 } }] }]);
   });
 
   it('a failed rollout reports failure with its reason', async () => {
@@ -142,9 +142,12 @@ describe('feedback to GitHub: commit statuses and Deployments', () => {
       c: commit,
     });
     await waitForStatus(kipper, app, rebuildApp.number, 'FAILED', 20_000);
-    await until(() => contextStates(commit, 'acc').includes('failure'), 10_000, () => JSON.stringify(github.requests.slice(-6)));
+    // The commit status goes first, the Deployment's status after it.
+    await until(() => contextStates(commit, 'acc').includes('failure') && (states(commit, 'acc')[0]?.includes('failure') ?? false), 10_000, () => JSON.stringify(github.requests.slice(-6)));
     expect(contextStates(commit, 'acc')).toEqual(['pending', 'pending', 'failure']);
-    expect(github.statusesOf(commit, 'kipper/acc').at(-1)!.description).toMatch(/^Revision #2 failed: BackoffLimitExceeded/);
+    // The reason Kipper recorded (the simulated builder's exit), cut to GitHub's 140 characters.
+    const { failureReason } = (await revisionStatus(kipper, app, rebuildApp.number))!;
+    expect(github.statusesOf(commit, 'kipper/acc').at(-1)!.description!.slice(0, 100)).toBe(`Revision #2 failed: ${failureReason!.replace(/\s+/g, ' ')}`.slice(0, 100));
     expect(states(commit, 'acc')).toEqual([['queued', 'in_progress', 'failure']]);
   });
 
@@ -193,7 +196,7 @@ describe('feedback to GitHub: commit statuses and Deployments', () => {
     });
     const held = (await res.json()) as { revision: { number: number; status: string }; message: string };
     expect(held.revision.status).toBe('held');
-    await until(() => contextStates(commit, 'test').length > 0, 10_000, () => JSON.stringify(github.requests.slice(-6)));
+    await until(() => contextStates(commit, 'test').length > 0 && (states(commit, 'test')[0]?.length ?? 0) > 0, 10_000, () => JSON.stringify(github.requests.slice(-6)));
     expect(contextStates(commit, 'test')).toEqual(['pending']);
     expect(github.statusesOf(commit, 'kipper/test')[0]!.description).toBe(held.message.length <= 140 ? held.message : `${held.message.slice(0, 139)}…`);
     expect(states(commit, 'test')).toEqual([['pending']]);
@@ -203,6 +206,21 @@ describe('feedback to GitHub: commit statuses and Deployments', () => {
     await until(() => states(commit, 'test')[0]?.includes('success') ?? false, 10_000, () => JSON.stringify(states(commit, 'test')));
     expect(states(commit, 'test')).toEqual([['pending', 'queued', 'in_progress', 'success']]);
     expect(contextStates(commit, 'test')).toEqual(['pending', 'pending', 'pending', 'success']);
+  });
+
+  it('a token Secret deleted after connecting: nothing is sent, the report says why and is not retried', async () => {
+    const app = await connectedApp('orphan', 'prod');
+    const del = await fetch(`${kipper.sim.url}/api/v1/namespaces/${app.namespace}/secrets/github-token`, { method: 'DELETE' });
+    expect(del.ok).toBe(true);
+    const commit = sha();
+    const before = github.requests.length;
+    const n = await updateImage(kipper, app, 'registry.example.com/orphan:v1', commit);
+    await waitForStatus(kipper, app, n, 'LIVE');
+    type Reports = { app: { feedback: { lastReports: { stage: string | null; lastError: string | null }[] }[] } };
+    const reports = () => gql<Reports>(kipper, `query($a: AppRef!) { app(ref: $a) { feedback { lastReports { stage lastError } } } }`, { a: { namespace: app.namespace, name: app.name } });
+    await until(async () => Boolean((await reports()).app.feedback[0]?.lastReports[0]?.lastError), 10_000, () => 'the error on the report');
+    expect((await reports()).app.feedback[0]!.lastReports[0]).toEqual({ stage: null, lastError: 'Secret github-token with key token not found in namespace shop-prod' });
+    expect(github.requests.slice(before).filter((r) => r.path.includes(commit) || (r.body as { ref?: string } | undefined)?.ref === commit)).toEqual([]);
   });
 
   it('refuses a connection whose Secret is missing, a bad repository or a private API URL, and changes nothing', async () => {

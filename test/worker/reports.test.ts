@@ -37,7 +37,7 @@ describe('worker: revision events reach every reporter target', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ rolloutStepMs: 50, sim: { slowReadyMs: 6_000 } });
+    stack = await startStack({ rolloutStepMs: 50, sim: { slowReadyMs: 15_000 } });
     const env = {
       KIPPER_DATABASE_URL: stack.databaseUrl,
       KIPPER_REDIS_URL: stack.redisUrl,

@@ -42,12 +42,12 @@ export class FeedbackReporter implements Reporter {
     const connection = await this.feedback.connection(target);
     // Disconnected since: nothing to report. (Moved to another repository: its reports start afresh.)
     if (!connection || connection.appId !== report.app.id) return;
-    const setupProblem = await this.setupProblem(connection, report);
-    if (typeof setupProblem === 'string') {
-      await this.feedback.withReport(connection.id, report.revision.id, async () => ({ changes: { lastError: setupProblem }, result: undefined }));
-      throw new PermanentReportError(setupProblem);
+    const credentials = await this.credentials(connection, report);
+    if ('problem' in credentials) {
+      await this.feedback.withReport(connection.id, report.revision.id, async () => ({ changes: { lastError: credentials.problem }, result: undefined }));
+      throw new PermanentReportError(credentials.problem);
     }
-    const client = CLIENTS[this.provider]({ connection, token: setupProblem.token, report, attempt });
+    const client = CLIENTS[this.provider]({ connection, token: credentials.token, report, attempt });
     const failure = await this.feedback.withReport(connection.id, report.revision.id, async (record) => this.send(client, record, stage, commit, report));
     if (failure === undefined) return;
     const message = describeError(failure, { stack: false });
@@ -55,13 +55,13 @@ export class FeedbackReporter implements Reporter {
     throw failure;
   }
 
-  /** The token, or why there is none to use (its Secret, or an API URL refused now). */
-  private async setupProblem(connection: FeedbackConnection, report: RevisionReport): Promise<string | { token: string }> {
+  /** The token, or why there is none to use (its Secret is gone, or the API URL is refused now). */
+  private async credentials(connection: FeedbackConnection, report: RevisionReport): Promise<{ token: string } | { problem: string }> {
     const url = await parseFeedbackApiUrl(connection.apiUrl, this.deps.config.feedbackAllowPrivate);
-    if (!url.ok) return url.problem;
+    if (!url.ok) return { problem: url.problem };
     // A cluster that does not answer throws: the delivery is retried.
     const token = await this.deps.cluster.readSecretValue(report.app.namespace, connection.secretName, connection.secretKey);
-    if (!token) return `Secret ${connection.secretName} with key ${connection.secretKey} not found in namespace ${report.app.namespace}`;
+    if (!token) return { problem: `Secret ${connection.secretName} with key ${connection.secretKey} not found in namespace ${report.app.namespace}` };
     return { token };
   }
 
