@@ -9,7 +9,7 @@ import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
-import { deleteWebhookToken, readSecretValue, readWebhookToken, writeWebhookToken } from './secrets.js';
+import { deleteNotificationSecret, deleteWebhookToken, readNotificationSecret, readSecretValue, readWebhookToken, writeNotificationSecret, writeWebhookToken } from './secrets.js';
 import { loadKubeConfig, type ClusterTarget } from './target.js';
 import type { Cluster } from './types.js';
 
@@ -41,6 +41,9 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     writeWebhookToken: (namespace, app, token) => writeWebhookToken(ctx, namespace, app, token),
     deleteWebhookToken: (namespace, app) => deleteWebhookToken(ctx, namespace, app),
     readSecretValue: (namespace, name, key) => readSecretValue(ctx, namespace, name, key),
+    readNotificationSecret: (namespace, channelId) => readNotificationSecret(ctx, namespace, channelId),
+    writeNotificationSecret: (namespace, channelId, app, secret) => writeNotificationSecret(ctx, namespace, channelId, app, secret),
+    deleteNotificationSecret: (namespace, channelId) => deleteNotificationSecret(ctx, namespace, channelId),
     readHealth: (namespace, name) => readHealth(ctx, namespace, name),
     readAppObjects: (namespace, name) => readAppObjects(ctx, namespace, name),
     watchManaged: (options) => watchManaged(ctx, options),

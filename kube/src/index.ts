@@ -13,7 +13,7 @@ export {
 } from './replica-sets.js';
 export { resolveClusterTarget, describeClusterChoice, type ClusterTarget, type ClusterChoice } from './target.js';
 export { buildJobName, gitContext } from './build.js';
-export { webhookSecretName } from './secrets.js';
+export { webhookSecretName, notificationSecretName, type NotificationSecret } from './secrets.js';
 export type {
   AppHealth,
   AppObjects,

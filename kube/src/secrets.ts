@@ -35,8 +35,16 @@ export async function readSecretValue(ctx: ClusterContext, namespace: string, na
  * that Kipper did not create is never replaced: ClusterError CLUSTER_CONFLICT.
  */
 export async function writeWebhookToken(ctx: ClusterContext, namespace: string, app: string, token: string): Promise<void> {
-  const name = webhookSecretName(app);
-  const secrets = [token];
+  await writeManagedSecret(ctx, namespace, webhookSecretName(app), { [APP_LABEL]: app, [COMPONENT_LABEL]: 'webhook' }, { [TOKEN_KEY]: token });
+}
+
+/**
+ * Creates or replaces a Kipper Secret (type Opaque) holding `values`. A Secret of that name that
+ * Kipper did not create is never replaced: ClusterError CLUSTER_CONFLICT. The values are scrubbed
+ * from error messages.
+ */
+async function writeManagedSecret(ctx: ClusterContext, namespace: string, name: string, labels: Record<string, string>, values: Record<string, string>): Promise<void> {
+  const secrets = Object.values(values);
   const body = (resourceVersion?: string): V1Secret => ({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -44,10 +52,10 @@ export async function writeWebhookToken(ctx: ClusterContext, namespace: string, 
     metadata: {
       name,
       namespace,
-      labels: { [APP_LABEL]: app, [COMPONENT_LABEL]: 'webhook', [MANAGED_BY_LABEL]: MANAGED_BY },
+      labels: { ...labels, [MANAGED_BY_LABEL]: MANAGED_BY },
       ...(resourceVersion ? { resourceVersion } : {}),
     },
-    data: { [TOKEN_KEY]: Buffer.from(token, 'utf8').toString('base64') },
+    data: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
   });
   await retryOnConflict(async () => {
     const existing = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () =>
@@ -69,9 +77,15 @@ export async function writeWebhookToken(ctx: ClusterContext, namespace: string, 
   });
 }
 
-/** Deletes Kipper's webhook Secret; a missing one is fine, one Kipper did not create is left alone. */
-export async function deleteWebhookToken(ctx: ClusterContext, namespace: string, app: string): Promise<void> {
-  const name = webhookSecretName(app);
+/** The values of a Secret (decoded), or null when it does not exist. */
+async function readSecretValues(ctx: ClusterContext, namespace: string, name: string): Promise<Record<string, string> | null> {
+  const secret = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () => ctx.core.readNamespacedSecret({ name, namespace }));
+  if (!secret) return null;
+  return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+}
+
+/** Deletes a Kipper Secret; a missing one is fine, one Kipper did not create is left alone. */
+async function deleteManagedSecret(ctx: ClusterContext, namespace: string, name: string): Promise<void> {
   const existing = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () =>
     ctx.core.readNamespacedSecret({ name, namespace }),
   );
@@ -80,4 +94,53 @@ export async function deleteWebhookToken(ctx: ClusterContext, namespace: string,
   await ctx.callOrNull(`delete Secret ${namespace}/${name}`, () =>
     ctx.core.deleteNamespacedSecret({ name, namespace, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
   );
+}
+
+/** Deletes Kipper's webhook Secret; a missing one is fine, one Kipper did not create is left alone. */
+export async function deleteWebhookToken(ctx: ClusterContext, namespace: string, app: string): Promise<void> {
+  await deleteManagedSecret(ctx, namespace, webhookSecretName(app));
+}
+
+/** Secret `kipper-notification-{channel id}`: a notification channel's URL and signing secret. */
+export const notificationSecretName = (channelId: string) => `kipper-notification-${channelId}`;
+const URL_KEY = 'url';
+const NOTIFICATION_COMPONENT = 'notification';
+const SIGNING_SECRET_KEY = 'signing-secret';
+
+/** What a notification channel keeps out of the database: where it sends, and (webhook channels) the key it signs with. */
+export interface NotificationSecret {
+  url: string;
+  signingSecret: string | null;
+}
+
+export async function readNotificationSecret(ctx: ClusterContext, namespace: string, channelId: string): Promise<NotificationSecret | null> {
+  const values = await readSecretValues(ctx, namespace, notificationSecretName(channelId));
+  const url = values?.[URL_KEY];
+  if (!values || url === undefined) return null;
+  return { url, signingSecret: values[SIGNING_SECRET_KEY] ?? null };
+}
+
+/**
+ * Creates or replaces the channel's Secret. `app` (a channel of one app) labels it with the app,
+ * so that deleting the app deletes it too.
+ */
+export async function writeNotificationSecret(ctx: ClusterContext, namespace: string, channelId: string, app: string | null, secret: NotificationSecret): Promise<void> {
+  const labels: Record<string, string> = { [COMPONENT_LABEL]: NOTIFICATION_COMPONENT, ...(app ? { [APP_LABEL]: app } : {}) };
+  const values: Record<string, string> = { [URL_KEY]: secret.url, ...(secret.signingSecret !== null ? { [SIGNING_SECRET_KEY]: secret.signingSecret } : {}) };
+  await writeManagedSecret(ctx, namespace, notificationSecretName(channelId), labels, values);
+}
+
+export async function deleteNotificationSecret(ctx: ClusterContext, namespace: string, channelId: string): Promise<void> {
+  await deleteManagedSecret(ctx, namespace, notificationSecretName(channelId));
+}
+
+/** Deletes the notification Secrets of one app's channels (the app is being deleted). */
+export async function deleteAppNotificationSecrets(ctx: ClusterContext, namespace: string, app: string): Promise<void> {
+  const list = await ctx.callOrNull(`list notification Secrets of ${namespace}/${app}`, () =>
+    ctx.core.listNamespacedSecret({ namespace, labelSelector: `${APP_LABEL}=${app},${COMPONENT_LABEL}=${NOTIFICATION_COMPONENT},${MANAGED_BY_LABEL}=${MANAGED_BY}` }),
+  );
+  for (const secret of list?.items ?? []) {
+    const name = secret.metadata?.name;
+    if (name) await deleteManagedSecret(ctx, namespace, name);
+  }
 }

@@ -1,3 +1,5 @@
+import type { NotificationSecret } from './secrets.js';
+
 /** The desired shape of an app in the cluster: a Deployment + Service (+ Ingress when `host`). */
 export interface AppWorkload {
   namespace: string;
@@ -97,6 +99,7 @@ export interface FollowBuildOptions {
 export interface Cluster {
   ensureNamespace(name: string, labels?: Record<string, string>): Promise<void>;
   ensureApp(app: AppWorkload): Promise<void>;
+  /** Deletes the Deployment, Service, Ingress, webhook Secret, notification Secrets of the app's channels and build Jobs Kipper made. */
   deleteApp(namespace: string, name: string): Promise<void>;
   setImage(
     namespace: string,
@@ -113,6 +116,12 @@ export interface Cluster {
   deleteWebhookToken(namespace: string, app: string): Promise<void>;
   /** One key of a Secret (a GitHub or GitLab token), decoded and trimmed; null when the Secret or the key is missing. */
   readSecretValue(namespace: string, name: string, key: string): Promise<string | null>;
+  /** Secret `kipper-notification-{channelId}`: the channel's URL and signing secret; null when it does not exist. */
+  readNotificationSecret(namespace: string, channelId: string): Promise<NotificationSecret | null>;
+  /** Creates or replaces it; `app` (a channel of one app) labels it so that deleteApp removes it too. */
+  writeNotificationSecret(namespace: string, channelId: string, app: string | null, secret: NotificationSecret): Promise<void>;
+  /** A missing one is fine; one Kipper did not create is left alone. */
+  deleteNotificationSecret(namespace: string, channelId: string): Promise<void>;
   /** Health of the app from its Deployment, ReplicaSets and pods (the Argo CD model). Missing when there is no Deployment; Suspended when spec.replicas is 0; Degraded with the reason when pods crash-loop / cannot pull / OOM / progress deadline exceeded; Progressing while a rollout is under way (updated < desired, or new pods not yet ready) and not degraded; else Healthy. Decide Degraded when a pod of the CURRENT ReplicaSet is in CrashLoopBackOff/ImagePullBackOff/ErrImagePull, or its last termination was OOMKilled and it is not ready, or Progressing condition reason ProgressDeadlineExceeded. */
   readHealth(namespace: string, name: string): Promise<AppHealth>;
   /** Deployment/Service/Ingress as they are now (null = missing). */

@@ -65,3 +65,45 @@ describe('readSecretValue (tokens for GitHub and GitLab in Secrets of the user)'
     expect(await testbed.cluster.readSecretValue(ns, 'github-token', 'missing')).toBeNull();
   });
 });
+
+describe('notification channel Secret', () => {
+  const id = '2f1c4a7e-0000-4000-8000-000000000001';
+
+  it('round-trips URL and signing secret; a Slack channel has no signing secret; delete is idempotent', async () => {
+    const ns = unique('notify');
+    await testbed.cluster.ensureNamespace(ns);
+    expect(await testbed.cluster.readNotificationSecret(ns, id)).toBeNull();
+    await testbed.cluster.writeNotificationSecret(ns, id, null, { url: 'https://hooks.example.com/a?b=c', signingSecret: 's'.repeat(64) });
+    expect(await testbed.cluster.readNotificationSecret(ns, id)).toEqual({ url: 'https://hooks.example.com/a?b=c', signingSecret: 's'.repeat(64) });
+    const secret = await core.readNamespacedSecret({ name: `kipper-notification-${id}`, namespace: ns });
+    expect(secret.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'kipper', 'app.kubernetes.io/component': 'notification' });
+    expect(secret.metadata?.labels?.['kipper.dev/app']).toBeUndefined();
+
+    await testbed.cluster.writeNotificationSecret(ns, id, null, { url: 'https://hooks.slack.com/services/T/B/x', signingSecret: null });
+    expect(await testbed.cluster.readNotificationSecret(ns, id)).toEqual({ url: 'https://hooks.slack.com/services/T/B/x', signingSecret: null });
+    await testbed.cluster.deleteNotificationSecret(ns, id);
+    expect(await testbed.cluster.readNotificationSecret(ns, id)).toBeNull();
+    await testbed.cluster.deleteNotificationSecret(ns, id);
+  });
+
+  it('goes with its app: deleteApp removes the Secrets of the app\'s channels, not the project\'s', async () => {
+    const ns = unique('notifyapp');
+    await testbed.cluster.ensureNamespace(ns);
+    const appChannel = '2f1c4a7e-0000-4000-8000-000000000002';
+    const projectChannel = '2f1c4a7e-0000-4000-8000-000000000003';
+    await testbed.cluster.writeNotificationSecret(ns, appChannel, 'api', { url: 'https://a.example.com/', signingSecret: 'k' });
+    await testbed.cluster.writeNotificationSecret(ns, projectChannel, null, { url: 'https://b.example.com/', signingSecret: 'k' });
+    await testbed.cluster.deleteApp(ns, 'api');
+    expect(await testbed.cluster.readNotificationSecret(ns, appChannel)).toBeNull();
+    expect(await testbed.cluster.readNotificationSecret(ns, projectChannel)).not.toBeNull();
+  });
+
+  it('keeps URL and signing secret out of error messages', async () => {
+    const signingSecret = 'd'.repeat(64);
+    const url = 'https://hooks.slack.com/services/T000/B000/verysecretpath';
+    const err = await testbed.cluster.writeNotificationSecret(unique('missing-ns'), id, null, { url, signingSecret }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect(String((err as Error).message)).not.toContain(signingSecret);
+    expect(String((err as Error).message)).not.toContain('verysecretpath');
+  });
+});
