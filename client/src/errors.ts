@@ -31,6 +31,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   MALFORMED_JSON: true,
   NOTHING_TO_CANCEL: true,
   NOTHING_TO_PROMOTE: true,
+  NOTIFICATION_CHANNEL_NOT_FOUND: true,
   NOT_PINNED: true,
   NO_NEXT_ENVIRONMENT: true,
   NO_ROLLBACK_TARGET: true,

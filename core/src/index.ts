@@ -55,6 +55,24 @@ export { FeedbackConnection, FeedbackProvider } from './feedback/feedback-connec
 export { FeedbackReport, FeedbackStage, FEEDBACK_STAGE_RANK } from './feedback/feedback-report.entity.js';
 export { FeedbackService, type ConnectFeedbackInput, type FeedbackSecretReader } from './feedback/feedback.service.js';
 export { DEFAULT_FEEDBACK_API_URL, DEFAULT_FEEDBACK_SECRET_KEY, parseFeedbackApiUrl, repositoryProblem, secretProblem, shortDescription } from './feedback/feedback.rules.js';
+// Notifications (channels, what they are sent, every attempt)
+export { NotificationChannel, NotificationChannelKind } from './notifications/notification-channel.entity.js';
+export { NotificationDelivery, NotificationDeliveryOutcome } from './notifications/notification-delivery.entity.js';
+export { NotificationEvent, NOTIFICATION_EVENTS, isNotificationEvent, notificationEventOf } from './notifications/notification-event.js';
+export { NotificationService, RESPONSE_EXCERPT_MAX, CHANNELS_PER_PROJECT_MAX, type CreateNotificationChannelInput, type CreatedNotificationChannel, type NotificationChannelFilter, type NotificationAttempt } from './notifications/notification.service.js';
+export { parseNotificationUrl, notificationHostProblem, refusedAddressProblem, displayUrlOf, hostOf, type NotificationUrl } from './notifications/notification-url.js';
+export {
+  notificationPayload,
+  slackPayload,
+  notificationSignature,
+  verifyNotificationSignature,
+  notificationDeliveryId,
+  SIGNATURE_HEADER,
+  EVENT_HEADER,
+  DELIVERY_HEADER,
+  type NotificationPayload,
+  type NotificationSubject,
+} from './notifications/notification.payload.js';
 
 // Audit and authentication
 export { AuditEntry } from './audit/audit-entry.entity.js';

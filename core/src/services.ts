@@ -11,6 +11,7 @@ import { DeliveryService } from './deliveries/delivery.service.js';
 import { EventPublisher, type KipperPubSub } from './events/event.publisher.js';
 import { FeedbackService } from './feedback/feedback.service.js';
 import type { JobQueue } from './jobs/job.queue.js';
+import { NotificationService } from './notifications/notification.service.js';
 import { ProjectService } from './projects/project.service.js';
 import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
 import { RevisionService } from './revisions/revision.service.js';
@@ -36,6 +37,8 @@ export interface KipperServices {
   deliveries: DeliveryService;
   /** Connections of apps to GitHub and GitLab, and what was reported through them. */
   feedback: FeedbackService;
+  /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
+  notifications: NotificationService;
   events: EventPublisher;
   pubsub: KipperPubSub;
   queue: JobQueue;
@@ -76,5 +79,6 @@ export function createServices(deps: ServiceDeps): KipperServices {
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
+    notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
   };
 }

@@ -27,6 +27,8 @@ export interface KipperConfig {
   gitAllowPrivate: boolean;
   /** GitHub / GitLab API URLs (feedback) on loopback, link-local or private addresses, and plain http: refused by default. */
   feedbackAllowPrivate: boolean;
+  /** Notification URLs on loopback, link-local or private addresses (a receiver in Kipper's own network, tests); refused by default. */
+  notifyAllowPrivate: boolean;
   /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
   webhookRateLimit: { burst: number; perSecond: number };
   /** Express's `trust proxy`: which peers may set X-Forwarded-For (decides `req.ip`, used by the webhook's per-address limits). */
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     gitProtocols: gitProtocols(env),
     gitAllowPrivate: boolean(env, 'KIPPER_GIT_ALLOW_PRIVATE', false),
     feedbackAllowPrivate: boolean(env, 'KIPPER_FEEDBACK_ALLOW_PRIVATE', false),
+    notifyAllowPrivate: boolean(env, 'KIPPER_NOTIFY_ALLOW_PRIVATE', false),
     webhookRateLimit: {
       burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),

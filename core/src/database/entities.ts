@@ -5,9 +5,11 @@ import { Build } from '../builds/build.entity.js';
 import { WebhookDelivery } from '../deliveries/webhook-delivery.entity.js';
 import { FeedbackConnection } from '../feedback/feedback-connection.entity.js';
 import { FeedbackReport } from '../feedback/feedback-report.entity.js';
+import { NotificationChannel } from '../notifications/notification-channel.entity.js';
+import { NotificationDelivery } from '../notifications/notification-delivery.entity.js';
 import { Environment } from '../projects/environment.entity.js';
 import { Project } from '../projects/project.entity.js';
 import { Revision } from '../revisions/revision.entity.js';
 import { Webhook } from '../webhooks/webhook.entity.js';
 
-export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport];
+export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery];
