@@ -10,6 +10,9 @@ import {
   DeployEventType,
   FeedbackProvider,
   FeedbackStage,
+  NotificationChannelKind,
+  NotificationDeliveryOutcome,
+  NotificationEvent,
   RevisionStatus,
   RevisionTrigger,
 } from '@kipper/core';
@@ -35,6 +38,24 @@ registerEnumType(FeedbackStage, {
   name: 'FeedbackStage',
   description: 'The last stage of a revision reported to GitHub or GitLab: HELD (pinned app), QUEUED, IN_PROGRESS (building or rolling out), then SUCCESS (live), FAILURE (with the reason) or INACTIVE (superseded or cancelled).',
 });
+registerEnumType(NotificationChannelKind, {
+  name: 'NotificationChannelKind',
+  description: 'WEBHOOK: signed JSON (X-Kipper-Signature-256); SLACK: a Slack-compatible incoming webhook ({"text": …}).',
+});
+registerEnumType(NotificationEvent, {
+  name: 'NotificationEventType',
+  description: 'What a notification channel can subscribe to; the payload\'s `type` is the value in lower case with a dot (REVISION_LIVE: `revision.live`).',
+  valuesConfig: {
+    REVISION_ROLLED_BACK: { description: 'A rollback revision went live (sent instead of REVISION_LIVE).' },
+    REVISION_HELD: { description: 'Accepted while the app is pinned: recorded, nothing deployed.' },
+    APP_DEGRADED: { description: 'The app\'s health became Degraded.' },
+    APP_DRIFT_REPAIRED: { description: 'The reconciler put the cluster back to the record.' },
+  },
+});
+registerEnumType(NotificationDeliveryOutcome, {
+  name: 'NotificationDeliveryOutcome',
+  description: 'DELIVERED: answered 2xx; RETRYING: failed, another attempt follows; FAILED: failed for good (last attempt, or retrying cannot help).',
+});
 
 /** Finished outcomes only: a delivery still being processed (`pending`) is never shown. */
 export const DeliveryOutcomeEnum = {
@@ -47,4 +68,20 @@ export const DeliveryOutcomeEnum = {
 } as const;
 registerEnumType(DeliveryOutcomeEnum, { name: 'DeliveryOutcome' });
 
-export { FeedbackProvider, FeedbackStage, AppSource, DeployPolicy, DriftPolicy, HealthStatus, RevisionTrigger, RevisionStatus, BuildStatus, DeliverySource, DeliveryOutcome, DeployEventType };
+export {
+  FeedbackProvider,
+  FeedbackStage,
+  AppSource,
+  DeployPolicy,
+  DriftPolicy,
+  HealthStatus,
+  RevisionTrigger,
+  RevisionStatus,
+  BuildStatus,
+  DeliverySource,
+  DeliveryOutcome,
+  DeployEventType,
+  NotificationChannelKind,
+  NotificationDeliveryOutcome,
+  NotificationEvent,
+};

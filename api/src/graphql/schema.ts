@@ -9,6 +9,7 @@ import { EnvironmentResolver, ProjectResolver } from '../projects/project.resolv
 import { RevisionResolver, RolloutProgressResolver } from '../revisions/revision.resolver.js';
 import { AppStateResolver } from '../apps/app-state.resolver.js';
 import { ErrorCode } from '@kipper/core';
+import { NotificationDeliveryResolver, NotificationResolver } from '../notifications/notification.resolver.js';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
 
@@ -26,6 +27,8 @@ export const resolvers = [
   FeedbackResolver,
   FeedbackReportResolver,
   AppFeedbackResolver,
+  NotificationResolver,
+  NotificationDeliveryResolver,
   EventResolver,
 ] as const;
 

@@ -212,7 +212,12 @@ export class NotificationService {
     return saved;
   }
 
-  /** Attempts, newest first: of one channel, of a project's channels, or of all. */
+  /** A channel's attempts, newest first (none for a channel that is gone). */
+  async deliveriesOf(channelId: string, first: number): Promise<NotificationDelivery[]> {
+    return this.deps.dataSource.getRepository(NotificationDelivery).find({ where: { channelId }, order: { at: 'DESC', attempt: 'DESC' }, take: first });
+  }
+
+  /** Attempts, newest first: of one channel (NOTIFICATION_CHANNEL_NOT_FOUND when unknown), of a project's channels, or of all. */
   async deliveries(options: { channelId?: string | null; project?: string | null; first: number }): Promise<NotificationDelivery[]> {
     const query = this.deps.dataSource
       .getRepository(NotificationDelivery)
