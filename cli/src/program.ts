@@ -22,6 +22,10 @@ import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
 import { webhookStatusCommand } from './commands/app/webhook/status.js';
 import { loginCommand } from './commands/login.js';
+import { notificationsAddCommand } from './commands/notifications/add.js';
+import { notificationsDeliveriesCommand } from './commands/notifications/deliveries.js';
+import { notificationsListCommand } from './commands/notifications/list.js';
+import { notificationsRemoveCommand } from './commands/notifications/remove.js';
 import { projectCreateCommand } from './commands/project/create.js';
 import { projectListCommand } from './commands/project/list.js';
 import { ExitCode } from './errors.js';
@@ -66,6 +70,11 @@ const commands: Entry[] = [
         commands: [feedbackGithubCommand, feedbackGitlabCommand, feedbackListCommand, feedbackOffCommand],
       },
     ],
+  },
+  {
+    group: 'notifications',
+    description: 'send deploy events to webhooks and Slack; see every delivery attempt',
+    commands: [notificationsAddCommand, notificationsListCommand, notificationsRemoveCommand, notificationsDeliveriesCommand],
   },
 ];
 

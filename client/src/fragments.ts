@@ -135,3 +135,37 @@ export const BuildFields = graphql(`
   }
 `);
 export type Build = ResultOf<typeof BuildFields>;
+
+export const NotificationDeliveryFields = graphql(`
+  fragment NotificationDeliveryFields on NotificationDelivery @_unmask {
+    id
+    channelId
+    deliveryId
+    event
+    attempt
+    outcome
+    statusCode
+    error
+    latencyMs
+    responseExcerpt
+    at
+    revision { number }
+  }
+`);
+export type NotificationDelivery = ResultOf<typeof NotificationDeliveryFields>;
+
+export const NotificationChannelFields = graphql(`
+  fragment NotificationChannelFields on NotificationChannel @_unmask {
+    id
+    kind
+    url
+    events
+    enabled
+    createdBy
+    createdAt
+    project { name }
+    app { name namespace }
+  }
+`);
+export type NotificationChannel = ResultOf<typeof NotificationChannelFields>;
+export type NotificationEventType = NotificationChannel['events'][number];

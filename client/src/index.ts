@@ -22,3 +22,4 @@ export * from './operations/feedback.js';
 export * from './operations/projects.js';
 export * from './operations/revisions.js';
 export * from './operations/webhooks.js';
+export * from './operations/notifications.js';
