@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectCluster, type Cluster } from '@kipper/kube';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { codeOf, createProject, deployApp, ok } from './helpers.js';
 
@@ -7,16 +8,21 @@ import { codeOf, createProject, deployApp, ok } from './helpers.js';
  * sends). Private addresses are refused: this Kipper runs without KIPPER_NOTIFY_ALLOW_PRIVATE.
  */
 let k: RunningKipper;
+let cluster: Cluster;
+/** The channel's Secret as the worker reads it. */
+const secretOf = (id: string) => cluster.readNotificationSecret('notify-test', id);
 const PUBLIC_URL = 'https://93.184.216.34/hooks/kipper?token=abc';
 
 beforeAll(async () => {
   k = await startKipper();
+  cluster = connectCluster({ kind: 'server', server: k.sim.url });
   await createProject(k, 'notify');
   await createProject(k, 'other');
   await deployApp(k, { project: 'notify', environment: 'test', name: 'api', image: 'registry.example.com/api:v1' });
   await deployApp(k, { project: 'notify', environment: 'test', name: 'web', image: 'registry.example.com/web:v1' });
 });
 afterAll(async () => {
+  cluster?.close();
   await k?.stop();
 });
 
@@ -70,7 +76,7 @@ describe('notification channels', () => {
       project: { name: 'notify' },
       app: null,
     });
-    const secret = await k.kipper.services.notifications.secretOf({ id: created.channel.id, secretNamespace: 'notify-test' });
+    const secret = await secretOf(created.channel.id);
     expect(secret).toEqual({ url: PUBLIC_URL, signingSecret: created.signingSecret });
     expect(await rowsHolding(created.signingSecret!)).toEqual({});
     expect(await rowsHolding('token=abc')).toEqual({});
@@ -85,7 +91,7 @@ describe('notification channels', () => {
     expect(created.signingSecret).toBeNull();
     expect(created.channel).toMatchObject({ kind: 'SLACK', url: 'https://hooks.slack.com/services/…', events: ['REVISION_LIVE', 'REVISION_FAILED'], app: { name: 'api', namespace: 'notify-test' } });
     expect(await rowsHolding('verysecretslackpath')).toEqual({});
-    expect(await k.kipper.services.notifications.secretOf({ id: created.channel.id, secretNamespace: 'notify-test' })).toEqual({ url, signingSecret: null });
+    expect(await secretOf(created.channel.id)).toEqual({ url, signingSecret: null });
   });
 
   it('lists by project, and for an app its own channels with its project\'s', async () => {
@@ -125,7 +131,7 @@ describe('notification channels', () => {
     const channel = (await list({ project: 'notify' })).find((c) => c.kind === 'WEBHOOK')!;
     const removed = ok(await k.graphql<{ deleteNotificationChannel: Channel }>(`mutation($id: ID!) { deleteNotificationChannel(id: $id) { ${CHANNEL} } }`, { id: channel.id }));
     expect(removed.deleteNotificationChannel.id).toBe(channel.id);
-    expect(await k.kipper.services.notifications.secretOf({ id: channel.id, secretNamespace: 'notify-test' })).toBeNull();
+    expect(await secretOf(channel.id)).toBeNull();
     expect((await list({ project: 'notify' })).map((c) => c.id)).not.toContain(channel.id);
     expect(codeOf(await k.graphql(`mutation($id: ID!) { deleteNotificationChannel(id: $id) { id } }`, { id: channel.id }))).toBe('NOTIFICATION_CHANNEL_NOT_FOUND');
     const audit = await k.kipper.services.audit.recent({ first: 50 });
@@ -141,6 +147,6 @@ describe('notification channels', () => {
     expect(channel?.app?.name).toBe('api');
     ok(await k.graphql(`mutation { deleteApp(app: { project: "notify", environment: "test", name: "api" }) }`));
     expect(await list({ project: 'notify' })).toEqual([]);
-    expect(await k.kipper.services.notifications.secretOf({ id: channel!.id, secretNamespace: 'notify-test' })).toBeNull();
+    expect(await secretOf(channel!.id)).toBeNull();
   });
 });

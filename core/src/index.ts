@@ -59,7 +59,8 @@ export { DEFAULT_FEEDBACK_API_URL, DEFAULT_FEEDBACK_SECRET_KEY, parseFeedbackApi
 export { NotificationChannel, NotificationChannelKind } from './notifications/notification-channel.entity.js';
 export { NotificationDelivery, NotificationDeliveryOutcome } from './notifications/notification-delivery.entity.js';
 export { NotificationEvent, NOTIFICATION_EVENTS, isNotificationEvent, notificationEventOf } from './notifications/notification-event.js';
-export { NotificationService, RESPONSE_EXCERPT_MAX, CHANNELS_PER_PROJECT_MAX, type CreateNotificationChannelInput, type CreatedNotificationChannel, type NotificationChannelFilter, type NotificationAttempt } from './notifications/notification.service.js';
+export { NotificationService, CHANNELS_PER_PROJECT_MAX, type CreateNotificationChannelInput, type CreatedNotificationChannel, type NotificationChannelFilter } from './notifications/notification.service.js';
+export { NotificationDispatchService, RESPONSE_EXCERPT_MAX, type NotificationAttempt } from './notifications/notification-dispatch.service.js';
 export { parseNotificationUrl, notificationHostProblem, refusedAddressProblem, displayUrlOf, hostOf, type NotificationUrl } from './notifications/notification-url.js';
 export {
   notificationPayload,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Cluster, NotificationSecret } from '@kipper/kube';
+import type { Cluster } from '@kipper/kube';
 import { Brackets, type DataSource } from 'typeorm';
 import { App } from '../apps/app.entity.js';
 import type { AppService } from '../apps/app.service.js';
@@ -15,7 +15,7 @@ import { Project } from '../projects/project.entity.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { appLabel } from '../revisions/revision.records.js';
 import { NotificationChannel, NotificationChannelKind } from './notification-channel.entity.js';
-import { NotificationDelivery, type NotificationDeliveryOutcome } from './notification-delivery.entity.js';
+import { NotificationDelivery } from './notification-delivery.entity.js';
 import { isNotificationEvent, NOTIFICATION_EVENTS, type NotificationEvent } from './notification-event.js';
 import { displayUrlOf, hostOf, notificationHostProblem, parseNotificationUrl } from './notification-url.js';
 
@@ -44,23 +44,6 @@ export interface NotificationChannelFilter {
   app?: App | null;
 }
 
-export interface NotificationAttempt {
-  channelId: string;
-  deliveryId: string;
-  event: NotificationEvent;
-  revisionId: string | null;
-  attempt: number;
-  outcome: NotificationDeliveryOutcome;
-  statusCode: number | null;
-  error: string | null;
-  latencyMs: number;
-  responseExcerpt: string | null;
-}
-
-/** Longest response excerpt and error text kept per attempt. */
-export const RESPONSE_EXCERPT_MAX = 500;
-/** Attempts kept per channel; older ones are pruned as new ones are recorded. */
-const DELIVERIES_KEPT = 1_000;
 /** Channels one project may have (each event is one request per channel). */
 export const CHANNELS_PER_PROJECT_MAX = 20;
 
@@ -69,10 +52,10 @@ function invalid(field: string, message: string): KipperError {
 }
 
 /**
- * Notification channels of projects and apps, and the record of every attempt to send to them.
- * Sending is the worker's (a queued job per channel and event, retried with back-off); this
- * service decides who gets what, keeps the URL and signing secret in the Kubernetes Secret
- * `kipper-notification-{id}` (never in PostgreSQL) and records attempts.
+ * Notification channels of projects and apps as people manage them (GraphQL, kip): create, list,
+ * remove, and the record of attempts. The URL and signing secret live in the Kubernetes Secret
+ * `kipper-notification-{id}`, never in PostgreSQL. Sending is the worker's, through
+ * NotificationDispatchService.
  */
 export class NotificationService {
   constructor(
@@ -176,40 +159,6 @@ export class NotificationService {
       this.deps.log.warn(`notification channel ${channel.id}: its Secret in ${channel.secretNamespace} was not deleted: ${describeError(err, { stack: false })}`);
     }
     return channel;
-  }
-
-  /** Enabled channels that send `event` for this app: the project's and the app's own. */
-  async channelsFor(app: Pick<App, 'id' | 'projectId'>, event: NotificationEvent): Promise<NotificationChannel[]> {
-    return this.channels
-      .createQueryBuilder('channel')
-      .where('channel.project_id = :projectId AND channel.enabled AND :event = ANY(channel.events)', { projectId: app.projectId, event })
-      .andWhere(new Brackets((where) => where.where('channel.app_id IS NULL').orWhere('channel.app_id = :appId', { appId: app.id })))
-      .orderBy('channel.created_at', 'ASC')
-      .getMany();
-  }
-
-  /** The URL and signing secret from the channel's Secret; null when the Secret is gone (a recreated cluster). */
-  async secretOf(channel: Pick<NotificationChannel, 'id' | 'secretNamespace'>): Promise<NotificationSecret | null> {
-    return inCluster(() => this.deps.cluster.readNotificationSecret(channel.secretNamespace, channel.id));
-  }
-
-  /** Records one attempt (excerpt and error cut to 500 characters) and prunes the channel's oldest beyond 1,000. */
-  async recordAttempt(attempt: NotificationAttempt): Promise<NotificationDelivery> {
-    const repo = this.deps.dataSource.getRepository(NotificationDelivery);
-    const saved = await repo.save(
-      repo.create({
-        ...attempt,
-        responseExcerpt: attempt.responseExcerpt === null ? null : attempt.responseExcerpt.slice(0, RESPONSE_EXCERPT_MAX),
-        error: attempt.error === null ? null : attempt.error.slice(0, RESPONSE_EXCERPT_MAX),
-        latencyMs: Math.max(0, Math.round(attempt.latencyMs)),
-      }),
-    );
-    await this.deps.dataSource.query(
-      `DELETE FROM notification_delivery WHERE id IN (
-         SELECT id FROM notification_delivery WHERE channel_id = $1 ORDER BY at DESC, attempt DESC OFFSET $2)`,
-      [attempt.channelId, DELIVERIES_KEPT],
-    );
-    return saved;
   }
 
   /** A channel's attempts, newest first (none for a channel that is gone). */
