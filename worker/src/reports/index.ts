@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { JobEnqueuer } from '../ports.js';
 import { FeedbackReporter } from './feedback/feedback.reporter.js';
+import { NotificationReporter } from './notification.reporter.js';
 import { PermanentReportError, type Reporter, type ReporterDeps, type RevisionReport } from './reporter.js';
 
 export { PermanentReportError, type Reporter, type ReporterDeps, type RevisionReport } from './reporter.js';
@@ -10,7 +11,7 @@ export { PermanentReportError, type Reporter, type ReporterDeps, type RevisionRe
 
 /** The registry: every reporter the worker runs, in no particular order. */
 export function createReporters(deps: ReporterDeps): Reporter[] {
-  return [new FeedbackReporter(FeedbackProvider.GITHUB, deps), new FeedbackReporter(FeedbackProvider.GITLAB, deps)];
+  return [new FeedbackReporter(FeedbackProvider.GITHUB, deps), new FeedbackReporter(FeedbackProvider.GITLAB, deps), new NotificationReporter(deps)];
 }
 
 export interface ReportJobsDeps {
