@@ -32,11 +32,7 @@ describe('worker: notifications to webhooks and Slack', () => {
   const channels: Record<string, { id: string; secret: string | null }> = {};
   let baselineMs = 0;
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const result = await kipper.graphql<T>(query, variables);
-    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
-    return result.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => kipper.data<T>(query, variables);
   const at = (path: string) => received.filter((r) => r.path === path);
   const payloads = (path: string) => at(path).map((r) => ({ ...r, payload: JSON.parse(r.body) as NotificationPayload }));
 
