@@ -65,10 +65,13 @@ describe('worker: revision events reach every reporter target', () => {
   it('a deploy reports queued, rolling_out and live to each target, a failing one after its retries', async () => {
     const app = await createApp(stack, { name: 'api', replicas: 1 });
     await revisions.deployImage(app, { image: 'registry.example.com/api:v1', commit: 'abc1234', trigger: RevisionTrigger.WEBHOOK, triggeredBy: 'webhook' });
-    await waitFor(async () => of(app, 'flaky').some((d) => d.type === DeployEventType.LIVE), { timeoutMs: 30_000, describe: () => JSON.stringify(deliveries.map((d) => [d.target, d.type, d.attempt])) + logs.join('\n') });
-
-    // The revision's status changes, and app events (health) that name it.
+    // The revision's status changes, and app events (health) that name it. Each delivery retries
+    // on its own schedule: `live` may get through to the flaky target before `rolling_out` does.
     const statusEvents = (target: string) => of(app, target).map((d) => d.type).filter((t) => t !== DeployEventType.HEALTH).sort();
+    await waitFor(async () => statusEvents('steady').length >= 3 && statusEvents('flaky').length >= 3, {
+      timeoutMs: 30_000,
+      describe: () => JSON.stringify(deliveries.map((d) => [d.target, d.type, d.attempt])) + logs.join('\n'),
+    });
     for (const target of ['steady', 'flaky']) {
       expect(statusEvents(target)).toEqual([DeployEventType.LIVE, DeployEventType.QUEUED, DeployEventType.ROLLING_OUT].sort());
     }
