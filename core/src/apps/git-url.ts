@@ -112,12 +112,19 @@ export async function gitHostProblem(host: string | null, allowPrivate: boolean,
 
 /**
  * Why a host given by a user must not be reached, or null (see gitHostProblem); `setting` is
- * the variable that allows it (`KIPPER_GIT_ALLOW_PRIVATE`, `KIPPER_FEEDBACK_ALLOW_PRIVATE`).
+ * the variable that allows it (`KIPPER_GIT_ALLOW_PRIVATE`, `KIPPER_FEEDBACK_ALLOW_PRIVATE`,
+ * `KIPPER_NOTIFY_ALLOW_PRIVATE`), `doing` what Kipper would do there.
  */
-export async function privateHostProblem(host: string | null, allowPrivate: boolean, setting: string, resolve: typeof lookup = lookup): Promise<string | null> {
+export async function privateHostProblem(
+  host: string | null,
+  allowPrivate: boolean,
+  setting: string,
+  resolve: typeof lookup = lookup,
+  doing = 'fetch from',
+): Promise<string | null> {
   if (host === null || allowPrivate) return null;
   const refused = (address: string) =>
-    `points at ${address}, a loopback, link-local or private address: Kipper does not fetch from its own network unless ${setting}=true`;
+    `points at ${address}, a loopback, link-local or private address: Kipper does not ${doing} its own network unless ${setting}=true`;
   if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) return refused(host);
   if (isIP(host)) return isPrivateAddress(host) ? refused(host) : null;
   let addresses: { address: string }[];

@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { isPrivateAddress } from '../apps/git-url.js';
+import { isPrivateAddress, privateHostProblem } from '../apps/git-url.js';
 import { NotificationChannelKind } from './notification-channel.entity.js';
 
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
@@ -53,18 +52,7 @@ function refusedMessage(shown: string): string {
  * name that does not resolve here is accepted: sending will fail and be recorded.
  */
 export async function notificationHostProblem(host: string, allowPrivate: boolean, resolve: typeof lookup = lookup): Promise<string | null> {
-  if (allowPrivate) return null;
-  const lower = host.toLowerCase();
-  if (lower === 'localhost' || lower.endsWith('.localhost')) return refusedMessage(host);
-  if (isIP(host)) return refusedAddressProblem(host);
-  let addresses: { address: string }[];
-  try {
-    addresses = await resolve(host, { all: true });
-  } catch {
-    return null;
-  }
-  const inside = addresses.find((a) => isPrivateAddress(a.address));
-  return inside ? refusedMessage(`${host} (${inside.address})`) : null;
+  return privateHostProblem(host, allowPrivate, 'KIPPER_NOTIFY_ALLOW_PRIVATE', resolve, 'send notifications into');
 }
 
 /**
