@@ -3,7 +3,9 @@
 // cleanup of everything the run created.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -113,4 +115,68 @@ export async function startKipper({ worker = process.env.BENCH_WORKER !== '0', e
     await stop();
     throw err;
   }
+}
+
+/**
+ * The yardstick: the bare webhook handler of ../shared/bench/baseline.mjs (or BENCH_BASELINE),
+ * on its own database and Redis database (BENCH_BASELINE_REDIS_DB, default 15), with `apps`
+ * apps. Its targets carry the same shape as Kipper's: { url, token }.
+ */
+export async function startBaseline(apps) {
+  const script = process.env.BENCH_BASELINE ?? new URL('../../shared/bench/baseline.mjs', import.meta.url).pathname;
+  if (!existsSync(script)) throw new Error(`${script} not found (set BENCH_BASELINE)`);
+  const suffix = randomBytes(4).toString('hex');
+  const database = `kipper_bench_bare_${suffix}`;
+  const redisDb = process.env.BENCH_BASELINE_REDIS_DB ?? '15';
+  const admin = new pg.Client({ connectionString: `${postgres}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const port = await freePort();
+  const child = spawn(process.execPath, [script, String(port), `${postgres}/${database}`, redisDb, String(apps)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const cleanup = new pg.Client({ connectionString: `${postgres}/postgres` });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await cleanup.end();
+    const redis = new Redis({ host: '127.0.0.1', port: 6379, db: Number(redisDb) });
+    const keys = await redis.keys('bull:baseline-deploys:*');
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  };
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bare handler did not start:\n${output}`)), 30_000);
+      const onData = (chunk) => {
+        output += chunk;
+        if (/baseline listening/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`bare handler exited with ${code}:\n${output}`)));
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const targets = Array.from({ length: apps }, (_, i) => ({ url: `${url}/api/v1/webhook/bench-test/app${i}`, token: `token${i}` }));
+  return { url, targets, stop };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
 }

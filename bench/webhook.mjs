@@ -1,13 +1,14 @@
 // Webhook throughput and latency: the CI path (`POST /api/v1/webhook/{ns}/{app}`) of a built
 // Kipper (api + one worker + the simulator, each its own process) on local PostgreSQL and
-// Redis, under 32 keep-alive connections. Compare with NOTES.md's yardstick for a bare
-// hand-written handler (pg insert + BullMQ add): about 2,100 requests/s, p99 38 ms.
+// Redis, under 32 keep-alive connections, alternated in the same run with the yardstick: a
+// bare hand-written handler doing the same durable work (../shared/bench/baseline.mjs, or
+// BENCH_BASELINE). The ratios are printed as a table and written to bench/results/webhook.json.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percentile, post, startKipper } from './harness.mjs';
+import { percentile, post, startBaseline, startKipper } from './harness.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
@@ -29,7 +30,7 @@ try {
 
   if (existsSync('/usr/bin/wrk') && process.env.BENCH_LOAD !== 'node') {
     // wrk (Debian's package) is the load generator when present: in C, it leaves the CPU to Kipper.
-    await loadWithWrk(url, targets);
+    await compareWithBaseline(url, targets);
   } else {
     await loadWithNode(targets);
   }
@@ -38,8 +39,49 @@ try {
   await kipper.stop();
 }
 
-async function loadWithWrk(url, targets) {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+/**
+ * Kipper and the bare handler under the same wrk load, alternated (bare, Kipper, bare, Kipper)
+ * so that both meet the same machine; each figure is the mean of its rounds.
+ */
+async function compareWithBaseline(url, targets) {
+  const baseline = await startBaseline(APPS).catch((error) => {
+    console.log(`bare handler not started (${error.message}): Kipper alone`);
+    return null;
+  });
+  const rounds = { kipper: [], bare: [] };
+  try {
+    for (let round = 0; round < 2; round++) {
+      if (baseline) rounds.bare.push(await loadWithWrk(baseline.url, baseline.targets, 'bare handler'));
+      rounds.kipper.push(await loadWithWrk(url, targets, 'Kipper'));
+    }
+  } finally {
+    await baseline?.stop();
+  }
+  const mean = (runs, key) => runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+  const kipper = { requestsPerSecond: mean(rounds.kipper, 'requestsPerSecond'), p50Ms: mean(rounds.kipper, 'p50Ms'), p99Ms: mean(rounds.kipper, 'p99Ms') };
+  const result = { at: new Date().toISOString(), connections: CONNECTIONS, apps: APPS, kipper, rounds };
+  if (baseline) {
+    const bare = { requestsPerSecond: mean(rounds.bare, 'requestsPerSecond'), p50Ms: mean(rounds.bare, 'p50Ms'), p99Ms: mean(rounds.bare, 'p99Ms') };
+    Object.assign(result, {
+      bare,
+      ratios: { throughput: kipper.requestsPerSecond / bare.requestsPerSecond, p99: kipper.p99Ms / bare.p99Ms },
+      goals: { throughput: '>= 0.7', p99: '<= 2' },
+    });
+    console.log('\nwebhook ingestion, Kipper (api + worker rolling out) beside the bare handler, same run:');
+    console.log('  | what | Kipper | bare handler | ratio | goal |');
+    console.log('  |---|---|---|---|---|');
+    console.log(`  | accepted per second | ${kipper.requestsPerSecond.toFixed(0)} | ${bare.requestsPerSecond.toFixed(0)} | ${result.ratios.throughput.toFixed(2)} | ≥ 0.7 |`);
+    console.log(`  | p99 | ${kipper.p99Ms.toFixed(0)} ms | ${bare.p99Ms.toFixed(0)} ms | ${result.ratios.p99.toFixed(1)}× | ≤ 2× |`);
+  }
+  const dir = join(new URL('.', import.meta.url).pathname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'webhook.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`  written to bench/results/webhook.json`);
+}
+
+/** One wrk round against `url`; returns requests/s and latency percentiles (ms). */
+async function loadWithWrk(url, targets, label) {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'kipper-bench-'));
   const script = join(dir, 'webhook.lua');
   const entries = targets.map((t) => `{ path = "${new URL(t.url).pathname}", token = "${t.token}" }`).join(',\n  ');
@@ -63,9 +105,24 @@ end
   wrk.stdout.on('data', (chunk) => (output += chunk));
   await new Promise((resolve) => wrk.on('exit', resolve));
   rmSync(dir, { recursive: true, force: true });
-  console.log(`webhook under wrk: ${CONNECTIONS} connections to ${targets.length} apps for ${seconds} s`);
-  console.log(output.trim().split('\n').map((line) => `  ${line}`).join('\n'));
-  if (/Non-2xx or 3xx responses/.test(output)) process.exitCode = 1;
+  const parsed = parseWrk(output);
+  console.log(`${label}: ${CONNECTIONS} connections to ${targets.length} apps for ${seconds} s: ${parsed.requestsPerSecond.toFixed(0)} requests/s, p50 ${parsed.p50Ms.toFixed(1)} ms, p99 ${parsed.p99Ms.toFixed(1)} ms`);
+  if (/Non-2xx or 3xx responses/.test(output)) {
+    console.log(output.trim().split('\n').map((line) => `  ${line}`).join('\n'));
+    process.exitCode = 1;
+  }
+  return parsed;
+}
+
+/** Requests/s and the 50th/99th percentiles from `wrk --latency` output. */
+function parseWrk(output) {
+  const ms = (value, unit) => Number(value) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit];
+  const percentileOf = (p) => {
+    const match = output.match(new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm'));
+    return match ? ms(match[1], match[2]) : NaN;
+  };
+  const rate = output.match(/Requests\/sec:\s+([\d.]+)/);
+  return { requestsPerSecond: rate ? Number(rate[1]) : NaN, p50Ms: percentileOf(50), p99Ms: percentileOf(99) };
 }
 
 async function loadWithNode(targets) {
