@@ -5,7 +5,6 @@ import type { EventPublisher } from '../events/event.publisher.js';
 import { Revision } from '../revisions/revision.entity.js';
 import { KIPPER_ACTOR } from '../revisions/revision.lifecycle.js';
 import { appLabel } from '../revisions/revision.records.js';
-import { Webhook } from '../webhooks/webhook.entity.js';
 import { webhookSecretMissingMessage } from '../webhooks/webhook.service.js';
 import { App, DriftPolicy, type AppHealth } from './app.entity.js';
 
@@ -79,12 +78,6 @@ export class AppConditionsService {
     const message = webhookSecretMissingMessage(app.name);
     await this.deps.audit.record(KIPPER_ACTOR, 'webhook.secret_missing', appLabel(app), {});
     await this.publish(app, DeployEventType.WEBHOOK_SECRET_MISSING, message);
-  }
-
-  /** Enabled webhooks whose Secret is known to be missing, by app id. */
-  async webhookSecretMissing(appId: string): Promise<Date | null> {
-    const row = await this.deps.dataSource.getRepository(Webhook).findOneBy({ appId });
-    return row?.enabled ? row.secretMissingSince : null;
   }
 
   /** App events name a revision: the current one, or the newest when none went live. */

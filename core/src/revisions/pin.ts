@@ -49,9 +49,16 @@ export async function pinApp(tx: EntityManager, audit: AuditService, app: App, r
 
 /**
  * Inside the caller's transaction: a person's explicit deploy of `by` removes the pin (audited
- * `app.unpin`) and supersedes every held revision, which it replaces. Returns the superseded.
+ * `app.unpin`) and supersedes every held revision, which it replaces. Returns the superseded,
+ * and whether there was a pin to remove.
  */
-export async function releasePin(tx: EntityManager, audit: AuditService, app: App, by: Revision, actor: string): Promise<Revision[]> {
+export async function releasePin(
+  tx: EntityManager,
+  audit: AuditService,
+  app: App,
+  by: Revision,
+  actor: string,
+): Promise<{ superseded: Revision[]; unpinned: boolean }> {
   const superseded = await supersedeHeld(tx, app.id, `superseded by #${by.number}`);
   const fresh = await tx.getRepository(App).findOneByOrFail({ id: app.id });
   if (fresh.pinnedRevisionId) {
@@ -59,7 +66,7 @@ export async function releasePin(tx: EntityManager, audit: AuditService, app: Ap
     await audit.record(actor, 'app.unpin', appLabel(app), { by: by.number, superseded: superseded.map((r) => r.number) }, tx);
   }
   Object.assign(app, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
-  return superseded;
+  return { superseded, unpinned: fresh.pinnedRevisionId !== null };
 }
 
 /** Held revisions of the app (oldest first) become superseded, with their builds that never started. */

@@ -83,13 +83,12 @@ export class RevisionService {
     const pin = input.trigger === RevisionTrigger.ROLLBACK && input.pin !== false;
     const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
       const made = await insertImageRevision(tx, app, { ...input, commit });
-      const wasPinned = (await tx.getRepository(App).findOneByOrFail({ id: app.id })).pinnedRevisionId !== null;
       if (pin) {
         await pinApp(tx, this.deps.audit, app, made, input.triggeredBy);
         return { revision: made, superseded: [] as Revision[], pinChanged: true };
       }
-      const gone = await releasePin(tx, this.deps.audit, app, made, input.triggeredBy);
-      return { revision: made, superseded: gone, pinChanged: wasPinned };
+      const released = await releasePin(tx, this.deps.audit, app, made, input.triggeredBy);
+      return { revision: made, superseded: released.superseded, pinChanged: released.unpinned };
     });
     await this.announce(app, revision, superseded, pinChanged ? (pin ? 'pinned' : 'unpinned') : null);
     await this.dispatch(app, revision);
@@ -125,8 +124,8 @@ export class RevisionService {
       await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
       await this.deps.audit.record(input.triggeredBy, 'build.request', appLabel(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
       if (automated) return { revision: saved, superseded: [] as Revision[], unpinned: false };
-      const gone = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
-      return { revision: saved, superseded: gone, unpinned: locked.pinnedRevisionId !== null };
+      const released = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
+      return { revision: saved, superseded: released.superseded, unpinned: released.unpinned };
     });
     await this.announce(app, revision, superseded, unpinned ? 'unpinned' : null);
     await this.dispatch(app, revision);
