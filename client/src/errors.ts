@@ -26,6 +26,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   CONFLICT: true,
   ENVIRONMENT_NOT_FOUND: true,
   FEEDBACK_NOT_CONNECTED: true,
+  FORBIDDEN: true,
   INTERNAL: true,
   INVALID_IMAGE: true,
   MALFORMED_JSON: true,

@@ -76,6 +76,8 @@ export {
 } from './notifications/notification.payload.js';
 
 // Audit and authentication
+export { ProjectRole, ActorKind, roleAtLeast, weakerRole, isProjectRole, actorKindOf, KIPPER_PRINCIPAL, type Principal, type PrincipalScope } from './access/principal.js';
+export { runInRequestScope, currentRequestScope, acceptableRequestId, type RequestScope } from './audit/request-scope.js';
 export { AuditEntry } from './audit/audit-entry.entity.js';
 export { AuditService } from './audit/audit.service.js';
 export { ApiToken } from './auth/api-token.entity.js';

@@ -21,6 +21,7 @@ import { buildKipperSchema } from '../graphql/schema.js';
 import { createWebhookRouter } from '../webhooks/webhook.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
 import { createBoundedServer, jsonErrors, routeNotFound } from './http-limits.js';
+import { requestScope } from './request-scope.js';
 
 /** Largest GraphQL request: HTTP body or WebSocket message. */
 export const MAX_GRAPHQL_BYTES = 1024 * 1024;
@@ -99,6 +100,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     // per-address limits, is the first address not sent by one of them.
     app.set('trust proxy', cfg.trustProxy);
     httpServer = createBoundedServer(app, cfg.http);
+    app.use(requestScope);
 
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
     app.use(

@@ -7,6 +7,7 @@ import { ErrorCode } from '@kipper/core';
  */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.VALIDATION_FAILED]: 422,
   [ErrorCode.QUERY_TOO_COMPLEX]: 400,
   [ErrorCode.INVALID_IMAGE]: 422,
