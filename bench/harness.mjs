@@ -3,7 +3,7 @@
 // cleanup of everything the run created.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { Redis } from 'ioredis';
@@ -43,10 +43,11 @@ export async function startKipper({ worker = process.env.BENCH_WORKER !== '0', e
   const children = [];
 
   function start(name, entry, env, ready) {
-    // BENCH_PROFILE_DIR: the api writes a CPU profile there when it stops (open it in Chrome DevTools).
-    const profile = name === 'api' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    // BENCH_PROFILE_DIR: the api and the worker write a CPU profile there when they stop (open it in Chrome DevTools).
+    const profile = (name === 'api' || name === 'worker') && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
     if (name === 'api' && process.env.BENCH_API_REQUIRE) profile.push('--require', process.env.BENCH_API_REQUIRE);
     const child = spawn(process.execPath, [...profile, entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.role = name;
     children.push(child);
     let output = '';
     return new Promise((resolve, reject) => {
@@ -110,7 +111,8 @@ export async function startKipper({ worker = process.env.BENCH_WORKER !== '0', e
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     }
-    return { url, wsUrl: `${url.replace(/^http/, 'ws')}/graphql`, adminToken, suffix, graphql, stop };
+    const cpu = () => cpuSeconds(children.map((c) => [c.role, c.pid]), database);
+    return { url, wsUrl: `${url.replace(/^http/, 'ws')}/graphql`, adminToken, suffix, graphql, stop, cpu };
   } catch (err) {
     await stop();
     throw err;
@@ -167,7 +169,37 @@ export async function startBaseline(apps) {
   }
   const url = `http://127.0.0.1:${port}`;
   const targets = Array.from({ length: apps }, (_, i) => ({ url: `${url}/api/v1/webhook/bench-test/app${i}`, token: `token${i}` }));
-  return { url, targets, stop };
+  const cpu = () => cpuSeconds([['handler', child.pid]], database);
+  return { url, targets, stop, cpu };
+}
+
+/**
+ * CPU seconds used so far by each of `processes` ([role, pid]) and by the PostgreSQL backends
+ * serving `database` (Linux /proc; empty elsewhere). On a machine shared with other work the
+ * wall-clock rates swing with the load; the CPU a request costs does not, so the benches print
+ * both. (Backends that ended meanwhile are not counted: the pools keep theirs open.)
+ */
+export function cpuSeconds(processes, database) {
+  const out = {};
+  const ticksOf = (pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  for (const [role, pid] of processes) out[role] = ticksOf(pid);
+  if (!existsSync('/proc')) return out;
+  out.postgres = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) out.postgres += ticksOf(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 function freePort() {

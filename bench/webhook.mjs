@@ -15,7 +15,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 const APPS = Number(process.env.BENCH_APPS ?? 32);
 
 const kipper = await startKipper();
-const { url, adminToken, suffix, graphql } = kipper;
+const { url, adminToken, suffix, graphql, cpu: kipperCpu } = kipper;
 try {
   await graphql('mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }', { i: { name: 'bench', environments: ['test'] } });
   const targets = [];
@@ -51,8 +51,8 @@ async function compareWithBaseline(url, targets) {
   const rounds = { kipper: [], bare: [] };
   try {
     for (let round = 0; round < 2; round++) {
-      if (baseline) rounds.bare.push(await loadWithWrk(baseline.url, baseline.targets, 'bare handler'));
-      rounds.kipper.push(await loadWithWrk(url, targets, 'Kipper'));
+      if (baseline) rounds.bare.push(await loadWithWrk(baseline.url, baseline.targets, 'bare handler', baseline.cpu));
+      rounds.kipper.push(await loadWithWrk(url, targets, 'Kipper', kipperCpu));
     }
   } finally {
     await baseline?.stop();
@@ -79,8 +79,11 @@ async function compareWithBaseline(url, targets) {
   console.log(`  written to bench/results/webhook.json`);
 }
 
-/** One wrk round against `url`; returns requests/s and latency percentiles (ms). */
-async function loadWithWrk(url, targets, label) {
+/**
+ * One wrk round against `url`; returns requests/s, latency percentiles (ms) and, with `cpu`
+ * (harness cpuSeconds), the CPU milliseconds each request cost per process.
+ */
+async function loadWithWrk(url, targets, label, cpu) {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'kipper-bench-'));
   const script = join(dir, 'webhook.lua');
@@ -100,13 +103,19 @@ request = function()
   }, '{"image": "registry.example.com/bench:' .. tag .. '", "commit": "' .. tag .. '"}')
 end
 `);
+  const cpuBefore = cpu?.();
   const wrk = spawn('/usr/bin/wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   wrk.stdout.on('data', (chunk) => (output += chunk));
   await new Promise((resolve) => wrk.on('exit', resolve));
   rmSync(dir, { recursive: true, force: true });
   const parsed = parseWrk(output);
-  console.log(`${label}: ${CONNECTIONS} connections to ${targets.length} apps for ${seconds} s: ${parsed.requestsPerSecond.toFixed(0)} requests/s, p50 ${parsed.p50Ms.toFixed(1)} ms, p99 ${parsed.p99Ms.toFixed(1)} ms`);
+  if (cpuBefore) {
+    const cpuAfter = cpu();
+    parsed.cpuMsPerRequest = Object.fromEntries(Object.keys(cpuAfter).map((role) => [role, (1000 * (cpuAfter[role] - (cpuBefore[role] ?? 0))) / Math.max(1, parsed.requests)]));
+  }
+  const cpuText = parsed.cpuMsPerRequest ? `; CPU per request: ${Object.entries(parsed.cpuMsPerRequest).map(([role, ms]) => `${role} ${ms.toFixed(2)} ms`).join(', ')}` : '';
+  console.log(`${label}: ${CONNECTIONS} connections to ${targets.length} apps for ${seconds} s: ${parsed.requestsPerSecond.toFixed(0)} requests/s, p50 ${parsed.p50Ms.toFixed(1)} ms, p99 ${parsed.p99Ms.toFixed(1)} ms${cpuText}`);
   if (/Non-2xx or 3xx responses/.test(output)) {
     console.log(output.trim().split('\n').map((line) => `  ${line}`).join('\n'));
     process.exitCode = 1;
@@ -122,7 +131,8 @@ function parseWrk(output) {
     return match ? ms(match[1], match[2]) : NaN;
   };
   const rate = output.match(/Requests\/sec:\s+([\d.]+)/);
-  return { requestsPerSecond: rate ? Number(rate[1]) : NaN, p50Ms: percentileOf(50), p99Ms: percentileOf(99) };
+  const total = output.match(/(\d+) requests in/);
+  return { requestsPerSecond: rate ? Number(rate[1]) : NaN, p50Ms: percentileOf(50), p99Ms: percentileOf(99), requests: total ? Number(total[1]) : 0 };
 }
 
 async function loadWithNode(targets) {

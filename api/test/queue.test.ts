@@ -24,6 +24,22 @@ describe('queue unavailable', () => {
     expect(app.revisions.nodes).toEqual([{ number: 1, status: 'QUEUED' }]);
     expect(k.logs.some((l) => l.includes('enqueue of q-test/api revision #1 failed'))).toBe(true);
   });
+
+  it('a webhook without a key: 503 with the revision committed, and ONE delivery row, accepted with that answer', async () => {
+    const token = ok(await k.graphql<{ enableWebhook: { token: string } }>('mutation { enableWebhook(app: { namespace: "q-test", name: "api" }) { token } }')).enableWebhook.token;
+    const res = await fetch(`${k.url}/api/v1/webhook/q-test/api`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-kipper-token': token },
+      body: JSON.stringify({ image: 'registry.example.com/api:v2', commit: 'abc123f' }),
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('QUEUE_UNAVAILABLE');
+    // The revision and its delivery row are one statement; the row then holds the 503, not a 202.
+    const rows = (await k.kipper.services.dataSource.query(
+      `SELECT d.outcome, d.status_code AS "statusCode", d.message IS NOT NULL AS "hasMessage", r.number, r.status FROM webhook_delivery d JOIN revision r ON r.id = d.revision_id`,
+    )) as unknown[];
+    expect(rows).toEqual([{ outcome: 'accepted', statusCode: 503, hasMessage: true, number: 2, status: 'queued' }]);
+  });
 });
 
 describe('a deploy with Redis up', () => {

@@ -59,5 +59,11 @@ describe('a delivery of the live image', () => {
     const again = await post({ image: 'registry.example.com/web:v1' });
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ revision: { number: 3, status: 'queued', image: 'registry.example.com/web:v1' } });
+    // Recorded in the same statement as the revision: the delivery log holds exactly the answer sent.
+    const [row] = (await k.kipper.services.dataSource.query(
+      `SELECT d.response, d.status_code AS "statusCode", d.outcome FROM webhook_delivery d JOIN revision r ON r.id = d.revision_id WHERE r.number = 3 AND r.app_id = $1`,
+      [appId],
+    )) as { response: unknown; statusCode: number; outcome: string }[];
+    expect(row).toEqual({ response: again.body, statusCode: 202, outcome: 'accepted' });
   });
 });

@@ -24,7 +24,9 @@ export interface ParsedDelivery extends DeliveryEvent {
  * The part of RevisionService a delivery uses; both commit the revision and enqueue its job
  * before returning (a revision held while the app is pinned gets no job, and `heldReason` says why).
  */
-export type DeliveryRevisions = Pick<RevisionService, 'deployImage' | 'requestBuild' | 'heldReason'>;
+export type DeliveryRevisions = Pick<RevisionService, 'deployImage' | 'requestBuild' | 'heldReason'> &
+  /** When there: an image delivery is checked, inserted and recorded in one statement (the hot path). */
+  Partial<Pick<RevisionService, 'deployDeliveredImage'>>;
 
 export interface DeliveryHandlerDeps {
   revisions: DeliveryRevisions;
@@ -41,6 +43,8 @@ export interface DeliveryHandlerDeps {
 interface Handled {
   outcome: FreshOutcome;
   record: DeliveryResult;
+  /** A delivery row the deploy already wrote: `written` when it holds `record`, else the row to correct with it. */
+  row?: { id: string; written: boolean };
 }
 
 const STILL_RUNNING = 'A delivery with this key is still being handled: retry in a few seconds to get its answer';
@@ -84,16 +88,16 @@ export class DeliveryHandler {
   private async run(delivery: ParsedDelivery, intent: WebhookIntent, claimId: string | undefined): Promise<FreshOutcome> {
     let handled: Handled;
     try {
-      handled = await this.execute(delivery, intent);
+      handled = await this.execute(delivery, intent, claimId);
     } catch (err) {
       if (claimId !== undefined) await this.release(delivery.app, claimId);
       throw err;
     }
-    await this.record(delivery, claimId, handled.record);
+    if (!handled.row?.written) await this.record(delivery, handled.row?.id ?? claimId, handled.record);
     return handled.outcome;
   }
 
-  private async execute(delivery: ParsedDelivery, intent: WebhookIntent): Promise<Handled> {
+  private async execute(delivery: ParsedDelivery, intent: WebhookIntent, claimId: string | undefined): Promise<Handled> {
     switch (intent.kind) {
       case 'ping':
         return this.handled({ kind: 'ping' }, DeliveryOutcome.IGNORED, 'ping', null);
@@ -101,35 +105,55 @@ export class DeliveryHandler {
         return this.handled({ kind: 'ignored', reason: intent.reason }, DeliveryOutcome.IGNORED, intent.reason, null);
       case 'deploy-image':
       case 'build':
-        return this.deploy(delivery, intent);
+        return this.deploy(delivery, intent, claimId);
     }
   }
 
-  private async deploy(delivery: ParsedDelivery, intent: Extract<WebhookIntent, { kind: 'deploy-image' | 'build' }>): Promise<Handled> {
+  private async deploy(delivery: ParsedDelivery, intent: Extract<WebhookIntent, { kind: 'deploy-image' | 'build' }>, claimId: string | undefined): Promise<Handled> {
     const { app } = delivery;
-    if (intent.kind === 'deploy-image') {
-      // A signed push replayed under a new delivery id, or CI re-running a job: costs nothing.
-      const live = await this.deps.deliveries.liveWithImage(app, intent.image);
-      if (live) return this.handled({ ...this.accepted(app, live), kind: 'already-live' }, DeliveryOutcome.ALREADY_LIVE, `${intent.image} is already live (revision #${live.number})`, live.id);
-    }
     const input = { commit: intent.commit ?? null, trigger: RevisionTrigger.WEBHOOK, triggeredBy: `webhook:${delivery.source}` };
     try {
-      const revision =
-        intent.kind === 'deploy-image' ? await this.deps.revisions.deployImage(app, { ...input, image: intent.image }) : await this.deps.revisions.requestBuild(app, input);
-      if (revision.status === RevisionStatus.HELD) {
-        // Pinned by a rollback: recorded, nothing deployed; the answer and the delivery log say why.
-        const reason = (await this.deps.revisions.heldReason(app, revision)) ?? `Revision #${revision.number} is held`;
-        return this.handled({ ...this.accepted(app, revision), message: reason }, DeliveryOutcome.HELD, reason, revision.id);
-      }
-      return this.handled(this.accepted(app, revision), DeliveryOutcome.ACCEPTED, null, revision.id);
+      if (intent.kind === 'build') return await this.acceptedOrHeld(app, await this.deps.revisions.requestBuild(app, input));
+      if (this.deps.revisions.deployDeliveredImage) return await this.deployInOneStatement(delivery, { ...input, image: intent.image }, claimId);
+      // A signed push replayed under a new delivery id, or CI re-running a job: costs nothing.
+      const live = await this.deps.deliveries.liveWithImage(app, intent.image);
+      if (live) return this.alreadyLive(app, live);
+      return await this.acceptedOrHeld(app, await this.deps.revisions.deployImage(app, { ...input, image: intent.image }));
     } catch (err) {
       const revisionId = committedRevisionId(err);
       if (revisionId === undefined) throw err;
       // The sweeper will queue the committed revision: the refusal is answered, but the
       // delivery counts as accepted, and its message marks the answer to bring up to date.
       const refusal = refusalOf(err);
-      return this.handled(refusal, DeliveryOutcome.ACCEPTED, refusal.message, revisionId);
+      const written = writtenDeliveryId(err);
+      return { ...this.handled(refusal, DeliveryOutcome.ACCEPTED, refusal.message, revisionId), ...(written ? { row: { id: written, written: false } } : {}) };
     }
+  }
+
+  /**
+   * The hot path: whether the image already runs, the revision and (without a key) the delivery
+   * record are one statement; the answer recorded there is the one built here for a queued revision.
+   */
+  private async deployInOneStatement(delivery: ParsedDelivery, input: Parameters<RevisionService['deployImage']>[1], claimId: string | undefined): Promise<Handled> {
+    const { app } = delivery;
+    const answer = claimId === undefined ? (revision: Revision) => this.handled(this.accepted(app, revision), DeliveryOutcome.ACCEPTED, null, revision.id).record : undefined;
+    const result = await this.deps.revisions.deployDeliveredImage!(app, input, { source: delivery.source, event: delivery.event, answer });
+    if (result.kind === 'already-live') return this.alreadyLive(app, result.revision);
+    const handled = await this.acceptedOrHeld(app, result.revision);
+    return result.deliveryId ? { ...handled, row: { id: result.deliveryId, written: true } } : handled;
+  }
+
+  private alreadyLive(app: App, live: Revision): Handled {
+    return this.handled({ ...this.accepted(app, live), kind: 'already-live' }, DeliveryOutcome.ALREADY_LIVE, `${live.image ?? 'The image'} is already live (revision #${live.number})`, live.id);
+  }
+
+  private async acceptedOrHeld(app: App, revision: Revision): Promise<Handled> {
+    if (revision.status === RevisionStatus.HELD) {
+      // Pinned by a rollback: recorded, nothing deployed; the answer and the delivery log say why.
+      const reason = (await this.deps.revisions.heldReason(app, revision)) ?? `Revision #${revision.number} is held`;
+      return this.handled({ ...this.accepted(app, revision), message: reason }, DeliveryOutcome.HELD, reason, revision.id);
+    }
+    return this.handled(this.accepted(app, revision), DeliveryOutcome.ACCEPTED, null, revision.id);
   }
 
   /**
@@ -174,11 +198,11 @@ export class DeliveryHandler {
     return { outcome, record: { statusCode, outcome: recordedAs, message, revisionId, response: body } };
   }
 
-  /** Under the claim, or as a row of its own without a key. The revision is committed and queued either way, so a failure here only goes to the log. */
-  private async record(delivery: ParsedDelivery, claimId: string | undefined, result: DeliveryResult): Promise<void> {
+  /** Into its row (the claim, or the one the deploy wrote), or as a row of its own. The revision is committed and queued either way, so a failure here only goes to the log. */
+  private async record(delivery: ParsedDelivery, rowId: string | undefined, result: DeliveryResult): Promise<void> {
     const { app, source, event } = delivery;
     try {
-      if (claimId !== undefined) await this.deps.deliveries.complete(claimId, result);
+      if (rowId !== undefined) await this.deps.deliveries.complete(rowId, result);
       else await this.deps.deliveries.record({ ...result, appId: app.id, source, event, deliveryKey: null });
     } catch (err) {
       this.log(app, 'could not record the delivery', err);
@@ -198,6 +222,12 @@ export class DeliveryHandler {
 function committedRevisionId(err: unknown): string | undefined {
   if (!(err instanceof KipperError) || err.code !== ErrorCode.QUEUE_UNAVAILABLE) return undefined;
   const id = err.details?.revisionId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The delivery row written with a revision whose job could not be queued (QUEUE_UNAVAILABLE), if any. */
+function writtenDeliveryId(err: unknown): string | undefined {
+  const id = err instanceof KipperError ? err.details?.deliveryId : undefined;
   return typeof id === 'string' ? id : undefined;
 }
 

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revision.entity.js';
 import { canTransition, isAutomaticRollback, KIPPER_ACTOR } from './revision.lifecycle.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
-import { lockForTransition, transition } from './revision.transition.js';
+import { lockForTransition, transition, transitionAll } from './revision.transition.js';
 
 export interface RevisionLifecycleDeps {
   dataSource: DataSource;
@@ -127,14 +127,8 @@ export class RevisionLifecycleService {
   async supersede(app: App, older: Revision[], newest: Revision): Promise<number[]> {
     if (older.length === 0) return [];
     const moved = await this.deps.dataSource.transaction(async (tx) => {
-      const superseded: Revision[] = [];
-      for (const revision of older) {
-        const { locked } = await lockForTransition(tx, revision);
-        // Started or decided meanwhile: not ours to supersede any more (in-flight work is preempted).
-        if (locked.status !== RevisionStatus.QUEUED) continue;
-        await transition(tx, revision, RevisionStatus.SUPERSEDED);
-        superseded.push(revision);
-      }
+      // Started or decided meanwhile: not ours to supersede any more (in-flight work is preempted).
+      const superseded = await transitionAll(tx, app.id, older, RevisionStatus.QUEUED, RevisionStatus.SUPERSEDED);
       const builds = superseded.flatMap((r) => (r.buildId ? [r.buildId] : []));
       if (builds.length > 0) {
         await tx.getRepository(Build).update({ id: In(builds), status: BuildStatus.QUEUED }, { status: BuildStatus.SUPERSEDED, finishedAt: new Date() });

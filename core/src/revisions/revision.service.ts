@@ -15,6 +15,7 @@ import { heldMessage, isAutomatedTrigger, pinApp, releasePin, supersedeHeld, typ
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
 import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
+import { insertDeliveredRevision, type DeliveredBy, type DeliveredRevision } from '../deliveries/delivery.statement.js';
 import { transition } from './revision.transition.js';
 
 export interface DeployImageInput {
@@ -93,6 +94,29 @@ export class RevisionService {
     await this.announce(app, revision, superseded, pinChanged ? (pin ? 'pinned' : 'unpinned') : null);
     await this.dispatch(app, revision);
     return revision;
+  }
+
+  /**
+   * A webhook's image, in one statement with its delivery record (see deliveries/delivery.statement.ts):
+   * `already-live` when the image is what the app runs (nothing inserted), else the revision,
+   * queued (or held while pinned), enqueued and announced like deployImage's. QUEUE_UNAVAILABLE
+   * after the commit carries `revisionId` and `deliveryId` (the row to correct).
+   */
+  async deployDeliveredImage(app: App, input: Omit<DeployImageInput, 'rollbackToRevisionId' | 'promotedFromRevisionId' | 'pin'>, by: DeliveredBy): Promise<DeliveredRevision> {
+    if (app.source === AppSource.GIT) return this.deployImage(app, input).then((revision) => ({ kind: 'inserted', revision, deliveryId: null }));
+    assertImageReference(input.image);
+    const commit = optionalCommit(input.commit);
+    const result = await insertDeliveredRevision(this.deps.dataSource.manager, app, { ...input, commit, holdWhenPinned: isAutomatedTrigger(input.trigger) }, by);
+    if (result.kind === 'already-live') return result;
+    try {
+      await this.dispatch(app, result.revision);
+    } catch (err) {
+      if (err instanceof KipperError && err.code === ErrorCode.QUEUE_UNAVAILABLE) {
+        throw new KipperError(err.code, err.message, { ...err.details, deliveryId: result.deliveryId });
+      }
+      throw err;
+    }
+    return result;
   }
 
   /** Git apps: a build at `commit` (or the branch head) and the revision that will deploy its image. */

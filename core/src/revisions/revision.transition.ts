@@ -45,3 +45,28 @@ export async function transition(tx: EntityManager, revision: Revision, to: Revi
   Object.assign(revision, locked, update);
   return app;
 }
+
+/**
+ * Inside the caller's transaction: those of `revisions` (one app's) still in status `from` move
+ * to `to`, in two statements whatever their number: the app's row lock (as lockForTransition
+ * takes it, so the lock order is the same), then one guarded UPDATE. A drain that finds fifty
+ * queued revisions behind a flood of webhooks supersedes them in one go instead of five round
+ * trips each, all while holding the lock every new webhook waits for. Returns the revisions
+ * that moved, updated in place.
+ */
+export async function transitionAll(tx: EntityManager, appId: string, revisions: Revision[], from: RevisionStatus, to: RevisionStatus): Promise<Revision[]> {
+  if (revisions.length === 0) return [];
+  assertTransition({ number: revisions[0]!.number, status: from }, to);
+  if (to === RevisionStatus.BUILDING || to === RevisionStatus.ROLLING_OUT) throw new Error(`transitionAll does not start work (${to}): use transition`);
+  const app = await tx.getRepository(App).findOne({ where: { id: appId }, lock: { mode: 'for_no_key_update' } });
+  if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
+  const [rows] = (await tx.query(
+    `UPDATE revision SET status = $1, finished_at = CASE WHEN $2::boolean THEN now() ELSE finished_at END
+     WHERE app_id = $3 AND id = ANY($4::uuid[]) AND status = $5 RETURNING id, finished_at`,
+    [to, isFinal(to), appId, revisions.map((r) => r.id), from],
+  )) as [{ id: string; finished_at: Date | null }[], number];
+  const moved = new Map(rows.map((row) => [row.id, row.finished_at]));
+  const out = revisions.filter((r) => moved.has(r.id));
+  for (const revision of out) Object.assign(revision, { status: to, finishedAt: moved.get(revision.id) ?? null });
+  return out;
+}
