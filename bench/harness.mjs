@@ -112,7 +112,7 @@ export async function startKipper({ worker = process.env.BENCH_WORKER !== '0', e
       return body.data;
     }
     const cpu = () => cpuSeconds(children.map((c) => [c.role, c.pid]), database);
-    return { url, wsUrl: `${url.replace(/^http/, 'ws')}/graphql`, adminToken, suffix, graphql, stop, cpu };
+    return { url, wsUrl: `${url.replace(/^http/, 'ws')}/graphql`, simUrl: sim, adminToken, suffix, graphql, stop, cpu };
   } catch (err) {
     await stop();
     throw err;

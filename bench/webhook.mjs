@@ -6,14 +6,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { everyAppAtOnce } from './every-app.mjs';
 import { percentile, post, startBaseline, startKipper } from './harness.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 const APPS = Number(process.env.BENCH_APPS ?? 32);
 
+// The machine is shared: its load is printed (and kept in the JSON) beside every figure.
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min)`);
 const kipper = await startKipper();
 const { url, adminToken, suffix, graphql, cpu: kipperCpu } = kipper;
 try {
@@ -35,6 +38,7 @@ try {
     await loadWithNode(targets);
   }
   await webhookUnderGraphqlLoad(url, targets);
+  if (process.env.BENCH_FLEET_APPS !== '0') writeResult('every-app.json', await everyAppAtOnce(kipper));
 } finally {
   await kipper.stop();
 }
@@ -73,10 +77,14 @@ async function compareWithBaseline(url, targets) {
     console.log(`  | accepted per second | ${kipper.requestsPerSecond.toFixed(0)} | ${bare.requestsPerSecond.toFixed(0)} | ${result.ratios.throughput.toFixed(2)} | ≥ 0.7 |`);
     console.log(`  | p99 | ${kipper.p99Ms.toFixed(0)} ms | ${bare.p99Ms.toFixed(0)} ms | ${result.ratios.p99.toFixed(1)}× | ≤ 2× |`);
   }
+  writeResult('webhook.json', result);
+}
+
+function writeResult(file, result) {
   const dir = join(new URL('.', import.meta.url).pathname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'webhook.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`  written to bench/results/webhook.json`);
+  writeFileSync(join(dir, file), `${JSON.stringify({ at: new Date().toISOString(), load: loadavg(), ...result }, null, 2)}\n`);
+  console.log(`  written to bench/results/${file}`);
 }
 
 /**

@@ -7,9 +7,12 @@ import { FollowStopped, followVerdict, whileWanted } from './follow-guard.js';
 import { assertAppExists, type Lifecycles } from './lifecycles.js';
 import type { DeployEvents } from './ports.js';
 import { ProgressSaver } from './progress-saver.js';
+import { Slots } from './slots.js';
 import { publicFailureReason } from './reasons.js';
 
 export interface DeployerOptions extends BuilderOptions {
+  /** Builds run at once by this process (KIPPER_WORKER_CONCURRENCY); rollouts have no such bound. */
+  buildConcurrency: number;
   progressDeadlineSeconds: number;
   progressThrottleMs: number;
 }
@@ -29,6 +32,7 @@ const target = (app: App) => `${app.namespace}/${app.name}`;
  */
 export class AppDeployer {
   private readonly builder: AppBuilder;
+  private readonly buildSlots: Slots;
 
   constructor(
     private readonly db: DataSource,
@@ -39,6 +43,7 @@ export class AppDeployer {
     private readonly log: Logger,
   ) {
     this.builder = new AppBuilder(db, cluster, events, lifecycle, options, log);
+    this.buildSlots = new Slots(options.buildConcurrency);
   }
 
   /** Processes revisions until the app has none left unfinished (or the signal stops the run). */
@@ -112,7 +117,7 @@ export class AppDeployer {
   private async process(app: App, revision: Revision, signal: AbortSignal): Promise<void> {
     try {
       if (revision.buildId && !revision.image) {
-        if (!(await this.builder.build(app, revision, signal))) return;
+        if (!(await this.buildSlots.run(() => this.builder.build(app, revision, signal)))) return;
         // A newer revision arrived while the build finished: it goes out instead.
         const verdict = await followVerdict(this.db, app, revision);
         if (verdict instanceof FollowStopped) return await this.stopped(app, revision, verdict);

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 
   const worker = await startWorker(config, settings, cluster, log);
   log.info(
-    `kipper worker ${process.pid} started: queues ${config.queuePrefix}:deploys (concurrency ${config.workerConcurrency}) and ${config.queuePrefix}:reports (concurrency ${settings.reportConcurrency}), cluster ${describeClusterChoice(config.cluster)}`,
+    `kipper worker ${process.pid} started: queues ${config.queuePrefix}:deploys (${settings.rolloutConcurrency} apps at once, ${config.workerConcurrency} builds) and ${config.queuePrefix}:reports (concurrency ${settings.reportConcurrency}), cluster ${describeClusterChoice(config.cluster)}`,
   );
 
   let stopping = false;

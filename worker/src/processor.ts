@@ -1,7 +1,8 @@
 import type { JobName, JobPayloads, Logger } from '@kipper/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { AdvisoryLock, LockClass } from './app-lock.js';
+import { LockClass } from './app-lock.js';
+import { LockSession } from './lock-session.js';
 import type { AppDeployer } from './deployer.js';
 import { HandBackError, isTransient } from './errors.js';
 import type { GitWatch } from './git-watch.js';
@@ -9,7 +10,7 @@ import type { ReportJobs } from './reports/index.js';
 
 export type DeployJob = Job<JobPayloads[JobName], unknown, JobName>;
 
-/** How long a job waits before another try when its app is busy with another worker. */
+/** How long a job waits before another try when its app is busy with another worker process (within one process it waits for the release). */
 export function busyDelayMs(): number {
   return 250 + Math.floor(Math.random() * 750);
 }
@@ -33,14 +34,24 @@ const LOCK_CHECK_TIMEOUT_MS = 4000;
  * lock: they only read, and BullMQ's retries and backoff are theirs.
  */
 export class JobProcessor {
+  /** The app deploy locks of this process, on one PostgreSQL session (see lock-session.ts). */
+  private readonly locks: LockSession;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly deployer: AppDeployer,
     private readonly gitWatch: GitWatch,
     private readonly reports: ReportJobs,
     private readonly shutdown: AbortSignal,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.locks = new LockSession(db, LockClass.APP_DEPLOY);
+  }
+
+  /** Ends the lock session (after the queue workers closed: no drain is running). */
+  async close(): Promise<void> {
+    await this.locks.close();
+  }
 
   readonly process = async (job: DeployJob, token?: string): Promise<unknown> => {
     switch (job.name) {
@@ -59,7 +70,12 @@ export class JobProcessor {
 
   private async deploy(job: DeployJob, appId: string, token: string | undefined): Promise<unknown> {
     if (this.shutdown.aborted) return this.handBack(job, token, 0);
-    const lock = await AdvisoryLock.tryAcquire(this.db, LockClass.APP_DEPLOY, appId);
+    // Busy in this process: waits for that drain to end. Busy in another process: back to delayed.
+    const lock = await this.locks.acquire(appId, this.shutdown);
+    if (this.shutdown.aborted) {
+      await lock?.release();
+      return this.handBack(job, token, 0);
+    }
     if (!lock) return this.handBack(job, token, busyDelayMs());
 
     const lost = new AbortController();

@@ -52,9 +52,9 @@ export async function startWorker(
   log: Logger,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  // Each running drain holds one connection (its app lock) and uses a few more briefly; each
-  // running report one at most.
-  const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + settings.reportConcurrency + 4 });
+  // The app locks of every drain share one connection (lock-session.ts); drains use a few more
+  // briefly (mostly they wait on watches), builds their log writes, each running report one at most.
+  const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + settings.reportConcurrency + 8 });
   const pubsub = createPubSub(config.redisUrl, config.queuePrefix);
   const queue = createJobQueue(config.redisUrl, config.queuePrefix);
   // The same domain services as the api's: the worker is a mode of Kipper, not a copy of it.
@@ -66,6 +66,7 @@ export async function startWorker(
     events,
     { revisions: services.revisionLifecycle, builds: services.buildLifecycle },
     {
+      buildConcurrency: config.workerConcurrency,
       registry: config.registry,
       builderImage: config.builderImage,
       progressDeadlineSeconds: config.progressDeadlineSeconds,
@@ -85,7 +86,9 @@ export async function startWorker(
   const worker = new Worker(DEPLOY_QUEUE, (job: DeployJob, token?: string) => processor.process(job, token), {
     connection,
     prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
+    // Drains of different apps at once: a rollout waits on a watch, so one process follows many;
+    // builds among them are bounded by KIPPER_WORKER_CONCURRENCY (AppDeployer's build slots).
+    concurrency: settings.rolloutConcurrency,
     // A job whose worker died is moved back to waiting after lockDuration (stalled check).
     lockDuration: settings.lockMs,
     stalledInterval: Math.max(500, Math.floor(settings.lockMs / 2)),
@@ -154,6 +157,7 @@ export async function startWorker(
         await events.close().catch(() => undefined);
         await closeRedis(connection);
         await closeRedis(reportConnection);
+        await processor.close().catch(() => undefined);
         cluster.close();
         await db.destroy().catch(() => undefined);
       })();

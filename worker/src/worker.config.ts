@@ -16,6 +16,11 @@ export interface WorkerSettings {
   reconcileDebounceMs: number;
   /** Report jobs (`app.event`, `app.report`) run at once, apart from the deploy slots. */
   reportConcurrency: number;
+  /**
+   * Apps drained at once (deploy jobs): rollouts are waiting on a watch, not working, so many run
+   * at once; builds among them are still bounded by KIPPER_WORKER_CONCURRENCY.
+   */
+  rolloutConcurrency: number;
 }
 
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
@@ -28,5 +33,6 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     logFlushMs: integer(env, 'KIPPER_BUILD_LOG_FLUSH_MS', 250, 10, 60_000),
     reconcileDebounceMs: integer(env, 'KIPPER_RECONCILE_DEBOUNCE_MS', 250, 0, 60_000),
     reportConcurrency: integer(env, 'KIPPER_REPORT_CONCURRENCY', 8, 1, 100),
+    rolloutConcurrency: integer(env, 'KIPPER_WORKER_ROLLOUTS', 200, 1, 5_000),
   };
 }
