@@ -81,7 +81,18 @@ export { runInRequestScope, currentRequestScope, acceptableRequestId, type Reque
 export { AuditEntry } from './audit/audit-entry.entity.js';
 export { AuditService } from './audit/audit.service.js';
 export { ApiToken } from './auth/api-token.entity.js';
-export { AuthService, ADMIN_ACTOR, bearerToken } from './auth/auth.service.js';
+export { AuthService, ADMIN_ACTOR, bearerToken, personPrincipal, tokenPrincipal } from './auth/auth.service.js';
+export { TokenService, TOKEN_PREFIX, generateApiToken, type CreateTokenInput, type AuthenticatedToken } from './auth/token.service.js';
+export { AccessService, type RequireOptions } from './access/access.service.js';
+
+// People, sessions and project members
+export { User } from './people/user.entity.js';
+export { Session } from './people/session.entity.js';
+export { ProjectMember } from './people/project-member.entity.js';
+export { UserService, BOOTSTRAP_USER, userNameProblem, type CreateUserInput } from './people/user.service.js';
+export { SessionService, csrfTokenOf, SESSION_IDLE_MS, SESSION_MAX_MS, type StartedSession, type LiveSession } from './people/session.service.js';
+export { MemberService } from './people/member.service.js';
+export { hashPassword, verifyPassword, dummyPasswordHash, passwordProblem, PASSWORD_MIN, PASSWORD_MAX } from './people/password.js';
 export { generateToken, hashToken, digestsEqual, tokenMatchesHash, TOKEN_BYTES } from './auth/secret-token.js';
 
 // Jobs, Redis and live events

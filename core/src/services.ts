@@ -3,7 +3,12 @@ import type { DataSource } from 'typeorm';
 import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { AccessService } from './access/access.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { TokenService } from './auth/token.service.js';
+import { MemberService } from './people/member.service.js';
+import { SessionService } from './people/session.service.js';
+import { UserService } from './people/user.service.js';
 import { BuildLifecycleService } from './builds/build-lifecycle.service.js';
 import { BuildService } from './builds/build.service.js';
 import type { KipperConfig } from './config/config.js';
@@ -33,6 +38,14 @@ export interface KipperServices {
   buildLifecycle: BuildLifecycleService;
   audit: AuditService;
   auth: AuthService;
+  /** People, their passwords and their disabling. */
+  users: UserService;
+  /** Console sessions (cookie + CSRF token). */
+  sessions: SessionService;
+  tokens: TokenService;
+  members: MemberService;
+  /** Who may do what in which project (every GraphQL field asks). */
+  access: AccessService;
   webhooks: WebhookService;
   deliveries: DeliveryService;
   /** Connections of apps to GitHub and GitLab, and what was reported through them. */
@@ -61,6 +74,9 @@ export function createServices(deps: ServiceDeps): KipperServices {
   const revisions = new RevisionService({ dataSource, queue, events, audit, warn: (message) => log.warn(message) });
   const projects = new ProjectService({ dataSource, cluster, audit });
   const apps = new AppService({ dataSource, cluster, config, projects, revisions, audit });
+  const users = new UserService({ dataSource, audit });
+  const tokens = new TokenService({ dataSource, audit });
+  const members = new MemberService({ dataSource, audit });
   return {
     config,
     dataSource,
@@ -75,7 +91,12 @@ export function createServices(deps: ServiceDeps): KipperServices {
     revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),
     buildLifecycle: new BuildLifecycleService({ dataSource, events }),
-    auth: new AuthService({ dataSource, adminToken: config.adminToken }),
+    auth: new AuthService({ dataSource, adminToken: config.adminToken, users, tokens }),
+    users,
+    sessions: new SessionService({ dataSource }),
+    tokens,
+    members,
+    access: new AccessService({ dataSource, members }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),

@@ -10,7 +10,7 @@ import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { type KipperServices, type KipperConfig, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
+import { type KipperServices, type KipperConfig, type Principal, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
 import { subscribeSharingEvents } from '../events/shared-subscribe.js';
 import { createContext, type KipperContext } from '../graphql/context.js';
 import { concurrencyLimitPlugin } from '../graphql/concurrency.js';
@@ -19,6 +19,10 @@ import { formatError, unauthenticated } from '../graphql/errors.js';
 import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js';
 import { buildKipperSchema } from '../graphql/schema.js';
 import { createWebhookRouter } from '../webhooks/webhook.routes.js';
+import { CredentialWatch } from '../people/credential-watch.js';
+import { authenticateCaller, csrfRefused } from '../people/credentials.js';
+import { CSRF_HEADER } from '../people/cookies.js';
+import { createSessionRouter } from '../people/session.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
 import { createBoundedServer, jsonErrors, routeNotFound } from './http-limits.js';
 import { requestScope } from './request-scope.js';
@@ -60,6 +64,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
   let httpServer: Server | undefined;
   let apollo: ApolloServer<KipperContext> | undefined;
   let stopping: Promise<void> | undefined;
+  let credentialWatch: CredentialWatch | undefined;
 
   const report = (err: unknown) => log.error(`Internal error: ${describeError(err)}`);
   const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, report);
@@ -108,6 +113,8 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       createWebhookRouter(webhookServices, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
     );
 
+    app.use('/api/v1/session', createSessionRouter(live, { secure: () => cfg.publicUrl.startsWith('https:'), log }));
+
     app.get('/healthz', async (_req, res) => {
       try {
         await live.dataSource.query('SELECT 1');
@@ -119,7 +126,8 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
 
     // 1 MiB per message, as for HTTP bodies (ws defaults to 100 MiB).
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_GRAPHQL_BYTES });
-    const wsCleanup = useServer<Record<string, unknown>, { actor: string }>(
+    const watch = (credentialWatch = new CredentialWatch(() => live, log));
+    const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; unwatch?: () => void }>(
       {
         schema,
         // The same depth and alias limits as HTTP (Apollo's validationRules below), and the same cost budget.
@@ -140,13 +148,15 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
         },
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
-          const header = params.authorization ?? params.Authorization;
-          const actor = await live.auth.authenticate(header);
-          if (!actor) return false; // graphql-ws closes with 4403 Forbidden
-          ctx.extra.actor = actor;
+          const auth = await authenticateCaller(live, { authorization: params.authorization ?? params.Authorization, cookie: ctx.extra.request.headers.cookie, csrf: params.csrfToken });
+          if ('refused' in auth) return false; // graphql-ws closes with 4403 Forbidden
+          ctx.extra.principal = auth.principal;
+          const socket = ctx.extra.socket;
+          ctx.extra.unwatch = watch.add(auth.credential, (code, reason) => socket.close(code, reason));
           return true;
         },
-        context: (ctx) => createContext(live, ctx.extra.actor ?? 'anonymous'),
+        onClose: (ctx) => ctx.extra.unwatch?.(),
+        context: (ctx) => createContext(live, ctx.extra.principal!),
         onNext: (_ctx, _id, _payload, _args, result) =>
           result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined,
         onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
@@ -162,7 +172,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       stopOnTerminationSignals: false,
       formatError: (formatted, error) => {
         const out = format(formatted, error);
-        return out.extensions?.code === ErrorCode.UNAUTHENTICATED ? { ...out, message: out.message.replace(/^Context creation failed: /, '') } : out;
+        return out.extensions?.code === ErrorCode.UNAUTHENTICATED || out.extensions?.code === ErrorCode.FORBIDDEN ? { ...out, message: out.message.replace(/^Context creation failed: /, '') } : out;
       },
       plugins: [
         operationBudgetPlugin(cfg.graphqlMaxCost),
@@ -185,9 +195,9 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       express.json({ limit: MAX_GRAPHQL_BYTES }),
       expressMiddleware(apollo, {
         context: async ({ req }) => {
-          const actor = await live.auth.authenticate(req.headers.authorization);
-          if (!actor) throw unauthenticated();
-          return createContext(live, actor);
+          const auth = await authenticateCaller(live, { authorization: req.headers.authorization, cookie: req.headers.cookie, csrf: req.headers[CSRF_HEADER] });
+          if ('refused' in auth) throw auth.refused === 'csrf' ? csrfRefused() : unauthenticated();
+          return createContext(live, auth.principal);
         },
       }),
     );
@@ -222,6 +232,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
   }
 
   async function stopInner(): Promise<void> {
+    credentialWatch?.stop();
     if (apollo) await apollo.stop().catch((err: unknown) => log.warn(`stopping GraphQL: ${describeError(err)}`));
     else if (httpServer?.listening) await new Promise<void>((resolve) => httpServer!.close(() => resolve()));
     await queue?.close().catch(() => undefined);
