@@ -14,6 +14,7 @@ import {
   NotificationDeliveryOutcome,
   NotificationEvent,
   RevisionStatus,
+  ProjectRole,
   RevisionTrigger,
 } from '@kipper/core';
 
@@ -85,3 +86,4 @@ export {
   NotificationDeliveryOutcome,
   NotificationEvent,
 };
+registerEnumType(ProjectRole, { name: 'ProjectRole', description: 'Roles within a project, weakest first: VIEWER reads, DEPLOYER deploys, ADMIN manages members and settings.' });

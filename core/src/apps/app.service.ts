@@ -81,22 +81,28 @@ export class AppService {
     return this.deps.dataSource.getRepository(App);
   }
 
-  /** APP_NOT_FOUND, or AMBIGUOUS_APP listing the namespaces when the name alone matches several. */
-  async resolve(ref: AppRef): Promise<App> {
+  /**
+   * APP_NOT_FOUND, or AMBIGUOUS_APP listing the namespaces when the name alone matches several.
+   * With `visible` (the caller's projects), apps of other projects are treated as absent: the
+   * same error, the same words, so nobody learns what exists in a project they cannot see.
+   */
+  async resolve(ref: AppRef, options: { visible?: string[] | 'all' } = {}): Promise<App> {
     const name = ref.name;
     if (!name) throw invalid('name', 'Give the name of the app');
+    const visible = options.visible ?? 'all';
+    const seen = (app: App | null): app is App => app !== null && (visible === 'all' || visible.includes(app.projectId));
     if (ref.namespace) {
       const app = await this.repo.findOneBy({ namespace: ref.namespace, name });
-      if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in namespace ${ref.namespace}`);
+      if (!seen(app)) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in namespace ${ref.namespace}`);
       return app;
     }
     if (ref.project && ref.environment) {
       const env = await this.deps.projects.environment(ref.project, ref.environment);
       const app = await this.repo.findOneBy({ environmentId: env.id, name });
-      if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in ${ref.project}/${ref.environment} (namespace ${env.namespace})`);
+      if (!seen(app)) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in ${ref.project}/${ref.environment} (namespace ${env.namespace})`);
       return app;
     }
-    const candidates = await this.list({ project: ref.project ?? null, environment: ref.environment ?? null, name });
+    const candidates = (await this.list({ project: ref.project ?? null, environment: ref.environment ?? null, name })).filter(seen);
     const where = ref.project ? ` in project ${ref.project}` : ref.environment ? ` in any ${ref.environment} environment` : '';
     if (candidates.length === 0) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist${where}`);
     if (candidates.length > 1) {
@@ -206,7 +212,8 @@ export class AppService {
     });
   }
 
-  private async environmentFor(input: DeployAppInput): Promise<Environment> {
+  /** The environment a new app goes to (namespace, or project and environment, or the project's first). */
+  async environmentFor(input: Pick<DeployAppInput, 'project' | 'environment' | 'namespace'>): Promise<Environment> {
     if (input.namespace) {
       const env = await this.deps.dataSource.getRepository(Environment).findOneBy({ namespace: input.namespace });
       if (!env) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `No environment of any project uses namespace ${input.namespace}`);
