@@ -28,6 +28,16 @@ import { notificationsListCommand } from './commands/notifications/list.js';
 import { notificationsRemoveCommand } from './commands/notifications/remove.js';
 import { projectCreateCommand } from './commands/project/create.js';
 import { projectListCommand } from './commands/project/list.js';
+import { memberAddCommand } from './commands/project/member/add.js';
+import { memberListCommand } from './commands/project/member/list.js';
+import { memberRemoveCommand } from './commands/project/member/remove.js';
+import { tokenCreateCommand } from './commands/token/create.js';
+import { tokenListCommand } from './commands/token/list.js';
+import { tokenRevokeCommand } from './commands/token/revoke.js';
+import { userCreateCommand } from './commands/user/create.js';
+import { userDisableCommand } from './commands/user/disable.js';
+import { userListCommand } from './commands/user/list.js';
+import { userPasswdCommand } from './commands/user/passwd.js';
 import { ExitCode } from './errors.js';
 import { Output, type Io } from './output.js';
 
@@ -40,7 +50,15 @@ const commands: Entry[] = [
   {
     group: 'project',
     description: 'create and list projects and their environments',
-    commands: [projectCreateCommand, projectListCommand],
+    commands: [
+      projectCreateCommand,
+      projectListCommand,
+      {
+        group: 'member',
+        description: 'who may read, deploy or manage the project',
+        commands: [memberAddCommand, memberRemoveCommand, memberListCommand],
+      },
+    ],
   },
   {
     group: 'app',
@@ -70,6 +88,16 @@ const commands: Entry[] = [
         commands: [feedbackGithubCommand, feedbackGitlabCommand, feedbackListCommand, feedbackOffCommand],
       },
     ],
+  },
+  {
+    group: 'user',
+    description: 'people who sign in (instance admins), and your password',
+    commands: [userCreateCommand, userListCommand, userDisableCommand, userPasswdCommand],
+  },
+  {
+    group: 'token',
+    description: 'API tokens: personal, or limited to a project; shown once, revocable',
+    commands: [tokenCreateCommand, tokenListCommand, tokenRevokeCommand],
   },
   {
     group: 'notifications',

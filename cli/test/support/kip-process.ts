@@ -16,8 +16,8 @@ export interface KipTarget {
   adminToken: string;
 }
 
-/** Runs `kip args…` against `target` with a config home of its own and a minimal environment. */
-export function runKip(target: KipTarget, configHome: string, args: string[], env: Record<string, string> = {}): Promise<KipRun> {
+/** Runs `kip args…` against `target` with a config home of its own and a minimal environment (and `stdin`, when given). */
+export function runKip(target: KipTarget, configHome: string, args: string[], env: Record<string, string> = {}, stdin?: string): Promise<KipRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [KIP, ...args], {
       env: {
@@ -28,8 +28,9 @@ export function runKip(target: KipTarget, configHome: string, args: string[], en
         KIPPER_TOKEN: target.adminToken,
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (stdin !== undefined) child.stdin!.end(stdin);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
