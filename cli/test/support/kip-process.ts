@@ -28,9 +28,10 @@ export function runKip(target: KipTarget, configHome: string, args: string[], en
         KIPPER_TOKEN: target.adminToken,
         ...env,
       },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    if (stdin !== undefined) child.stdin!.end(stdin);
+    // Without `stdin` the command reads an empty stdin, as with </dev/null.
+    child.stdin.end(stdin ?? '');
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
