@@ -3,6 +3,7 @@
 
 // Configuration, logging, errors
 export { loadConfig, integer, ConfigError, type KipperConfig, type TrustProxy, type Env } from './config/config.js';
+export type { OidcConfig } from './config/oidc.config.js';
 export { consoleLogger, describeError, withError, type Logger } from './logger.js';
 export { ErrorCode } from './errors/error-code.js';
 export { KipperError } from './errors/kipper-error.js';
@@ -92,6 +93,9 @@ export { ProjectMember } from './people/project-member.entity.js';
 export { UserService, BOOTSTRAP_USER, userNameProblem, type CreateUserInput } from './people/user.service.js';
 export { SessionService, csrfTokenOf, SESSION_IDLE_MS, SESSION_MAX_MS, type StartedSession, type LiveSession } from './people/session.service.js';
 export { MemberService } from './people/member.service.js';
+export { OidcIdentity } from './people/oidc-identity.entity.js';
+export { SingleSignOnService, type SingleSignOnOptions } from './people/single-sign-on.service.js';
+export { claimedRoles, verifiedEmail, INSTANCE_ADMIN_VALUE, type ProviderClaims, type ClaimedRoles } from './people/single-sign-on.js';
 export { hashPassword, verifyPassword, dummyPasswordHash, passwordProblem, PASSWORD_MIN, PASSWORD_MAX } from './people/password.js';
 export { generateToken, hashToken, digestsEqual, tokenMatchesHash, TOKEN_BYTES } from './auth/secret-token.js';
 

@@ -4,6 +4,7 @@ import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { AccessService } from './access/access.service.js';
+import { SingleSignOnService } from './people/single-sign-on.service.js';
 import { AuthService } from './auth/auth.service.js';
 import { TokenService } from './auth/token.service.js';
 import { MemberService } from './people/member.service.js';
@@ -44,6 +45,8 @@ export interface KipperServices {
   sessions: SessionService;
   tokens: TokenService;
   members: MemberService;
+  /** People signing in through an OpenID provider (KIPPER_OIDC_*): found, linked or created. */
+  singleSignOn: SingleSignOnService;
   /** Who may do what in which project (every GraphQL field asks). */
   access: AccessService;
   webhooks: WebhookService;
@@ -96,6 +99,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     sessions: new SessionService({ dataSource }),
     tokens,
     members,
+    singleSignOn: new SingleSignOnService({ dataSource, audit, options: { roleClaim: config.oidc?.roleClaim ?? null } }),
     access: new AccessService({ dataSource, members }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),

@@ -23,6 +23,7 @@ import { CredentialWatch } from '../people/credential-watch.js';
 import { authenticateCaller, csrfRefused } from '../people/credentials.js';
 import { CSRF_HEADER } from '../people/cookies.js';
 import { createSessionRouter } from '../people/session.routes.js';
+import { createSingleSignOnRouter } from '../people/oidc.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
 import { createBoundedServer, jsonErrors, routeNotFound } from './http-limits.js';
 import { requestScope } from './request-scope.js';
@@ -113,6 +114,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       createWebhookRouter(webhookServices, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
     );
 
+    app.use('/api/v1/session', createSingleSignOnRouter(live, { config: () => cfg, log }));
     app.use('/api/v1/session', createSessionRouter(live, { secure: () => cfg.publicUrl.startsWith('https:'), log }));
 
     app.get('/healthz', async (_req, res) => {

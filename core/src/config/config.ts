@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ClusterError, resolveClusterTarget, type ClusterChoice } from '@kipper/kube';
 import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
+import { oidcConfig, type OidcConfig } from './oidc.config.js';
 
 export interface KipperConfig {
   port: number;
@@ -41,6 +42,8 @@ export interface KipperConfig {
   graphqlConcurrency: number;
   /** Slow clients: how long headers and a whole request may take, and connections one address may hold. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnectionsPerAddress: number };
+  /** Console single sign-on (KIPPER_OIDC_*), or null. */
+  oidc: OidcConfig | null;
 }
 
 /** `false`, `true` (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses / CIDRs / names. */
@@ -189,6 +192,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
       requestTimeoutMs: integer(env, 'KIPPER_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       maxConnectionsPerAddress: integer(env, 'KIPPER_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 1_000, 1, 1_000_000),
     },
+    oidc: oidcConfig(env),
   };
   return config;
 }

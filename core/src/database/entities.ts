@@ -14,5 +14,6 @@ import { Webhook } from '../webhooks/webhook.entity.js';
 import { ProjectMember } from '../people/project-member.entity.js';
 import { Session } from '../people/session.entity.js';
 import { User } from '../people/user.entity.js';
+import { OidcIdentity } from '../people/oidc-identity.entity.js';
 
-export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember];
+export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember, OidcIdentity];

@@ -10,6 +10,8 @@ export class User {
   /** Sign-in name, also the audit actor of everything the person does. */
   @Column('text', { unique: true }) name!: string;
   @Column('text', { nullable: true }) displayName!: string | null;
+  /** Lowercase; set from a provider's verified email at single sign-on, which then finds the person by it. */
+  @Column('text', { nullable: true, unique: true }) email!: string | null;
   /** `scrypt$N$r$p$salt$hash` (see password.ts); null: no password sign-in (the bootstrap admin, single sign-on people). */
   @Column('text', { nullable: true }) passwordHash!: string | null;
   /** Manages people and projects, and holds `admin` in every project. */
