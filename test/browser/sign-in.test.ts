@@ -77,6 +77,11 @@ describe('console sign-in in chromium', () => {
     await kipper.data(`mutation { createProject(input: { name: "secret-ops", environments: ["test"] }) { id } }`);
     const ana = await services().users.create({ name: 'ana', displayName: 'Ana Lima', password: PASSWORD }, 'admin');
     await services().members.add((await services().projects.get('pay'))!, ana, ProjectRole.VIEWER, 'admin');
+    const bea = await services().users.create({ name: 'bea', displayName: 'Bea Admin', password: PASSWORD }, 'admin');
+    await services().members.add((await services().projects.get('pay'))!, bea, ProjectRole.ADMIN, 'admin');
+    const vic = await services().users.create({ name: 'vic', password: PASSWORD }, 'admin');
+    await services().members.add((await services().projects.get('pay'))!, vic, ProjectRole.VIEWER, 'admin');
+    await services().users.create({ name: 'carl', displayName: 'Carl Newcomer', password: PASSWORD }, 'admin');
     provider.people.set('olivia', { name: 'Olivia Sso', groups: ['staff', 'kipper:pay:deployer'] });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     await newPage();
@@ -192,5 +197,78 @@ describe('console sign-in in chromium', () => {
     await shot('signed-in-sso-narrow');
     await expectFits(NARROW.width);
     await page.setViewportSize(WIDE);
+  });
+
+  async function signInAs(name: string): Promise<void> {
+    if (await page.getByRole('button', { name: 'Sign out' }).count()) await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('whoami').waitFor();
+  }
+
+  const memberRow = (name: string) => page.getByTestId(`member-${name}`);
+
+  it('lets a project admin add a member with a role, change the role and remove them', async () => {
+    await signInAs('bea');
+    await page.evaluate(() => void (location.hash = '#/projects/pay'));
+    const members = page.getByTestId('members');
+    await memberRow('vic').waitFor();
+    expect(await memberRow('olivia').textContent()).toContain('Deployer');
+
+    await members.getByTestId('member-name').fill('nobody-here');
+    await members.getByRole('button', { name: 'Add member' }).click();
+    await expect.poll(() => members.getByRole('alert').textContent()).toMatch(/nobody-here/);
+
+    await members.getByTestId('member-name').fill('carl');
+    await members.getByTestId('member-role').selectOption('DEPLOYER');
+    await members.getByRole('button', { name: 'Add member' }).click();
+    await expect.poll(() => page.getByTestId('members-notice').textContent()).toBe('carl is now deployer of pay.');
+    await memberRow('carl').waitFor();
+    expect(await services().members.roleOf((await services().users.byName('carl'))!.id, (await services().projects.get('pay'))!.id)).toBe('deployer');
+
+    await page.getByLabel('Role of carl').selectOption('ADMIN');
+    await expect.poll(() => page.getByTestId('members-notice').textContent()).toBe('carl is now admin of pay.');
+    expect(await services().members.roleOf((await services().users.byName('carl'))!.id, (await services().projects.get('pay'))!.id)).toBe('admin');
+    await members.scrollIntoViewIfNeeded();
+    await shot('members-admin-wide');
+    await expectFits(WIDE.width);
+    await page.setViewportSize(NARROW);
+    await shot('members-admin-narrow');
+    await expectFits(NARROW.width);
+    await page.setViewportSize(WIDE);
+
+    await page.getByRole('button', { name: 'Remove carl' }).click();
+    await page.getByRole('button', { name: 'Remove member' }).click();
+    await expect.poll(() => page.getByTestId('members-notice').textContent()).toBe('Removed carl from pay.');
+    expect(await memberRow('carl').count()).toBe(0);
+    expect(await services().members.roleOf((await services().users.byName('carl'))!.id, (await services().projects.get('pay'))!.id)).toBeNull();
+  });
+
+  it('shows a viewer the members without controls, and the api refuses her a change anyway', async () => {
+    await signInAs('vic');
+    await page.evaluate(() => void (location.hash = '#/projects/pay'));
+    await memberRow('bea').waitFor();
+    await page.getByTestId('members-readonly').waitFor();
+    const members = page.getByTestId('members');
+    expect(await members.getByRole('button').count()).toBe(0);
+    expect(await members.locator('select, input').count()).toBe(0);
+    await page.setViewportSize(NARROW);
+    await shot('members-viewer-narrow');
+    await expectFits(NARROW.width);
+    await page.setViewportSize(WIDE);
+
+    // The same request the console would send, with her session cookie and CSRF token.
+    const signIn = await fetch(`${kipper.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'vic', password: PASSWORD }) });
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const res = await fetch(`${kipper.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-kipper-csrf': csrfToken },
+      body: JSON.stringify({ query: 'mutation { addProjectMember(project: "pay", user: "vic", role: ADMIN) { role } }' }),
+    });
+    const body = (await res.json()) as { errors?: { extensions: { code: string } }[] };
+    expect(body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(await services().members.roleOf((await services().users.byName('vic'))!.id, (await services().projects.get('pay'))!.id)).toBe('viewer');
   });
 });
