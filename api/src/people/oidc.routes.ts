@@ -124,7 +124,8 @@ class ProviderConnection {
     const insecure = this.config.issuer.startsWith('http:');
     return oidc.discovery(new URL(this.config.issuer), this.config.clientId, this.config.clientSecret, undefined, {
       timeout: 10,
-      ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+      // The ID token's signature is checked against the provider's JWKS too, not only trusted for arriving over TLS.
+      execute: insecure ? [oidc.enableNonRepudiationChecks, oidc.allowInsecureRequests] : [oidc.enableNonRepudiationChecks],
     });
   }
 }
