@@ -126,6 +126,9 @@ describe('console sign-in in chromium', () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('Signed in as Ana Lima');
     await page.getByRole('link', { name: /Payments/ }).waitFor();
+    // A viewer of pay only: secret-ops is not listed, and she is not offered to create projects.
+    expect(await page.getByText('secret-ops').count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Create project' }).count()).toBe(0);
     // The session is an HttpOnly cookie: no script can read it, nothing kept in storage.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(await page.evaluate(() => sessionStorage.getItem('kipper.token'))).toBeNull();
@@ -190,6 +193,7 @@ describe('console sign-in in chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('Signed in as Olivia Sso');
     await page.getByRole('link', { name: /Payments/ }).waitFor();
+    expect(await page.getByText('secret-ops').count()).toBe(0);
     const olivia = (await services().users.byName('olivia'))!;
     expect(olivia).toMatchObject({ email: 'olivia@example.com', passwordHash: null });
     expect(await services().members.roleOf(olivia.id, (await services().projects.get('pay'))!.id)).toBe('deployer');
