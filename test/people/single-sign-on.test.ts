@@ -59,7 +59,8 @@ describe('console sign-in and single sign-on over HTTP', () => {
     const { csrfToken } = (await res.json()) as { csrfToken: string };
     const cookie = sessionCookieOf(res)!;
 
-    for (const headers of [{ cookie }, { cookie, 'x-kipper-csrf': 'not-the-token' }]) {
+    const attempts: Record<string, string>[] = [{ cookie }, { cookie, 'x-kipper-csrf': 'not-the-token' }];
+    for (const headers of attempts) {
       const refused = await createProject('csrf-victim', headers);
       expect(refused.status).toBe(403);
       const body = (await refused.json()) as { errors: { message: string; extensions: { code: string } }[] };

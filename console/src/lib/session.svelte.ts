@@ -47,6 +47,8 @@ class Session {
   /** True until the cookie session has been looked up at page load. */
   restoring = $state(true);
   providers = $state<SignInProviders | null>(null);
+  /** How the tab was signed in before its last sign-out: the sign-in page opens the token form for a token. */
+  endedKind = $state<'token' | 'session' | null>(null);
   /** Why the last session ended, or why a sign-in failed, shown on the sign-in screen. */
   notice = $state<UserError | null>(takeSingleSignOnFailure());
 
@@ -87,6 +89,7 @@ class Session {
   }
 
   private forget(notice: UserError | null): void {
+    this.endedKind = this.token ? 'token' : 'session';
     sessionStorage.removeItem(KEY);
     this.notice = notice;
     this.token = null;
