@@ -79,7 +79,7 @@ export {
 export { ProjectRole, ActorKind, roleAtLeast, weakerRole, isProjectRole, actorKindOf, KIPPER_PRINCIPAL, type Principal, type PrincipalScope } from './access/principal.js';
 export { runInRequestScope, currentRequestScope, acceptableRequestId, type RequestScope } from './audit/request-scope.js';
 export { AuditEntry } from './audit/audit-entry.entity.js';
-export { AuditService } from './audit/audit.service.js';
+export { AuditService, appTarget, projectTarget, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, type AuditTarget, type AuditQuery, type AuditPage } from './audit/audit.service.js';
 export { ApiToken } from './auth/api-token.entity.js';
 export { AuthService, ADMIN_ACTOR, bearerToken } from './auth/auth.service.js';
 export { generateToken, hashToken, digestsEqual, tokenMatchesHash, TOKEN_BYTES } from './auth/secret-token.js';

@@ -74,7 +74,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     conditions: new AppConditionsService({ dataSource, audit, events }),
     revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),
-    buildLifecycle: new BuildLifecycleService({ dataSource, events }),
+    buildLifecycle: new BuildLifecycleService({ dataSource, events, audit }),
     auth: new AuthService({ dataSource, adminToken: config.adminToken }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),

@@ -12,6 +12,7 @@ import { ErrorCode } from '@kipper/core';
 import { NotificationDeliveryResolver, NotificationResolver } from '../notifications/notification.resolver.js';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
 
 export const resolvers = [
   ProjectResolver,
@@ -30,6 +31,7 @@ export const resolvers = [
   NotificationResolver,
   NotificationDeliveryResolver,
   EventResolver,
+  AuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

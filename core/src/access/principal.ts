@@ -75,7 +75,8 @@ export const KIPPER_PRINCIPAL: Principal = Object.freeze({
 
 /** The kind of an audit actor from its text, for entries written before kinds were recorded. */
 export function actorKindOf(actor: string): ActorKind {
-  if (actor === 'kipper') return ActorKind.KIPPER;
+  // `kipper:git-watch` and the like: Kipper acting on its own, through one of its parts.
+  if (actor === 'kipper' || actor.startsWith('kipper:')) return ActorKind.KIPPER;
   if (actor.startsWith('token:')) return ActorKind.TOKEN;
   if (actor.startsWith('ci:')) return ActorKind.CI;
   if (actor.startsWith('webhook:')) return ActorKind.WEBHOOK;

@@ -1,6 +1,6 @@
 import { LessThan, type DataSource, type EntityManager } from 'typeorm';
 import { App, AppSource } from '../apps/app.entity.js';
-import { AuditService } from '../audit/audit.service.js';
+import { appTarget, type AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
@@ -11,7 +11,7 @@ import { Environment } from '../projects/environment.entity.js';
 import { optionalBuildCommit, optionalCommit } from './commit.js';
 import { assertImageReference } from './image-reference.js';
 import { DeployEventType } from '../events/deploy-event.js';
-import { heldMessage, isAutomatedTrigger, pinApp, releasePin, supersedeHeld, type AppPin } from './pin.js';
+import { heldMessage, isAutomatedTrigger, pinApp, pinnedNumber, releasePin, supersedeHeld, type AppPin } from './pin.js';
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
 import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
@@ -122,7 +122,7 @@ export class RevisionService {
       );
       await manager.update(Build, { id: build.id }, { revisionId: saved.id });
       await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
-      await this.deps.audit.record(input.triggeredBy, 'build.request', appLabel(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
+      await this.deps.audit.record(input.triggeredBy, 'build.request', appTarget(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
       if (automated) return { revision: saved, superseded: [] as Revision[], unpinned: false };
       const released = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
       return { revision: saved, superseded: released.superseded, unpinned: released.unpinned };
@@ -186,7 +186,8 @@ export class RevisionService {
       const gone = await supersedeHeld(tx, app.id, newest ? `superseded by #${newest.number} when ${app.name} was unpinned` : 'superseded', newest ?? undefined);
       if (newest) await transition(tx, newest, RevisionStatus.QUEUED);
       await tx.getRepository(App).update(app.id, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
-      await this.deps.audit.record(actor, 'app.unpin', appLabel(app), { deploys: newest?.number ?? null, superseded: gone.map((r) => r.number) }, tx);
+      const before = { pinnedRevision: await pinnedNumber(tx, locked.pinnedRevisionId) };
+      await this.deps.audit.record(actor, 'app.unpin', appTarget(app), { deploys: newest?.number ?? null, superseded: gone.map((r) => r.number), before, after: { pinnedRevision: null } }, tx);
       return { deployed: newest, superseded: gone };
     });
     Object.assign(app, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });

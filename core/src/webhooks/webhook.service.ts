@@ -136,7 +136,7 @@ export class WebhookService {
                rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END, secret_missing_since = NULL`,
             [app.id, hash],
           );
-          await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, {}, runner.manager);
+          await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, { before: { enabled: regenerate }, after: { enabled: true } }, runner.manager);
           return repo.findOneByOrFail({ appId: app.id });
         });
       } catch (err) {
@@ -159,7 +159,7 @@ export class WebhookService {
         const existing = await repo.findOneBy({ appId: app.id });
         if (existing?.enabled) {
           await repo.update({ appId: app.id }, { enabled: false, tokenHash: null });
-          await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, {}, runner.manager);
+          await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, { before: { enabled: true }, after: { enabled: false } }, runner.manager);
         }
         return repo.findOneBy({ appId: app.id });
       });
