@@ -86,15 +86,21 @@ export function revisionMarker(revision: RevisionState, pinned = false): string 
 
 export const HISTORY_HEADER = ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'WHEN'] as const;
 
-/** The deploy history table of the seed, newest first as the API answers it; `pinned` is the number of the pinned revision. */
-export function historyTable(revisions: readonly Revision[], now: Date, pinned?: number | null): string[] {
+/**
+ * The deploy history table of the seed, newest first as the API answers it; `pinned` is the
+ * number of the pinned revision. `wide` adds TRIGGERED BY (who or what asked for the revision)
+ * before WHEN, which stays last: its markers are the one cell of varying length.
+ */
+export function historyTable(revisions: readonly Revision[], now: Date, pinned?: number | null, wide = false): string[] {
+  const header = wide ? ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'TRIGGERED BY', 'WHEN'] : HISTORY_HEADER;
   return table(
-    HISTORY_HEADER,
+    header,
     revisions.map((r) => [
       String(r.number),
       r.image ?? '-',
       shortCommit(r.commit),
       word(r.trigger),
+      ...(wide ? [r.triggeredBy] : []),
       `${relativeTime(r.createdAt, now)}${revisionMarker(r, r.number === pinned)}`,
     ]),
   );

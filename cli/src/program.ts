@@ -21,6 +21,7 @@ import { feedbackOffCommand } from './commands/app/feedback/off.js';
 import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
 import { webhookStatusCommand } from './commands/app/webhook/status.js';
+import { auditCommand } from './commands/audit.js';
 import { loginCommand } from './commands/login.js';
 import { notificationsAddCommand } from './commands/notifications/add.js';
 import { notificationsDeliveriesCommand } from './commands/notifications/deliveries.js';
@@ -76,6 +77,7 @@ const commands: Entry[] = [
     description: 'send deploy events to webhooks and Slack; see every delivery attempt',
     commands: [notificationsAddCommand, notificationsListCommand, notificationsRemoveCommand, notificationsDeliveriesCommand],
   },
+  auditCommand,
 ];
 
 function add(parent: Command, entry: Entry, state: RunState): void {

@@ -23,3 +23,4 @@ export * from './operations/projects.js';
 export * from './operations/revisions.js';
 export * from './operations/webhooks.js';
 export * from './operations/notifications.js';
+export * from './operations/audit.js';
