@@ -36,7 +36,7 @@ describe('kip audit', () => {
     const rows = r.lines.slice(1).map(squeeze);
     expect(rows).toHaveLength(4);
     expect(rows[0]).toMatch(/^just now admin app\.configure shop-test\/api deployPolicy: latest → every (::ffff:)?127\.0\.0\.1$/);
-    expect(rows[1]).toMatch(/^just now admin revision\.manual shop-test\/api image=registry\.example\.com\/api:v1 status=queued revision=1 );
+    expect(rows[1]).toMatch(/^just now admin revision\.manual shop-test\/api image=registry\.example\.com\/api:v1 status=queued revision=1 /);
     expect(rows[3]).toMatch(/^just now admin project\.create shop environments=\["test","acc","prod"\] /);
   });
 
