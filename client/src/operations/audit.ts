@@ -31,3 +31,11 @@ export const AuditLogQuery = graphql(
 `,
   [AuditEntryFields],
 );
+
+/** What the console's Activity page offers to filter by: the projects, and the apps of one. */
+export const AuditFilterOptionsQuery = graphql(`
+  query AuditFilterOptions($project: String) {
+    projects { name }
+    apps(project: $project) { name namespace environment { name } }
+  }
+`);
