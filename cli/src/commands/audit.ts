@@ -43,7 +43,7 @@ export function auditCommand(program: Command, state: RunState): Command {
       const client = await ctx.client();
       const entries: AuditEntry[] = [];
       let after = opts.after ?? null;
-      let more = false;
+      let more: boolean;
       // Page after page until --limit entries (the API pages at most PAGE_MAX at a time).
       do {
         const first = Math.min(opts.limit - entries.length, PAGE_MAX);
