@@ -80,6 +80,7 @@ describe('console: the Activity page', () => {
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => entries.count()).toBe(63);
     expect(await entries.last().textContent()).toContain('project.create');
+    await page.evaluate(() => scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'activity-project.png'), fullPage: false });
 
     // Filters: an action prefix, then an actor that did nothing here.
@@ -100,7 +101,9 @@ describe('console: the Activity page', () => {
     // The whole instance: both projects.
     await page.getByRole('link', { name: 'Activity', exact: true }).first().click();
     await page.getByRole('heading', { name: 'Activity', level: 1, exact: true }).waitFor();
-    await page.getByText('other-test/web').first().waitFor();
+    // Every project's entries, newest first: the settings change, then the deploys of ledger.
+    await expect.poll(() => entries.count()).toBe(50);
+    expect(await entries.first().textContent()).toContain('app.configure');
     await page.getByTestId('filter-project').selectOption('other');
     await expect.poll(() => entries.count()).toBe(3);
     await noHorizontalScroll(NARROW.width);
