@@ -171,7 +171,10 @@ export class AppService {
       // Nothing half-applied: without its workload the app row goes again. deleteApp removes only
       // objects labelled managed-by=kipper, so an object that made ensureApp refuse (someone
       // else's Deployment, Service or Ingress of the same name) stays where it is.
-      await this.repo.delete({ id: app.id });
+      await this.deps.dataSource.transaction(async (manager) => {
+        await manager.delete(App, { id: app.id });
+        await this.deps.audit.record(actor, 'app.delete', appTarget(app), { id: app.id, reason: 'its workload could not be created in the cluster' }, manager);
+      });
       await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name)).catch(() => undefined);
       throw err;
     }
