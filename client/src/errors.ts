@@ -48,6 +48,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   UNSUPPORTED_MEDIA_TYPE: true,
   VALIDATION_FAILED: true,
   WEBHOOK_SECRET_MISSING: true,
+  WEBHOOK_TRUST_NOT_FOUND: true,
   WRONG_APP_SOURCE: true,
 };
 

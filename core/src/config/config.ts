@@ -29,6 +29,10 @@ export interface KipperConfig {
   feedbackAllowPrivate: boolean;
   /** Notification URLs on loopback, link-local or private addresses (a receiver in Kipper's own network, tests); refused by default. */
   notifyAllowPrivate: boolean;
+  /** Keyless CI issuers (and their key URLs) on loopback, link-local or private addresses, plain http to them: refused by default. */
+  ciIssuerAllowPrivate: boolean;
+  /** Shortest time between two fetches of a CI issuer's keys for tokens with an unknown `kid`. */
+  ciJwksCooldownSeconds: number;
   /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
   webhookRateLimit: { burst: number; perSecond: number };
   /** Express's `trust proxy`: which peers may set X-Forwarded-For (decides `req.ip`, used by the webhook's per-address limits). */
@@ -176,6 +180,8 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     gitAllowPrivate: boolean(env, 'KIPPER_GIT_ALLOW_PRIVATE', false),
     feedbackAllowPrivate: boolean(env, 'KIPPER_FEEDBACK_ALLOW_PRIVATE', false),
     notifyAllowPrivate: boolean(env, 'KIPPER_NOTIFY_ALLOW_PRIVATE', false),
+    ciIssuerAllowPrivate: boolean(env, 'KIPPER_CI_ISSUER_ALLOW_PRIVATE', false),
+    ciJwksCooldownSeconds: integer(env, 'KIPPER_CI_JWKS_COOLDOWN_SECONDS', 30, 0, 3_600),
     webhookRateLimit: {
       burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
