@@ -16,6 +16,8 @@ import { ProjectService } from './projects/project.service.js';
 import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
 import { RevisionService } from './revisions/revision.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
+import { CiIdentityService } from './keyless/ci-identity.service.js';
+import { WebhookTrustService } from './keyless/webhook-trust.service.js';
 import { describeError, type Logger } from './logger.js';
 
 /** The composition root's services, as the transports (GraphQL, REST) and the worker see them. */
@@ -35,6 +37,10 @@ export interface KipperServices {
   auth: AuthService;
   webhooks: WebhookService;
   deliveries: DeliveryService;
+  /** The CI identities (OIDC issuer + subject) apps' webhooks trust: keyless CI. */
+  webhookTrusts: WebhookTrustService;
+  /** Checks keyless CI tokens against those trusts; uses a token's jti up. */
+  ciIdentities: CiIdentityService;
   /** Connections of apps to GitHub and GitLab, and what was reported through them. */
   feedback: FeedbackService;
   /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
@@ -78,6 +84,8 @@ export function createServices(deps: ServiceDeps): KipperServices {
     auth: new AuthService({ dataSource, adminToken: config.adminToken }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
+    webhookTrusts: new WebhookTrustService({ dataSource, config, audit }),
+    ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
   };

@@ -11,6 +11,7 @@ import { AppStateResolver } from '../apps/app-state.resolver.js';
 import { ErrorCode } from '@kipper/core';
 import { NotificationDeliveryResolver, NotificationResolver } from '../notifications/notification.resolver.js';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
+import { WebhookTrustResolver, WebhookTrustsResolver } from './webhook-trust.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 
@@ -25,6 +26,8 @@ export const resolvers = [
   BuildResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
+  WebhookTrustResolver,
+  WebhookTrustsResolver,
   FeedbackResolver,
   FeedbackReportResolver,
   AppFeedbackResolver,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { describeError, ErrorCode, isAppName, isDnsLabel, type App, type PresentedCredentials, type WebhookService } from '@kipper/core';
+import { bearerToken, describeError, ErrorCode, isAppName, isDnsLabel, type App, type CiIdentity, type CiIdentityService, type PresentedCredentials, type WebhookService } from '@kipper/core';
 import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-limiter.js';
 import { headerValue } from './webhook.request.js';
 import { sendError, sendRateLimited, UNAUTHENTICATED_MESSAGE } from './webhook.responses.js';
@@ -11,6 +11,8 @@ import { sendError, sendRateLimited, UNAUTHENTICATED_MESSAGE } from './webhook.r
 export interface Admitted {
   app: App;
   secretMissing: boolean;
+  /** A keyless CI request: the identity its OIDC token proved. */
+  ci?: CiIdentity | undefined;
 }
 
 /** The app a webhook URL names; `appKey` is `namespace/name`, for rate limits and logs. */
@@ -55,6 +57,8 @@ export class WebhookGate {
     private readonly webhooks: Pick<WebhookService, 'authenticate' | 'secretMissing'>,
     limits: GateLimits,
     private readonly log: (message: string) => void,
+    /** Keyless CI (`Authorization: Bearer <OIDC JWT>`); without it bearer tokens are ignored. */
+    private readonly ci?: Pick<CiIdentityService, 'authenticate'>,
   ) {
     const now = limits.now ?? Date.now;
     this.perApp = new TokenBucketLimiter(limits.perApp ?? DEFAULT_RATE_LIMITS.perApp, now);
@@ -91,7 +95,8 @@ export class WebhookGate {
    * the details go to the log (never a credential).
    */
   async admit(req: Request, res: Response, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'> = {}): Promise<Admitted | undefined> {
-    const app = await this.authenticate(req, target, signed);
+    const authenticated = await this.authenticate(req, target, signed);
+    const app = authenticated?.app ?? null;
     if (!app) {
       const unverifiable = signed.githubSignature !== undefined ? await this.secretMissing(target) : null;
       if (!unverifiable) {
@@ -112,7 +117,7 @@ export class WebhookGate {
       sendRateLimited(res, taken.retryAfterSeconds, `for ${target.appKey}`);
       return undefined;
     }
-    return { app, secretMissing: false };
+    return { app, secretMissing: false, ci: authenticated?.ci };
   }
 
   /**
@@ -129,21 +134,34 @@ export class WebhookGate {
     }
   }
 
-  private async authenticate(req: Request, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'>): Promise<App | null> {
+  /**
+   * The shared token's credentials decide when any is present (as before keyless CI existed);
+   * otherwise a bearer token is checked against the app's CI trusts.
+   */
+  private async authenticate(req: Request, target: WebhookTarget, signed: Pick<PresentedCredentials, 'githubSignature' | 'rawBody'>): Promise<{ app: App; ci?: CiIdentity } | null> {
     try {
-      return await this.webhooks.authenticate(target.namespace, target.name, {
-        kipperToken: headerValue(req.headers, 'x-kipper-token'),
-        gitlabToken: headerValue(req.headers, 'x-gitlab-token'),
-        ...signed,
-      });
+      const credentials = { kipperToken: headerValue(req.headers, 'x-kipper-token'), gitlabToken: headerValue(req.headers, 'x-gitlab-token'), ...signed };
+      const shared = credentials.kipperToken !== undefined || credentials.gitlabToken !== undefined || credentials.githubSignature !== undefined;
+      const bearer = this.ci && !shared ? bearerToken(headerValue(req.headers, 'authorization')) : undefined;
+      if (bearer !== undefined && this.ci) return await this.keyless(req, target, bearer, this.ci);
+      const app = await this.webhooks.authenticate(target.namespace, target.name, credentials);
+      return app ? { app } : null;
     } catch (err) {
       this.log(`webhook ${target.appKey}: authentication could not be checked, answered 401: ${describeError(err)}`);
       return null;
     }
   }
 
+  /** A keyless CI token: a POST's token must not have deployed before (jti); a status poll may reuse it. */
+  private async keyless(req: Request, target: WebhookTarget, token: string, ci: Pick<CiIdentityService, 'authenticate'>): Promise<{ app: App; ci: CiIdentity } | null> {
+    const result = await ci.authenticate(target.namespace, target.name, token, { fresh: req.method === 'POST' });
+    if (result.app) return { app: result.app, ci: result.identity };
+    this.log(`webhook ${target.appKey}: keyless CI token refused, answered 401: ${printable(result.reason)}`);
+    return null;
+  }
+
   /** The unified 401, charged to the address's failure buckets; 429 once they are empty. */
-  private refuseUnauthenticated(req: Request, res: Response, appKey: string): void {
+  refuseUnauthenticated(req: Request, res: Response, appKey: string): void {
     const limited = this.chargeFailure(req, appKey);
     if (limited !== undefined) {
       sendRateLimited(res, limited, 'with a wrong webhook token from this address');
@@ -159,4 +177,10 @@ export class WebhookGate {
     const limited = results.filter((r): r is Extract<TakeResult, { ok: false }> => !r.ok);
     return limited.length > 0 ? Math.max(...limited.map((r) => r.retryAfterSeconds)) : undefined;
   }
+}
+
+/** Claims of a refused token are the sender's text: one line in the log, whatever they hold. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the point is to replace control characters
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

@@ -50,12 +50,13 @@ export class CiIdentityService {
   }
 
   /**
-   * Marks the token's jti used, through `manager`: the transaction that records the deploy, so
+   * Marks the token's jti used, through `manager`: the transaction that records the deploy (or on
+   * its own for a delivery that deploys nothing), so
    * a refused or failed deploy leaves the token usable and a token racing itself deploys once.
    * UNAUTHENTICATED when it was used meanwhile (the caller answers it like any failed
    * authentication). Nothing for a token without jti.
    */
-  async consume(manager: EntityManager, identity: Pick<CiIdentity, 'issuer' | 'jti' | 'expiresAt'>): Promise<void> {
+  async consume(identity: Pick<CiIdentity, 'issuer' | 'jti' | 'expiresAt'>, manager: EntityManager = this.deps.dataSource.manager): Promise<void> {
     if (identity.jti === null) return;
     const rows = (await manager.query(
       `INSERT INTO ci_token_use (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING jti`,

@@ -26,12 +26,16 @@ export interface DeployImageInput {
   promotedFromRevisionId?: string;
   /** Rollbacks: pin the app to the new revision (default); false removes any pin. */
   pin?: boolean;
+  /** Work committed together with the revision, before it (a keyless CI token's jti used up); throwing refuses the deploy. */
+  withRevision?: (manager: EntityManager) => Promise<void>;
 }
 
 export interface RequestBuildInput {
   commit?: string | null;
   trigger: RevisionTrigger;
   triggeredBy: string;
+  /** As DeployImageInput.withRevision. */
+  withRevision?: (manager: EntityManager) => Promise<void>;
 }
 
 export interface RevisionPage {
@@ -76,12 +80,21 @@ export class RevisionService {
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
     if (isAutomatedTrigger(input.trigger)) {
-      const revision = await insertImageRevision(this.deps.dataSource.manager, app, { ...input, commit, holdWhenPinned: true });
+      const record = (manager: EntityManager) => insertImageRevision(manager, app, { ...input, commit, holdWhenPinned: true });
+      const { withRevision } = input;
+      // Without extra work: one statement, no transaction around it (the webhook's hot path).
+      const revision = withRevision
+        ? await this.deps.dataSource.transaction(async (tx) => {
+            await withRevision(tx);
+            return record(tx);
+          })
+        : await record(this.deps.dataSource.manager);
       await this.dispatch(app, revision);
       return revision;
     }
     const pin = input.trigger === RevisionTrigger.ROLLBACK && input.pin !== false;
     const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
+      await input.withRevision?.(tx);
       const made = await insertImageRevision(tx, app, { ...input, commit });
       if (pin) {
         await pinApp(tx, this.deps.audit, app, made, input.triggeredBy);
@@ -103,6 +116,7 @@ export class RevisionService {
     const commit = optionalBuildCommit(input.commit);
     const automated = isAutomatedTrigger(input.trigger);
     const { revision, superseded, unpinned } = await this.deps.dataSource.transaction(async (manager) => {
+      await input.withRevision?.(manager);
       const locked = await lockApp(manager, app.id);
       const held = automated && locked.pinnedRevisionId !== null;
       const build = await manager.save(

@@ -21,6 +21,8 @@ export interface WebhookTokenStore {
 }
 
 export interface WebhookStatus {
+  /** The app's id (what GraphQL resolves the webhook's trusts from). */
+  appId: string;
   enabled: boolean;
   url: string;
   createdAt: Date | null;
@@ -259,9 +261,10 @@ export class WebhookService {
     };
   }
 
-  private statusOf(app: Pick<App, 'namespace' | 'name'>, row: Webhook | null): WebhookStatus {
+  private statusOf(app: Pick<App, 'id' | 'namespace' | 'name'>, row: Webhook | null): WebhookStatus {
     const enabled = row?.enabled === true;
     return {
+      appId: app.id,
       enabled,
       url: this.url(app),
       createdAt: enabled ? row.createdAt : null,
