@@ -223,8 +223,8 @@ export type SnippetKind = 'gitlab' | 'github' | 'none';
  * The CI snippet block printed by `kip app webhook enable` (GitLab CI by default, as in the seed);
  * with `wait`, the variant whose job waits for the rollout and fails when it fails.
  */
-export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = false): string[] {
-  const waiting = wait ? ', waiting for the rollout' : '';
+export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = false, variant = ''): string[] {
+  const waiting = `${variant}${wait ? ', waiting for the rollout' : ''}`;
   switch (kind) {
     case 'none':
       return [];
@@ -237,4 +237,9 @@ export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = fal
 
 function trimBlock(text: string): string[] {
   return text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
+}
+
+/** A trusted CI identity, as `kip app webhook trust`, `untrust` and `status` print it. */
+export function trustLines(trust: { issuer: string; subject: string; audience: string }): string[] {
+  return [`issuer:   ${trust.issuer}`, `subject:  ${trust.subject}`, `audience: ${trust.audience}`];
 }

@@ -21,6 +21,8 @@ import { feedbackOffCommand } from './commands/app/feedback/off.js';
 import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
 import { webhookStatusCommand } from './commands/app/webhook/status.js';
+import { webhookTrustCommand } from './commands/app/webhook/trust.js';
+import { webhookUntrustCommand } from './commands/app/webhook/untrust.js';
 import { auditCommand } from './commands/audit.js';
 import { loginCommand } from './commands/login.js';
 import { notificationsAddCommand } from './commands/notifications/add.js';
@@ -61,8 +63,8 @@ const commands: Entry[] = [
       appConfigureCommand,
       {
         group: 'webhook',
-        description: 'enable, show or disable the deploy webhook',
-        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand],
+        description: 'enable, show or disable the deploy webhook; trust CI identities (keyless CI)',
+        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand, webhookTrustCommand, webhookUntrustCommand],
       },
       appDeliveriesCommand,
       {

@@ -50,7 +50,7 @@ export { CiTokenUse } from './keyless/ci-token-use.entity.js';
 export { WebhookTrustService, type TrustInput, type UntrustInput } from './keyless/webhook-trust.service.js';
 export { CiIdentityService, type CiAuthentication } from './keyless/ci-identity.service.js';
 export { CiTokenVerifier, CI_TOKEN_ALGORITHMS, CI_CLOCK_SKEW_SECONDS, type CiIdentity, type CiCheck } from './keyless/ci-token.verifier.js';
-export { keylessCiSnippets, CI_ISSUERS } from './keyless/keyless.snippets.js';
+export { keylessCiSnippets } from './keyless/keyless.snippets.js';
 export { checkIssuer, checkSubject, checkAudience, subjectMatches, ciActor, DEFAULT_CI_AUDIENCE, TRUSTS_PER_APP_MAX } from './keyless/webhook-trust.rules.js';
 export { WebhookDelivery, DeliverySource, DeliveryOutcome } from './deliveries/webhook-delivery.entity.js';
 export { DeliveryService, type DeliveryResult, type DeliveryInput, type Claim } from './deliveries/delivery.service.js';

@@ -62,9 +62,3 @@ export function keylessCiSnippets(url: string, source: AppSource, audience: stri
     githubActionsWait: githubStep(url, source, audience, true),
   };
 }
-
-/** The issuers of GitHub Actions and GitLab.com, and the subject of their main branch, for the printed `kip app webhook trust` line. */
-export const CI_ISSUERS = {
-  github: { issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:OWNER/REPO:ref:refs/heads/main' },
-  gitlab: { issuer: 'https://gitlab.com', subject: 'project_path:GROUP/PROJECT:ref_type:branch:ref:main' },
-} as const;
