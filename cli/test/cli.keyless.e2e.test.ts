@@ -124,7 +124,7 @@ describe('kip app webhook trust / untrust / status', () => {
     expect(r.err).toMatch(/issuer must start with https:\/\//);
     const wild = await kip(['app', 'webhook', 'trust', 'api', ...P, '--issuer', github.issuer, '--subject', 'repo:*', '-o', 'json']);
     expect(wild.code).toBe(1);
-    expect((JSON.parse(wild.out) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    expect((JSON.parse(wild.err) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
     expect(await kipper.kipper.services.webhookTrusts.list((await kipper.kipper.services.apps.resolve({ name: 'api' })).id)).toEqual([]);
     const usage = await kip(['app', 'webhook', 'trust', 'api', ...P, '--issuer', github.issuer]);
     expect(usage.code).toBe(2);
