@@ -63,7 +63,7 @@ const commands: Entry[] = [
       appConfigureCommand,
       {
         group: 'webhook',
-        description: 'enable, show or disable the deploy webhook; trust CI identities (keyless CI)',
+        description: 'webhook token, snippets, keyless CI trusts',
         commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand, webhookTrustCommand, webhookUntrustCommand],
       },
       appDeliveriesCommand,
