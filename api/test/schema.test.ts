@@ -27,7 +27,7 @@ describe('schema/schema.graphql', () => {
     const schema = parseSdl(await printKipperSchema());
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields()).sort();
     expect(fields('Query')).toEqual(['app', 'apps', 'auditLog', 'build', 'notificationChannels', 'notificationDeliveries', 'project', 'projects', 'webhookSecret']);
-    expect(fields('Mutation')).toEqual(['cancelRollout', 'configureApp', 'connectFeedback', 'createNotificationChannel', 'createProject', 'deleteApp', 'deleteNotificationChannel', 'deployApp', 'disableWebhook', 'disconnectFeedback', 'enableWebhook', 'promoteApp', 'rebuildApp', 'rollbackApp', 'unpinApp', 'updateImage']);
+    expect(fields('Mutation')).toEqual(['cancelRollout', 'configureApp', 'connectFeedback', 'createNotificationChannel', 'createProject', 'deleteApp', 'deleteNotificationChannel', 'deployApp', 'disableWebhook', 'disconnectFeedback', 'enableWebhook', 'promoteApp', 'rebuildApp', 'rollbackApp', 'trustWebhookIssuer', 'unpinApp', 'untrustWebhookIssuer', 'updateImage']);
     expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'projectEvents']);
   });
 
