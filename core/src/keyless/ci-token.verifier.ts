@@ -15,6 +15,8 @@ const MAX_JTI_LENGTH = 200;
 const DISCOVERY_CACHE_MS = 60 * 60_000;
 const FETCH_TIMEOUT_MS = 5_000;
 const MAX_DISCOVERY_BYTES = 64 * 1024;
+/** A failed discovery is kept this long: a flood of tokens naming a trusted issuer that is down costs one fetch, not one each. */
+const DISCOVERY_FAILURE_MS = 10_000;
 
 /** Who a verified CI token says it is, and which trust let it in. */
 export interface CiIdentity {
@@ -99,14 +101,15 @@ export class CiTokenVerifier {
     return this.options.now?.() ?? new Date();
   }
 
-  /** The issuer's key set: discovery once an hour per process, concurrent first uses share the fetch; a failure is not kept. */
+  /** The issuer's key set: discovery once an hour per process, concurrent first uses share the fetch; a failure is kept 10 s. */
   private keySetOf(issuer: string): Promise<KeySet> {
     const cached = this.keys.get(issuer);
     if (cached && cached.until > Date.now()) return cached.keySet;
     const keySet = this.discover(issuer);
     this.keys.set(issuer, { keySet, until: Date.now() + DISCOVERY_CACHE_MS });
     keySet.catch(() => {
-      if (this.keys.get(issuer)?.keySet === keySet) this.keys.delete(issuer);
+      const entry = this.keys.get(issuer);
+      if (entry?.keySet === keySet) entry.until = Date.now() + DISCOVERY_FAILURE_MS;
     });
     return keySet;
   }
