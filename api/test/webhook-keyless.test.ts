@@ -161,6 +161,16 @@ describe('a keyless delivery', () => {
     expect(kipper.logs.some((line) => /keyless CI token refused, answered 401: the token \(jti .*\) was used before/.test(line))).toBe(true);
   });
 
+  it('does not use a token up on a refused delivery: fixed, the same token deploys', async () => {
+    const token = await github.sign(githubActionsClaims('acme/api'));
+    const before = await state();
+    const bad = await post(token, { image: 'not an image', commit: 'abc1234' });
+    expect(bad.status).toBe(422);
+    expect((bad.body.error as { code: string }).code).toBe('INVALID_IMAGE');
+    expect(await state()).toEqual(before);
+    expect((await post(token)).status).toBe(202);
+  });
+
   it('deploys once when the same token races itself', async () => {
     const token = await github.sign(githubActionsClaims('acme/api'));
     const before = await state();
