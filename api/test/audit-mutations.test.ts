@@ -37,6 +37,14 @@ const INVOCATIONS: Record<string, Invocation> = {
   rebuildApp: { query: 'mutation($app: AppRef!) { rebuildApp(app: $app, commit: "0123456789abcdef0123456789abcdef01234567") { number } }', variables: () => ({ app: SITE }) },
   enableWebhook: { query: 'mutation($app: AppRef!) { enableWebhook(app: $app) { url } }', variables: () => ({ app: API }) },
   disableWebhook: { query: 'mutation($app: AppRef!) { disableWebhook(app: $app) { enabled } }', variables: () => ({ app: API }) },
+  trustWebhookIssuer: {
+    query: 'mutation($app: AppRef!) { trustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/api:ref:refs/heads/main") { id } }',
+    variables: () => ({ app: API }),
+  },
+  untrustWebhookIssuer: {
+    query: 'mutation($app: AppRef!) { untrustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/api:ref:refs/heads/main") { id } }',
+    variables: () => ({ app: API }),
+  },
   connectFeedback: {
     query: 'mutation($app: AppRef!) { connectFeedback(app: $app, input: { provider: GITHUB, repository: "acme/api", tokenSecret: { name: "gh" } }) { id } }',
     variables: () => ({ app: API }),

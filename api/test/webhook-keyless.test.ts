@@ -245,10 +245,11 @@ describe('a keyless delivery', () => {
 
   it('charges refused tokens to the failed-authentication limits: 429 once they are spent', async () => {
     const token = await github.sign(githubActionsClaims('acme/other'));
-    const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await post(token, undefined, { from: '10.77.0.1' })).status);
-    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
-    expect(statuses[10]).toBe(429);
+    // At once, so the bucket's refill (one a second) cannot keep up even on a loaded machine.
+    const statuses = (await Promise.all(Array.from({ length: 20 }, () => post(token, undefined, { from: '10.77.0.1' })))).map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(10);
+    expect(statuses).toContain(429);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
   });
 
   it('leaves the shared token working unchanged: X-Kipper-Token decides when present, a bearer beside it is ignored', async () => {
