@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import { ClusterError, resolveClusterTarget, type ClusterChoice } from '@kipper/kube';
 import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
 
@@ -14,6 +15,8 @@ export interface KipperConfig {
   cluster: ClusterChoice;
   /** Port of the built-in simulator when `cluster` is the simulator (KIPPER_SIM_PORT; 0: any free port). */
   simulatorPort: number;
+  /** Where the built-in simulator keeps its objects across restarts (KIPPER_SIM_STATE; unset or `memory`: nowhere). */
+  simulatorState: string | undefined;
   progressDeadlineSeconds: number;
   workerConcurrency: number;
   builderImage: string;
@@ -148,6 +151,13 @@ function trustProxy(env: Env): TrustProxy {
   return list;
 }
 
+function simulatorState(env: Env): string | undefined {
+  const raw = (env.KIPPER_SIM_STATE ?? '').trim();
+  if (raw === '' || raw === 'memory') return undefined;
+  if (!isAbsolute(raw)) throw new ConfigError(`KIPPER_SIM_STATE must be memory or an absolute file path, got "${raw}"`);
+  return raw;
+}
+
 /** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
 export function loadConfig(env: Env = process.env): KipperConfig {
   const port = integer(env, 'KIPPER_PORT', 8080, 0, 65535);
@@ -170,6 +180,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     adminToken,
     cluster: cluster(env),
     simulatorPort: integer(env, 'KIPPER_SIM_PORT', 0, 0, 65535),
+    simulatorState: simulatorState(env),
     progressDeadlineSeconds: integer(env, 'KIPPER_PROGRESS_DEADLINE_SECONDS', 600, 1, 86_400),
     workerConcurrency: integer(env, 'KIPPER_WORKER_CONCURRENCY', 4, 1, 256),
     builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
