@@ -29,6 +29,8 @@ export interface ServedRequest {
   subresource?: string;
   /** Inside one namespace (a Role could grant it) or cluster-wide (only a ClusterRole can). */
   namespaced: boolean;
+  /** Who asked (the User-Agent header), so a test can tell its own requests from Kipper's. */
+  userAgent: string;
 }
 
 /** The RBAC verb of a resource request (https://kubernetes.io/docs/reference/access-authn-authz/authorization/#determine-the-request-verb). */
@@ -73,6 +75,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     resource: route.resource.plural,
     ...(route.subresource ? { subresource: route.subresource } : {}),
     namespaced: route.namespace !== undefined,
+    userAgent: req.headers['user-agent'] ?? '',
   });
   await handleResource(ctx, route, req, res, url.searchParams);
 }
