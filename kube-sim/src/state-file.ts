@@ -27,7 +27,7 @@ export function loadState(path: string, store: Store): boolean {
     snapshot = JSON.parse(text) as StoreSnapshot;
     if (!Number.isInteger(snapshot.revision) || !Array.isArray(snapshot.objects)) throw new Error('not a snapshot');
   } catch (err) {
-    throw new Error(`the simulator's state file ${path} is not readable (${(err as Error).message}); move it away to start empty`);
+    throw new Error(`the simulator's state file ${path} is not readable (${(err as Error).message}); move it away to start empty`, { cause: err });
   }
   store.restore(snapshot, (group, plural) => findResource(group, 'v1', plural));
   return true;

@@ -86,7 +86,7 @@ const postgresDir = join(data, 'kipper', 'postgres');
 
 describe.skipIf(!usable)('npm start on a bare machine (root, unshare -n; skipped otherwise)', () => {
   it('starts an embedded PostgreSQL and redis-server, says so, and keeps projects, apps and the cluster across a restart', async () => {
-    let uid = '';
+    let uid: string | undefined;
     const first = start();
     try {
       await until('the api to listen', first, () => first.output().includes('Kipper API listening on'));
