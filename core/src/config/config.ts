@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { ClusterError, resolveClusterTarget, type ClusterChoice } from '@kipper/kube';
 import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logging/json-logger.js';
 
 export interface KipperConfig {
   port: number;
@@ -48,6 +49,10 @@ export interface KipperConfig {
   graphqlConcurrency: number;
   /** Slow clients: how long headers and a whole request may take, and connections one address may hold. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnectionsPerAddress: number };
+  /** Log lines: JSON, pretty, or pretty only on a terminal (`auto`); the lowest level written. */
+  log: { format: LogFormat; level: LogLevel };
+  /** Bearer token of the api's `/metrics`; unset: `/metrics` answers loopback callers only. */
+  metricsToken: string | undefined;
 }
 
 /** `false`, `true` (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses / CIDRs / names. */
@@ -158,6 +163,13 @@ function simulatorState(env: Env): string | undefined {
   return raw;
 }
 
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 /** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
 export function loadConfig(env: Env = process.env): KipperConfig {
   const port = integer(env, 'KIPPER_PORT', 8080, 0, 65535);
@@ -165,6 +177,10 @@ export function loadConfig(env: Env = process.env): KipperConfig {
   // It guards every GraphQL call and has no lockout: short tokens can be guessed online.
   if (adminToken !== undefined && adminToken.length < 32) {
     throw new ConfigError('KIPPER_ADMIN_TOKEN must be at least 32 characters long (e.g. openssl rand -hex 32)');
+  }
+  const metricsToken = env.KIPPER_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 32) {
+    throw new ConfigError('KIPPER_METRICS_TOKEN must be at least 32 characters long (e.g. openssl rand -hex 32)');
   }
   const queuePrefix = env.KIPPER_QUEUE_PREFIX || 'kipper';
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
@@ -206,6 +222,8 @@ export function loadConfig(env: Env = process.env): KipperConfig {
       requestTimeoutMs: integer(env, 'KIPPER_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       maxConnectionsPerAddress: integer(env, 'KIPPER_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 1_000, 1, 1_000_000),
     },
+    log: { format: oneOf(env, 'KIPPER_LOG_FORMAT', LOG_FORMATS, 'auto'), level: oneOf(env, 'KIPPER_LOG_LEVEL', LOG_LEVELS, 'info') },
+    metricsToken,
   };
   return config;
 }

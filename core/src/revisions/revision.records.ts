@@ -9,6 +9,7 @@ import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import { INITIAL_REVISION_STATUS } from './revision.lifecycle.js';
 import { Revision, RevisionStatus, type RevisionTrigger } from './revision.entity.js';
+import { observerOf } from '../observability/observer.js';
 
 /** A new revision of an image (the image and commit already validated by the caller). */
 export interface NewImageRevision {
@@ -87,6 +88,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
   ]);
   const inserted = rows[0];
   if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
+  observerOf(manager)?.revisionTransitioned(null, inserted.status, { id: inserted.id, startedAt: null });
   return manager.getRepository(Revision).create({
     ...fields,
     id: inserted.id,
