@@ -29,6 +29,8 @@ if (process.env.KIPPER_SKIP_BUILD !== '1') {
 }
 
 const env = { ...process.env };
+// The api and the worker write through pipes: they would not see the terminal and log JSON.
+if (process.stdout.isTTY && !env.KIPPER_LOG_FORMAT) env.KIPPER_LOG_FORMAT = 'pretty';
 let builtIn;
 let local = { stop: () => Promise.resolve() };
 try {
@@ -84,7 +86,7 @@ function run(name, script, onLine) {
 
 let workerStarted = false;
 run('api', apiMain, (line) => {
-  if (!workerStarted && line.startsWith('Kipper API listening on ')) {
+  if (!workerStarted && line.includes('Kipper API listening on ')) {
     workerStarted = true;
     if (existsSync(workerMain)) run('worker', workerMain);
     else console.log('kipper: worker/dist/main.js not built: deployments stay queued until a worker runs');
