@@ -6,6 +6,7 @@ export { loadConfig, integer, ConfigError, type KipperConfig, type TrustProxy, t
 export { consoleLogger, describeError, withError, logWith, type Logger, type LogFields } from './logger.js';
 export { createKipperMetrics, ROLLOUT_BUCKETS, type KipperMetrics } from './observability/metrics.js';
 export { checkReadiness, type Readiness, type ReadinessDeps } from './observability/readiness.js';
+export { bearerMatches } from './observability/bearer.js';
 export { observeDomain, type DomainObserver, type BuildOutcome } from './observability/observer.js';
 export { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type JsonLoggerOptions } from './logging/json-logger.js';
 export { ErrorCode } from './errors/error-code.js';

@@ -1,19 +1,10 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { checkReadiness, ErrorCode, type ReadinessDeps } from '@kipper/core';
+import { bearerMatches, checkReadiness, ErrorCode, type ReadinessDeps } from '@kipper/core';
 import { Router, type Request } from 'express';
 import type { Registry } from 'prom-client';
 
 /** Loopback as the socket sees it (never X-Forwarded-For: a caller could name any address there). */
 export function fromLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
-}
-
-/** Compared as hashes, so neither the length nor the content of the token leaks through timing. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-  if (presented === undefined) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(presented), digest(token));
 }
 
 /**

@@ -127,7 +127,12 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     app.use(
       '/api/v1/webhook',
       webhookMetrics(metrics),
-      createWebhookRouter(webhookServices, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
+      createWebhookRouter(webhookServices, {
+        perApp: cfg.webhookRateLimit,
+        // Every api process takes from the same buckets: replicas share one limit per app.
+        sharedLimits: { store: opsRedis, prefix: cfg.queuePrefix },
+        log: (message) => log.error(message),
+      }),
     );
 
     // 1 MiB per message, as for HTTP bodies (ws defaults to 100 MiB).

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { bearerToken, describeError, ErrorCode, isAppName, isDnsLabel, type App, type CiIdentity, type CiIdentityService, type PresentedCredentials, type WebhookService } from '@kipper/core';
-import { TokenBucketLimiter, type BucketOptions, type TakeResult } from './rate-limiter.js';
+import { localBuckets, sharedBuckets, TokenBucketLimiter, type BucketOptions, type Buckets, type BucketStore, type TakeResult } from './rate-limiter.js';
 import { headerValue } from './webhook.request.js';
 import { sendError, sendRateLimited, UNAUTHENTICATED_MESSAGE } from './webhook.responses.js';
 
@@ -29,8 +29,13 @@ export interface GateLimits {
   failedAuthPerPath?: BucketOptions;
   /** Failed authentications per remote address over all URLs (sprays of guessed app names). Default 60 at once, 2 per second. */
   failedAuthPerAddress?: BucketOptions;
-  /** Clock of the rate limiters, for tests. */
+  /** Clock of the in-process rate limiters, for tests. */
   now?: () => number;
+  /**
+   * Where the buckets are shared by every api process (Redis, `{prefix}:ratelimit:…`); without
+   * it each process keeps its own.
+   */
+  sharedLimits?: { store: BucketStore; prefix: string };
 }
 
 export const DEFAULT_RATE_LIMITS = {
@@ -49,9 +54,9 @@ export const DEFAULT_RATE_LIMITS = {
  * authentication for the same reason: an unauthenticated request costs one indexed query.
  */
 export class WebhookGate {
-  private readonly perApp: TokenBucketLimiter;
-  private readonly failedPerPath: TokenBucketLimiter;
-  private readonly failedPerAddress: TokenBucketLimiter;
+  private readonly perApp: Buckets;
+  private readonly failedPerPath: Buckets;
+  private readonly failedPerAddress: Buckets;
 
   constructor(
     private readonly webhooks: Pick<WebhookService, 'authenticate' | 'secretMissing'>,
@@ -61,9 +66,20 @@ export class WebhookGate {
     private readonly ci?: Pick<CiIdentityService, 'authenticate'>,
   ) {
     const now = limits.now ?? Date.now;
-    this.perApp = new TokenBucketLimiter(limits.perApp ?? DEFAULT_RATE_LIMITS.perApp, now);
-    this.failedPerPath = new TokenBucketLimiter(limits.failedAuthPerPath ?? DEFAULT_RATE_LIMITS.failedAuthPerPath, now);
-    this.failedPerAddress = new TokenBucketLimiter(limits.failedAuthPerAddress ?? DEFAULT_RATE_LIMITS.failedAuthPerAddress, now);
+    const shared = limits.sharedLimits;
+    let warned = false;
+    const onFallback = (error: unknown) => {
+      if (warned) return;
+      warned = true; // once per gate: an outage must not write a line per delivery
+      this.log(`webhook rate limits: Redis did not answer, each api process counts on its own until it does: ${describeError(error, { stack: false })}`);
+    };
+    const buckets = (name: string, options: BucketOptions): Buckets => {
+      const local = new TokenBucketLimiter(options, now);
+      return shared ? sharedBuckets(shared.store, options, { prefix: shared.prefix, name, onFallback }, local) : localBuckets(local);
+    };
+    this.perApp = buckets('app', limits.perApp ?? DEFAULT_RATE_LIMITS.perApp);
+    this.failedPerPath = buckets('failed-path', limits.failedAuthPerPath ?? DEFAULT_RATE_LIMITS.failedAuthPerPath);
+    this.failedPerAddress = buckets('failed-address', limits.failedAuthPerAddress ?? DEFAULT_RATE_LIMITS.failedAuthPerAddress);
   }
 
   /** The app the URL names, checked without any database work: a name no app can have is refused like an unknown app. Undefined once refused. */
@@ -72,7 +88,7 @@ export class WebhookGate {
     const name = String(req.params.app);
     const appKey = `${namespace}/${name}`;
     if (isDnsLabel(namespace) && isAppName(name)) return { namespace, name, appKey };
-    this.refuseUnauthenticated(req, res, appKey);
+    void this.refuseUnauthenticated(req, res, appKey);
     return undefined;
   }
 
@@ -100,19 +116,19 @@ export class WebhookGate {
     if (!app) {
       const unverifiable = signed.githubSignature !== undefined ? await this.secretMissing(target) : null;
       if (!unverifiable) {
-        this.refuseUnauthenticated(req, res, target.appKey);
+        await this.refuseUnauthenticated(req, res, target.appKey);
         return undefined;
       }
       // Still a failed authentication for the address's buckets: a flood of forged signatures
       // is answered 429 and does not fill the app's delivery log.
-      const limited = this.chargeFailure(req, target.appKey);
+      const limited = await this.chargeFailure(req, target.appKey);
       if (limited !== undefined) {
         sendRateLimited(res, limited, 'with a wrong webhook token from this address');
         return undefined;
       }
       return { app: unverifiable, secretMissing: true };
     }
-    const taken = this.perApp.take(target.appKey);
+    const taken = await this.perApp.take(target.appKey);
     if (!taken.ok) {
       sendRateLimited(res, taken.retryAfterSeconds, `for ${target.appKey}`);
       return undefined;
@@ -161,8 +177,8 @@ export class WebhookGate {
   }
 
   /** The unified 401, charged to the address's failure buckets; 429 once they are empty. */
-  refuseUnauthenticated(req: Request, res: Response, appKey: string): void {
-    const limited = this.chargeFailure(req, appKey);
+  async refuseUnauthenticated(req: Request, res: Response, appKey: string): Promise<void> {
+    const limited = await this.chargeFailure(req, appKey);
     if (limited !== undefined) {
       sendRateLimited(res, limited, 'with a wrong webhook token from this address');
       return;
@@ -171,9 +187,9 @@ export class WebhookGate {
   }
 
   /** Charges a failed authentication to the address's buckets; the Retry-After seconds once they are empty. */
-  private chargeFailure(req: Request, appKey: string): number | undefined {
+  private async chargeFailure(req: Request, appKey: string): Promise<number | undefined> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const results = [this.failedPerPath.take(`${address} ${appKey}`), this.failedPerAddress.take(address)];
+    const results = await Promise.all([this.failedPerPath.take(`${address} ${appKey}`), this.failedPerAddress.take(address)]);
     const limited = results.filter((r): r is Extract<TakeResult, { ok: false }> => !r.ok);
     return limited.length > 0 ? Math.max(...limited.map((r) => r.retryAfterSeconds)) : undefined;
   }

@@ -54,7 +54,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
     if (admitted.ci && outcome.kind === 'refused' && outcome.code === ErrorCode.UNAUTHENTICATED) {
       // Its jti deployed meanwhile (a token racing itself): a failed authentication like any other.
       logFor(target)(`keyless CI token refused, answered 401: ${outcome.message}`);
-      gate.refuseUnauthenticated(req, res, target.appKey);
+      await gate.refuseUnauthenticated(req, res, target.appKey);
       return;
     }
     sendOutcome(res, outcome, logFor(target));
