@@ -148,7 +148,7 @@ export async function startWorker(
     });
   } catch (error) {
     await closeRedis(opsRedis);
-    throw new Error(`cannot serve /healthz, /readyz and /metrics on ${settings.opsHost}:${settings.opsPort} (KIPPER_WORKER_HOST, KIPPER_WORKER_PORT): ${describeError(error, { stack: false })}`);
+    throw new Error(`cannot serve /healthz, /readyz and /metrics on ${settings.opsHost}:${settings.opsPort} (KIPPER_WORKER_HOST, KIPPER_WORKER_PORT): ${describeError(error, { stack: false })}`, { cause: error });
   }
 
   let closing: Promise<void> | null = null;
