@@ -174,6 +174,8 @@ describe('the access table', () => {
     'Mutation.rebuildApp': ['mutation($app: AppRef!) { rebuildApp(app: $app) { number } }', { app: webA }],
     'Mutation.enableWebhook': ['mutation($app: AppRef!) { enableWebhook(app: $app) { token } }', { app: webA }],
     'Mutation.disableWebhook': ['mutation($app: AppRef!) { disableWebhook(app: $app) { enabled } }', { app: webA }],
+    'Mutation.trustWebhookIssuer': ['mutation($app: AppRef!) { trustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/web:ref:refs/heads/main") { id } }', { app: webA }],
+    'Mutation.untrustWebhookIssuer': ['mutation($app: AppRef!) { untrustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/web:ref:refs/heads/main") { id } }', { app: webA }],
     'Mutation.configureApp': ['mutation($app: AppRef!) { configureApp(app: $app, input: { autoRollback: false }) { name } }', { app: webA }],
     'Mutation.deleteApp': ['mutation($app: AppRef!) { deleteApp(app: $app) }', { app: webA }],
     'Mutation.connectFeedback': ['mutation($app: AppRef!) { connectFeedback(app: $app, input: { provider: GITHUB, repository: "acme/web", tokenSecret: { name: "gh" } }) { id } }', { app: webA }],
@@ -198,6 +200,14 @@ describe('the access table', () => {
       else expect(Object.values(body.data ?? {})[0], field).toBeNull();
     }
     void buildless;
+  });
+
+  it('keeps alpha\'s audit entries from a stranger: NOT_FOUND when named, absent from the whole log', async () => {
+    const named = await graphqlAs<Record<string, unknown>>(k, stranger, '{ auditLog(project: "alpha") { entries { id } } }', {});
+    expect(named.body.errors?.[0]?.extensions?.code).toBe('PROJECT_NOT_FOUND');
+    const all = await graphqlAs<{ auditLog: { entries: { target: string; project: { name: string } | null }[] } }>(k, stranger, '{ auditLog(first: 500) { entries { target project { name } } } }', {});
+    expect(all.body.errors).toBeUndefined();
+    expect(all.body.data!.auditLog.entries.filter((e) => e.project?.name === 'alpha' || e.target.startsWith('alpha'))).toEqual([]);
   });
 
   it('refuses a stranger\'s subscriptions at subscribe time', async () => {

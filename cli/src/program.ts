@@ -21,6 +21,9 @@ import { feedbackOffCommand } from './commands/app/feedback/off.js';
 import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
 import { webhookStatusCommand } from './commands/app/webhook/status.js';
+import { webhookTrustCommand } from './commands/app/webhook/trust.js';
+import { webhookUntrustCommand } from './commands/app/webhook/untrust.js';
+import { auditCommand } from './commands/audit.js';
 import { loginCommand } from './commands/login.js';
 import { notificationsAddCommand } from './commands/notifications/add.js';
 import { notificationsDeliveriesCommand } from './commands/notifications/deliveries.js';
@@ -78,8 +81,8 @@ const commands: Entry[] = [
       appConfigureCommand,
       {
         group: 'webhook',
-        description: 'enable, show or disable the deploy webhook',
-        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand],
+        description: 'webhook token, snippets, keyless CI trusts',
+        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand, webhookTrustCommand, webhookUntrustCommand],
       },
       appDeliveriesCommand,
       {
@@ -104,6 +107,7 @@ const commands: Entry[] = [
     description: 'send deploy events to webhooks and Slack; see every delivery attempt',
     commands: [notificationsAddCommand, notificationsListCommand, notificationsRemoveCommand, notificationsDeliveriesCommand],
   },
+  auditCommand,
 ];
 
 function add(parent: Command, entry: Entry, state: RunState): void {

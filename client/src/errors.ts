@@ -53,6 +53,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   USER_NOT_FOUND: true,
   VALIDATION_FAILED: true,
   WEBHOOK_SECRET_MISSING: true,
+  WEBHOOK_TRUST_NOT_FOUND: true,
   WRONG_APP_SOURCE: true,
 };
 
@@ -70,15 +71,18 @@ export class KipperClientError extends Error {
   readonly status: number | undefined;
   /** How the live-update socket closed (CONNECTION_CLOSED, or UNAUTHENTICATED by 4401/4403). */
   readonly close: SocketClose | undefined;
+  /** The server's X-Request-Id of the request that failed, when it answered one. */
+  readonly requestId: string | undefined;
 
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    facts: { status?: number | undefined; close?: SocketClose } = {},
+    facts: { status?: number | undefined; close?: SocketClose; requestId?: string | undefined } = {},
   ) {
     super(message);
     this.status = facts.status;
     this.close = facts.close;
+    this.requestId = facts.requestId;
   }
 }
 
@@ -97,7 +101,7 @@ interface GraphQLErrorLike {
  * is not the api's (another server, a proxy) is INTERNAL; an HTTP 401 without one is
  * UNAUTHENTICATED.
  */
-export function decodeGraphQLErrors(errors: readonly unknown[], status?: number): KipperClientError {
+export function decodeGraphQLErrors(errors: readonly unknown[], status?: number, requestId?: string): KipperClientError {
   const first = (errors[0] ?? {}) as GraphQLErrorLike;
   const raw = first.extensions?.code;
   const code: ApiErrorCode = isApiErrorCode(raw)
@@ -108,5 +112,5 @@ export function decodeGraphQLErrors(errors: readonly unknown[], status?: number)
         ? 'UNAUTHENTICATED'
         : 'INTERNAL';
   const message = typeof first.message === 'string' && first.message ? first.message : 'Kipper answered with an error and no message.';
-  return new KipperClientError(code, message, { status });
+  return new KipperClientError(code, message, { status, requestId });
 }

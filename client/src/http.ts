@@ -16,7 +16,7 @@ export interface RequestOptions {
 export type FetchLike = (
   url: string,
   init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal | null },
-) => Promise<{ status: number; text(): Promise<string> }>;
+) => Promise<{ status: number; text(): Promise<string>; headers?: { get(name: string): string | null } }>;
 
 interface HttpSettings {
   url: string;
@@ -69,12 +69,14 @@ export async function postOperation<R, V>(
     throw new KipperClientError('UNREACHABLE', reason);
   }
   const body = parseBody<R>(await response.text().catch(() => ''));
-  if (body?.errors?.length) throw decodeGraphQLErrors(body.errors, response.status);
+  // The id the server gave this request (X-Request-Id): a person quotes it, an operator finds its log lines.
+  const requestId = response.headers?.get('x-request-id') ?? undefined;
+  if (body?.errors?.length) throw decodeGraphQLErrors(body.errors, response.status, requestId);
   if (response.status === 401 || response.status === 403) {
-    throw new KipperClientError('UNAUTHENTICATED', token ? 'The API token was refused.' : 'Not signed in.', { status: response.status });
+    throw new KipperClientError('UNAUTHENTICATED', token ? 'The API token was refused.' : 'Not signed in.', { status: response.status, requestId });
   }
   if (body?.data == null) {
-    throw new KipperClientError('BAD_RESPONSE', `HTTP ${response.status} without a GraphQL result`, { status: response.status });
+    throw new KipperClientError('BAD_RESPONSE', `HTTP ${response.status} without a GraphQL result`, { status: response.status, requestId });
   }
   return body.data;
 }

@@ -25,3 +25,4 @@ export * from './operations/revisions.js';
 export * from './operations/webhooks.js';
 export * from './operations/notifications.js';
 export * from './operations/people.js';
+export * from './operations/audit.js';

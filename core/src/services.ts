@@ -22,6 +22,8 @@ import { ProjectService } from './projects/project.service.js';
 import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
 import { RevisionService } from './revisions/revision.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
+import { CiIdentityService } from './keyless/ci-identity.service.js';
+import { WebhookTrustService } from './keyless/webhook-trust.service.js';
 import { describeError, type Logger } from './logger.js';
 
 /** The composition root's services, as the transports (GraphQL, REST) and the worker see them. */
@@ -51,6 +53,10 @@ export interface KipperServices {
   access: AccessService;
   webhooks: WebhookService;
   deliveries: DeliveryService;
+  /** The CI identities (OIDC issuer + subject) apps' webhooks trust: keyless CI. */
+  webhookTrusts: WebhookTrustService;
+  /** Checks keyless CI tokens against those trusts; uses a token's jti up. */
+  ciIdentities: CiIdentityService;
   /** Connections of apps to GitHub and GitLab, and what was reported through them. */
   feedback: FeedbackService;
   /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
@@ -93,7 +99,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     conditions: new AppConditionsService({ dataSource, audit, events }),
     revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),
-    buildLifecycle: new BuildLifecycleService({ dataSource, events }),
+    buildLifecycle: new BuildLifecycleService({ dataSource, events, audit }),
     auth: new AuthService({ dataSource, adminToken: config.adminToken, users, tokens }),
     users,
     sessions: new SessionService({ dataSource }),
@@ -103,6 +109,8 @@ export function createServices(deps: ServiceDeps): KipperServices {
     access: new AccessService({ dataSource, members }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
+    webhookTrusts: new WebhookTrustService({ dataSource, config, audit }),
+    ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
   };

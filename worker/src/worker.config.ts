@@ -16,6 +16,9 @@ export interface WorkerSettings {
   reconcileDebounceMs: number;
   /** Report jobs (`app.event`, `app.report`) run at once, apart from the deploy slots. */
   reportConcurrency: number;
+  /** Where `/healthz`, `/readyz` and `/metrics` are served (KIPPER_WORKER_HOST, KIPPER_WORKER_PORT; port 0: any free one). */
+  opsHost: string;
+  opsPort: number;
 }
 
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
@@ -28,5 +31,7 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     logFlushMs: integer(env, 'KIPPER_BUILD_LOG_FLUSH_MS', 250, 10, 60_000),
     reconcileDebounceMs: integer(env, 'KIPPER_RECONCILE_DEBOUNCE_MS', 250, 0, 60_000),
     reportConcurrency: integer(env, 'KIPPER_REPORT_CONCURRENCY', 8, 1, 100),
+    opsHost: env.KIPPER_WORKER_HOST || '127.0.0.1',
+    opsPort: integer(env, 'KIPPER_WORKER_PORT', 8081, 0, 65535),
   };
 }

@@ -23,6 +23,8 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Query.notificationDeliveries': 'viewer',
   // Reveals the webhook token: more than reading.
   'Query.webhookSecret': 'deployer',
+  // Entries of the caller's projects; entries about no project (people, tokens) for instance admins.
+  'Query.auditLog': 'signed-in',
   'Subscription.appEvents': 'viewer',
   'Subscription.projectEvents': 'viewer',
   'Subscription.buildLog': 'viewer',
@@ -37,6 +39,9 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.rebuildApp': 'deployer',
   'Mutation.enableWebhook': 'deployer',
   'Mutation.disableWebhook': 'deployer',
+  // Keyless CI: like a webhook token, a way for CI to deploy.
+  'Mutation.trustWebhookIssuer': 'deployer',
+  'Mutation.untrustWebhookIssuer': 'deployer',
 
   // The project's settings, members and deletions.
   'Mutation.configureApp': 'admin',

@@ -1,5 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  ActorKind,
   AppSource,
   DeployPolicy,
   DriftPolicy,
@@ -22,6 +23,7 @@ import {
  * Every enum of the schema. GraphQL names are the TypeScript keys (`ROLLING_OUT`), values the
  * stored strings (`rolling_out`; health: `Healthy`), so resolvers return entity values unchanged.
  */
+registerEnumType(ActorKind, { name: 'ActorKind', description: 'Who an audit actor is: a person, a project token, a CI identity, a webhook token or Kipper itself.' });
 registerEnumType(AppSource, { name: 'AppSource' });
 registerEnumType(DeployPolicy, { name: 'DeployPolicy' });
 registerEnumType(DriftPolicy, {

@@ -14,7 +14,9 @@ import { PeopleResolver } from '../people/people.resolver.js';
 import { TokenResolver } from '../people/token.resolver.js';
 import { NotificationDeliveryResolver, NotificationResolver } from '../notifications/notification.resolver.js';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
+import { WebhookTrustResolver, WebhookTrustsResolver } from './webhook-trust.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
 
 export const resolvers = [
   ProjectResolver,
@@ -27,6 +29,8 @@ export const resolvers = [
   BuildResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
+  WebhookTrustResolver,
+  WebhookTrustsResolver,
   FeedbackResolver,
   FeedbackReportResolver,
   AppFeedbackResolver,
@@ -35,6 +39,7 @@ export const resolvers = [
   EventResolver,
   PeopleResolver,
   TokenResolver,
+  AuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -41,6 +41,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.NOT_PINNED]: 409,
   [ErrorCode.WEBHOOK_SECRET_MISSING]: 401,
   [ErrorCode.FEEDBACK_NOT_CONNECTED]: 404,
+  [ErrorCode.WEBHOOK_TRUST_NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INTERNAL]: 500,
 };

@@ -15,5 +15,7 @@ import { ProjectMember } from '../people/project-member.entity.js';
 import { Session } from '../people/session.entity.js';
 import { User } from '../people/user.entity.js';
 import { OidcIdentity } from '../people/oidc-identity.entity.js';
+import { CiTokenUse } from '../keyless/ci-token-use.entity.js';
+import { WebhookTrust } from '../keyless/webhook-trust.entity.js';
 
-export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember, OidcIdentity];
+export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember, OidcIdentity, WebhookTrust, CiTokenUse];

@@ -40,6 +40,8 @@ export enum ErrorCode {
   WEBHOOK_SECRET_MISSING = 'WEBHOOK_SECRET_MISSING',
   /** `kip app feedback off` for a provider the app is not connected to. */
   FEEDBACK_NOT_CONNECTED = 'FEEDBACK_NOT_CONNECTED',
+  /** `kip app webhook untrust` of a CI identity the app does not trust. */
+  WEBHOOK_TRUST_NOT_FOUND = 'WEBHOOK_TRUST_NOT_FOUND',
   CONFLICT = 'CONFLICT',
   INTERNAL = 'INTERNAL',
 }
