@@ -89,6 +89,7 @@ export async function startKipper({ worker = process.env.BENCH_WORKER !== '0', e
     KIPPER_QUEUE_PREFIX: prefix,
     KIPPER_ADMIN_TOKEN: adminToken,
     KIPPER_PORT: '0',
+    KIPPER_WORKER_PORT: '0', // the worker's health and metrics port: any free one
     // The benches measure the webhook path, not the per-app flood limit.
     KIPPER_WEBHOOK_RATE_BURST: '1000000',
     KIPPER_WEBHOOK_RATE_PER_SECOND: '1000000',

@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // `npm start`: the whole of Kipper on one machine.
 //  1. builds (`npm run build`, incremental) unless KIPPER_SKIP_BUILD=1;
-//  2. checks the configuration once (a wrong KIPPER_* variable stops here with one line) and, when
+//  2. when KIPPER_DATABASE_URL / KIPPER_REDIS_URL are not set and nothing answers at the default
+//     addresses, starts an embedded PostgreSQL and redis-server (scripts/local-services.js);
+//  3. checks the configuration once (a wrong KIPPER_* variable stops here with one line) and, when
 //     no cluster is configured (no KIPPER_KUBE_SERVER, no kubeconfig, or KIPPER_KUBE=sim), starts
 //     the built-in Kubernetes simulator and gives its URL to the api and the worker as
 //     KIPPER_KUBE_SERVER, so both talk to the same cluster;
-//  3. runs the api (`node api/dist/main.js`) and, once it listens (migrations done), the worker
+//     (keeping its objects in a file beside the local data unless KIPPER_SIM_STATE says otherwise),
+//  4. runs the api (`node api/dist/main.js`) and, once it listens (migrations done), the worker
 //     (`node worker/dist/main.js`, when built), with the same environment;
-//  4. forwards SIGINT/SIGTERM to both and stops when either exits.
+//  5. forwards SIGINT/SIGTERM to both and stops when either exits, then the services it started.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataHome, startLocalServices } from './local-services.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const apiMain = join(root, 'api', 'dist', 'main.js');
@@ -25,16 +29,27 @@ if (process.env.KIPPER_SKIP_BUILD !== '1') {
 }
 
 const env = { ...process.env };
+// The api and the worker write through pipes: they would not see the terminal and log JSON.
+if (process.stdout.isTTY && !env.KIPPER_LOG_FORMAT) env.KIPPER_LOG_FORMAT = 'pretty';
 let builtIn;
+let local = { stop: () => Promise.resolve() };
 try {
-  // One decision, made where the api makes it too: no cluster configured → the built-in simulator,
-  // whose URL the api and the worker both get as KIPPER_KUBE_SERVER.
   const { loadConfig, consoleLogger } = await import('@kipper/core');
   const { startBuiltInClusterWhenNeeded } = await import('@kipper/api');
-  builtIn = await startBuiltInClusterWhenNeeded(loadConfig(env), consoleLogger);
+  // A wrong setting stops here, before anything is started.
+  let config = loadConfig(env);
+  local = await startLocalServices(env);
+  Object.assign(env, local.urls);
+  // The built-in simulator keeps its objects beside the local data, as a cluster would.
+  if (config.cluster.kind === 'simulator' && !env.KIPPER_SIM_STATE) env.KIPPER_SIM_STATE = join(dataHome(env), 'kube-sim.json');
+  config = loadConfig(env);
+  // One decision, made where the api makes it too: no cluster configured → the built-in simulator,
+  // whose URL the api and the worker both get as KIPPER_KUBE_SERVER.
+  builtIn = await startBuiltInClusterWhenNeeded(config, consoleLogger);
   if (builtIn.config.cluster.kind === 'server') env.KIPPER_KUBE_SERVER = builtIn.config.cluster.server;
 } catch (err) {
   console.error(`kipper: ${err instanceof Error ? err.message : String(err)}`);
+  await local.stop();
   process.exit(2);
 }
 
@@ -71,7 +86,7 @@ function run(name, script, onLine) {
 
 let workerStarted = false;
 run('api', apiMain, (line) => {
-  if (!workerStarted && line.startsWith('Kipper API listening on ')) {
+  if (!workerStarted && line.includes('Kipper API listening on ')) {
     workerStarted = true;
     if (existsSync(workerMain)) run('worker', workerMain);
     else console.log('kipper: worker/dist/main.js not built: deployments stay queued until a worker runs');
@@ -91,6 +106,7 @@ async function finish() {
   if (finished) return;
   finished = true;
   await builtIn.close();
+  await local.stop();
   process.exit(exitCode);
 }
 

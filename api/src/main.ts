@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { ConfigError, consoleLogger, loadConfig, type KipperConfig, describeError } from '@kipper/core';
+import { ConfigError, createLogger, loadConfig, type KipperConfig, describeError } from '@kipper/core';
 import { startBuiltInClusterWhenNeeded } from './server/built-in-cluster.js';
 import { createKipper } from './server/kipper.js';
 
 /**
  * `node api/dist/main.js`: the api process. Without a cluster (no KIPPER_KUBE_SERVER, no
- * kubeconfig) it starts the built-in Kubernetes simulator and says so.
+ * kubeconfig) it starts the built-in Kubernetes simulator and says so. Logs are JSON lines on
+ * stdout (pretty on a terminal, KIPPER_LOG_FORMAT).
  */
 async function main(): Promise<void> {
   let config: KipperConfig;
@@ -18,17 +19,20 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const log = createLogger({ component: 'api', ...config.log });
 
-  const builtIn = await startBuiltInClusterWhenNeeded(config, consoleLogger);
-  const kipper = createKipper(builtIn.config);
+  const builtIn = await startBuiltInClusterWhenNeeded(config, log);
+  // The one-time admin token goes to the person starting Kipper as two plain lines, never into
+  // a JSON log record (see docs/operations.md, "Probes, metrics and logs").
+  const kipper = createKipper(builtIn.config, { log, announceToken: (lines) => process.stdout.write(lines.map((l) => `${l}\n`).join('')) });
   const { url } = await kipper.start();
-  console.log(`Kipper API listening on ${url} (GraphQL at ${url}/graphql)`);
+  log.info(`Kipper API listening on ${url} (GraphQL at ${url}/graphql)`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping`);
+    log.info(`${signal}: stopping`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     kipper
@@ -36,7 +40,7 @@ async function main(): Promise<void> {
       .then(() => builtIn.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
-        console.error(`kipper: stopping failed: ${describeError(err)}`);
+        log.error('stopping failed', err);
         process.exit(1);
       });
   };

@@ -65,6 +65,12 @@ describe('deployApp next to objects Kipper did not create', () => {
     expect(service.status).toBe(200);
     expect(service.json.spec.ports[0].port).toBe(81);
     expect(await count(k, 'app')).toBe(apps);
+    // The audit log tells the app was created and removed again, and why.
+    const audit = (await k.kipper.services.dataSource.query(`SELECT action, details->>'reason' AS reason FROM audit_entry WHERE target = 'shop-test/api' ORDER BY at`)) as unknown[];
+    expect(audit).toEqual([
+      { action: 'app.create', reason: null },
+      { action: 'app.delete', reason: 'its workload could not be created in the cluster' },
+    ]);
   });
 
   it('cleans up what it created when a later object is refused, and keeps the foreign one', async () => {

@@ -107,12 +107,13 @@ describe('admin token bootstrap', () => {
       const { url } = await first.start();
       const printed = lines.filter((l) => l.includes('Admin API token'));
       expect(printed).toHaveLength(1);
-      const token = /^Admin API token \(shown once\): ([0-9a-f]{64})$/.exec(printed[0]!)?.[1];
+      const token = /^Admin API token \(shown once\): (kip_[A-Za-z0-9_-]{43})$/.exec(printed[0]!)?.[1];
       expect(token).toBeDefined();
       expect(lines).toContain(`  kip login --server ${url} --token ${token}`);
 
-      const rows = (await first.services.dataSource.query('SELECT name, token_hash FROM api_token')) as { name: string; token_hash: string }[];
-      expect(rows).toEqual([{ name: 'admin', token_hash: hashToken(token!) }]);
+      const rows = (await first.services.dataSource.query('SELECT t.name, t.token_hash, u.name AS owner, u.instance_admin FROM api_token t JOIN kipper_user u ON u.id = t.user_id')) as unknown[];
+      // A personal token of the bootstrap person `admin`, an instance admin.
+      expect(rows).toEqual([{ name: 'admin', token_hash: hashToken(token!), owner: 'admin', instance_admin: true }]);
       const dump = JSON.stringify(await first.services.dataSource.query('SELECT * FROM api_token'));
       expect(dump).not.toContain(token);
 

@@ -136,7 +136,10 @@ describe('settings, health, drift, webhook Secret, progress', () => {
     ok(await k.graphql(`mutation($app: AppRef!) { configureApp(app: $app, input: { autoRollback: false }) { name } }`, { app: api }));
     expect(await state()).toMatchObject({ driftPolicy: 'REPORT', deployPolicy: 'EVERY', autoRollback: false });
     const audit = (await k.kipper.services.dataSource.query(`SELECT details FROM audit_entry WHERE action = 'app.configure' ORDER BY at`)) as { details: unknown }[];
-    expect(audit.map((a) => a.details)).toEqual([{ driftPolicy: 'report', deployPolicy: 'every' }, { autoRollback: false }]);
+    expect(audit.map((a) => a.details)).toEqual([
+      { before: { driftPolicy: 'repair', deployPolicy: 'latest' }, after: { driftPolicy: 'report', deployPolicy: 'every' } },
+      { before: { autoRollback: true }, after: { autoRollback: false } },
+    ]);
   });
 
   it('deployApp takes a drift policy', async () => {

@@ -131,6 +131,7 @@ function worstCaseValue(type: GraphQLInputType): unknown {
     );
   }
   const scalar = getNamedType(nullable).name;
+  if (scalar === 'DateTimeISO') return '2026-12-01T00:00:00.000Z';
   return scalar === 'Int' ? 100 : scalar === 'Boolean' ? true : scalar === 'ID' ? '00000000-0000-0000-0000-000000000000' : 'a';
 }
 

@@ -1,6 +1,6 @@
 import { createKipperClient, KipperClientError, type KipperClient } from '@kipper/client';
 import type { ResolvedConfig } from './config.js';
-import { CliError, ExitCode, UsageError } from './errors.js';
+import { CliError, ExitCode, UsageError, withRequestId } from './errors.js';
 import { nodeFetch } from './http-fetch.js';
 
 /** Where `kip` sends its operations, and where the token came from (to say so when it is refused). */
@@ -48,10 +48,10 @@ export function inCliWords(error: KipperClientError, target: ApiTarget): CliErro
   }
   if (error.code === 'BAD_RESPONSE') {
     return new CliError(
-      `Kipper at ${server} answered HTTP ${error.status ?? '?'} without a GraphQL result. Is the server URL right?`,
+      withRequestId(`Kipper at ${server} answered HTTP ${error.status ?? '?'} without a GraphQL result. Is the server URL right?`, error.requestId),
       ExitCode.Failed,
       'BAD_RESPONSE',
     );
   }
-  return new CliError(error.message, ExitCode.Failed, error.code);
+  return new CliError(withRequestId(error.message, error.requestId), ExitCode.Failed, error.code);
 }

@@ -30,6 +30,11 @@ export class CliError extends Error {
   }
 }
 
+/** A message with the server's request id, so an operator can find the request's log lines: `… (request id: 4f2c…)`. */
+export function withRequestId(message: string, requestId: string | undefined): string {
+  return requestId ? `${message.replace(/\.?$/, '')} (request id: ${requestId}).` : message;
+}
+
 /** Wrong usage: bad or missing arguments, a refused confirmation in a non-interactive run. */
 export class UsageError extends CliError {
   constructor(message: string) {

@@ -86,15 +86,21 @@ export function revisionMarker(revision: RevisionState, pinned = false): string 
 
 export const HISTORY_HEADER = ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'WHEN'] as const;
 
-/** The deploy history table of the seed, newest first as the API answers it; `pinned` is the number of the pinned revision. */
-export function historyTable(revisions: readonly Revision[], now: Date, pinned?: number | null): string[] {
+/**
+ * The deploy history table of the seed, newest first as the API answers it; `pinned` is the
+ * number of the pinned revision. `wide` adds TRIGGERED BY (who or what asked for the revision)
+ * before WHEN, which stays last: its markers are the one cell of varying length.
+ */
+export function historyTable(revisions: readonly Revision[], now: Date, pinned?: number | null, wide = false): string[] {
+  const header = wide ? ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'TRIGGERED BY', 'WHEN'] : HISTORY_HEADER;
   return table(
-    HISTORY_HEADER,
+    header,
     revisions.map((r) => [
       String(r.number),
       r.image ?? '-',
       shortCommit(r.commit),
       word(r.trigger),
+      ...(wide ? [r.triggeredBy] : []),
       `${relativeTime(r.createdAt, now)}${revisionMarker(r, r.number === pinned)}`,
     ]),
   );
@@ -217,8 +223,8 @@ export type SnippetKind = 'gitlab' | 'github' | 'none';
  * The CI snippet block printed by `kip app webhook enable` (GitLab CI by default, as in the seed);
  * with `wait`, the variant whose job waits for the rollout and fails when it fails.
  */
-export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = false): string[] {
-  const waiting = wait ? ', waiting for the rollout' : '';
+export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = false, variant = ''): string[] {
+  const waiting = `${variant}${wait ? ', waiting for the rollout' : ''}`;
   switch (kind) {
     case 'none':
       return [];
@@ -231,4 +237,9 @@ export function snippetBlock(snippets: SnippetSet, kind: SnippetKind, wait = fal
 
 function trimBlock(text: string): string[] {
   return text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
+}
+
+/** A trusted CI identity, as `kip app webhook trust`, `untrust` and `status` print it. */
+export function trustLines(trust: { issuer: string; subject: string; audience: string }): string[] {
+  return [`issuer:   ${trust.issuer}`, `subject:  ${trust.subject}`, `audience: ${trust.audience}`];
 }

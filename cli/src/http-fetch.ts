@@ -17,7 +17,12 @@ export const nodeFetch: FetchLike = async (url, init) => {
     const response = await send(target, method, headers, body, init.signal);
     const location = response.headers.location;
     if (response.statusCode === undefined || ![301, 302, 303, 307, 308].includes(response.statusCode) || !location) {
-      return { status: response.statusCode ?? 0, text: () => readText(response, init.signal) };
+      const headers = response.headers;
+      return {
+        status: response.statusCode ?? 0,
+        text: () => readText(response, init.signal),
+        headers: { get: (name: string) => [headers[name.toLowerCase()]].flat()[0] ?? null },
+      };
     }
     response.resume();
     if (redirects === 20) throw new Error('redirect count exceeded');

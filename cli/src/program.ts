@@ -21,6 +21,9 @@ import { feedbackOffCommand } from './commands/app/feedback/off.js';
 import { webhookDisableCommand } from './commands/app/webhook/disable.js';
 import { webhookEnableCommand } from './commands/app/webhook/enable.js';
 import { webhookStatusCommand } from './commands/app/webhook/status.js';
+import { webhookTrustCommand } from './commands/app/webhook/trust.js';
+import { webhookUntrustCommand } from './commands/app/webhook/untrust.js';
+import { auditCommand } from './commands/audit.js';
 import { loginCommand } from './commands/login.js';
 import { notificationsAddCommand } from './commands/notifications/add.js';
 import { notificationsDeliveriesCommand } from './commands/notifications/deliveries.js';
@@ -28,6 +31,16 @@ import { notificationsListCommand } from './commands/notifications/list.js';
 import { notificationsRemoveCommand } from './commands/notifications/remove.js';
 import { projectCreateCommand } from './commands/project/create.js';
 import { projectListCommand } from './commands/project/list.js';
+import { memberAddCommand } from './commands/project/member/add.js';
+import { memberListCommand } from './commands/project/member/list.js';
+import { memberRemoveCommand } from './commands/project/member/remove.js';
+import { tokenCreateCommand } from './commands/token/create.js';
+import { tokenListCommand } from './commands/token/list.js';
+import { tokenRevokeCommand } from './commands/token/revoke.js';
+import { userCreateCommand } from './commands/user/create.js';
+import { userDisableCommand } from './commands/user/disable.js';
+import { userListCommand } from './commands/user/list.js';
+import { userPasswdCommand } from './commands/user/passwd.js';
 import { ExitCode } from './errors.js';
 import { Output, type Io } from './output.js';
 
@@ -40,7 +53,15 @@ const commands: Entry[] = [
   {
     group: 'project',
     description: 'create and list projects and their environments',
-    commands: [projectCreateCommand, projectListCommand],
+    commands: [
+      projectCreateCommand,
+      projectListCommand,
+      {
+        group: 'member',
+        description: 'who may read, deploy or manage the project',
+        commands: [memberAddCommand, memberRemoveCommand, memberListCommand],
+      },
+    ],
   },
   {
     group: 'app',
@@ -60,8 +81,8 @@ const commands: Entry[] = [
       appConfigureCommand,
       {
         group: 'webhook',
-        description: 'enable, show or disable the deploy webhook',
-        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand],
+        description: 'webhook token, snippets, keyless CI trusts',
+        commands: [webhookEnableCommand, webhookStatusCommand, webhookDisableCommand, webhookTrustCommand, webhookUntrustCommand],
       },
       appDeliveriesCommand,
       {
@@ -72,10 +93,21 @@ const commands: Entry[] = [
     ],
   },
   {
+    group: 'user',
+    description: 'people who sign in (instance admins), and your password',
+    commands: [userCreateCommand, userListCommand, userDisableCommand, userPasswdCommand],
+  },
+  {
+    group: 'token',
+    description: 'API tokens: personal, or limited to a project; shown once, revocable',
+    commands: [tokenCreateCommand, tokenListCommand, tokenRevokeCommand],
+  },
+  {
     group: 'notifications',
     description: 'send deploy events to webhooks and Slack; see every delivery attempt',
     commands: [notificationsAddCommand, notificationsListCommand, notificationsRemoveCommand, notificationsDeliveriesCommand],
   },
+  auditCommand,
 ];
 
 function add(parent: Command, entry: Entry, state: RunState): void {

@@ -238,7 +238,8 @@ describe('pins, held deliveries, cancel, configure and health with the built kip
     expect(unpin.lines.at(-1)).toBe('✔ Revision #4 is live');
     const again = await web(['app', 'unpin', 'web']);
     expect(again.code).toBe(1);
-    expect(again.err).toBe('Error: App web is not pinned: there is nothing to unpin\n');
+    // The server's request id comes with every API error, so an operator can find its log lines.
+    expect(again.err).toMatch(/^Error: App web is not pinned: there is nothing to unpin \(request id: [0-9a-f-]{36}\)\.\n$/);
   }, 90_000);
 
   it('kip app cancel stops a rollout and rolls back to the last live image', async () => {
@@ -259,7 +260,7 @@ describe('pins, held deliveries, cancel, configure and health with the built kip
 
     const nothing = await web(['app', 'cancel', 'web']);
     expect(nothing.code).toBe(1);
-    expect(nothing.err).toBe('Error: App web has no deploy or build in progress: there is nothing to cancel\n');
+    expect(nothing.err).toMatch(/^Error: App web has no deploy or build in progress: there is nothing to cancel \(request id: [0-9a-f-]{36}\)\.\n$/);
   }, 90_000);
 
   it('kip app configure changes the drift policy and says so', async () => {

@@ -50,7 +50,7 @@ function appObject(extra: Record<string, unknown> = {}) {
     webhookSecretMissing: null,
     project: { name: 'yourr-name' },
     environment: { name: 'test', next: { name: 'acc', namespace: 'yourr-name-acc' } },
-    webhook: { enabled: false, url: WEBHOOK_URL, createdAt: null, rotatedAt: null },
+    webhook: { enabled: false, url: WEBHOOK_URL, createdAt: null, rotatedAt: null, trusts: [] },
     currentRevision: seedHistory[0],
     revisions: ({ first }: { first: number }) => ({
       nodes: seedHistory.slice(0, first),
@@ -68,7 +68,7 @@ const secret = (enabled = true) => ({
   url: WEBHOOK_URL,
   token: TOKEN_64,
   snippets: { gitlabCi: gitlabSnippet, githubActions: githubSnippet, gitlabCiWait: gitlabWaitSnippet, githubActionsWait: githubWaitSnippet },
-  webhook: { enabled, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null },
+  webhook: { enabled, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null, trusts: [] },
 });
 
 beforeAll(async () => {
@@ -103,7 +103,7 @@ describe('kip app webhook', () => {
   });
 
   it('enable on an enabled webhook says the old token stopped working; --ci github prints the Actions snippet', async () => {
-    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(HOUR), rotatedAt: null } });
+    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(HOUR), rotatedAt: null, trusts: [] } });
     fake.root.enableWebhook = () => secret();
     const r = await kip(['app', 'webhook', 'enable', 'api', ...P, '--ci', 'github']);
     expect(r.code).toBe(0);
@@ -127,7 +127,7 @@ describe('kip app webhook', () => {
   });
 
   it('status prints URL and token when enabled', async () => {
-    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null } });
+    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null, trusts: [] } });
     fake.root.webhookSecret = () => secret();
     const r = await kip(['app', 'webhook', 'status', 'api', ...P]);
     expect(r.code).toBe(0);
@@ -135,13 +135,14 @@ describe('kip app webhook', () => {
       'Webhook for api (yourr-name-test): enabled, token from 2 hours ago',
       `Webhook URL: ${WEBHOOK_URL}`,
       `Secret token: ${TOKEN_64}`,
+      'Trusted CI identities: none (keyless CI: kip app webhook trust api --project yourr-name --environment test --issuer URL --subject PATTERN)',
     ]);
   });
 
   it('status does not fail when the webhook Secret is gone: it says what to run', async () => {
     const MISSING = 'webhook Secret missing: run kip app webhook enable api to issue a new token';
     fake.root.app = () =>
-      appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null, secretMissingSince: ago(MIN) }, webhookSecretMissing: MISSING });
+      appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null, secretMissingSince: ago(MIN), trusts: [] }, webhookSecretMissing: MISSING });
     fake.root.webhookSecret = () => {
       throw new Error('not asked while the flag is set');
     };
@@ -153,13 +154,14 @@ describe('kip app webhook', () => {
       'Secret token: unavailable',
       `Warning: ${MISSING}`,
       'Until then X-Kipper-Token and X-Gitlab-Token still work with the old token; GitHub signatures are refused.',
+      'Trusted CI identities: none (keyless CI: kip app webhook trust api --project yourr-name --environment test --issuer URL --subject PATTERN)',
     ]);
     expect(calls('WebhookSecret')).toEqual([]);
     const json = JSON.parse((await kip(['app', 'webhook', 'status', 'api', ...P, '-o', 'json'])).out) as Record<string, unknown>;
     expect(json).toMatchObject({ enabled: true, token: null, secretMissing: MISSING, secretMissingSince: expect.any(String) });
 
     // Gone before the reconciler noticed: the API's refusal is shown the same way.
-    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null } });
+    fake.root.app = () => appObject({ webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(2 * HOUR), rotatedAt: null, trusts: [] } });
     fake.root.webhookSecret = () => {
       throw apiError('WEBHOOK_SECRET_MISSING', 'The webhook Secret api-webhook in namespace yourr-name-test is missing or no longer matches: run `kip app webhook enable api` to issue a new token');
     };
@@ -175,6 +177,7 @@ describe('kip app webhook', () => {
     expect(r.lines).toEqual([
       'Webhook for api (yourr-name-test): not enabled',
       'Enable it with: kip app webhook enable api --project yourr-name --environment test',
+      'Trusted CI identities: none (keyless CI: kip app webhook trust api --project yourr-name --environment test --issuer URL --subject PATTERN)',
     ]);
   });
 
@@ -722,7 +725,7 @@ describe('what the cluster and the pin say', () => {
         pin: PIN,
         driftPolicy: 'REPORT',
         drift: { message: 'drift: image registry.example.com/api:hotfix in the cluster, registry.example.com/api:abc123f recorded', detectedAt: ago(2 * MIN) },
-        webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(HOUR), rotatedAt: null, secretMissingSince: ago(MIN) },
+        webhook: { enabled: true, url: WEBHOOK_URL, createdAt: ago(HOUR), rotatedAt: null, secretMissingSince: ago(MIN), trusts: [] },
         webhookSecretMissing: 'webhook Secret missing: run kip app webhook enable api to issue a new token',
         revisions: () => ({ nodes: [held, rolling, ...seedHistory], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 5 }),
       });

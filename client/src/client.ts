@@ -7,6 +7,11 @@ export interface KipperClientOptions {
   url: string;
   /** The API token, read for every request and connection (the console's session may change it). */
   token(): string | null | undefined;
+  /**
+   * A console session instead of a token: the browser sends the session cookie itself, and this
+   * CSRF token goes with every request (X-Kipper-CSRF) and socket (`connectionParams.csrfToken`).
+   */
+  csrfToken?(): string | null | undefined;
   /** A WebSocket class where there is no global one. */
   webSocketImpl?: unknown;
   /** Or a function that loads it, called at the first subscription (the CLI loads `ws` so). */
@@ -31,10 +36,11 @@ export interface KipperClient {
 }
 
 export function createKipperClient(options: KipperClientOptions): KipperClient {
-  const http = { url: options.url, token: options.token, timeoutMs: options.timeoutMs, fetch: options.fetch };
+  const http = { url: options.url, token: options.token, csrfToken: options.csrfToken, timeoutMs: options.timeoutMs, fetch: options.fetch };
   const live = new LiveConnection({
     url: options.url,
     token: options.token,
+    csrfToken: options.csrfToken,
     webSocketImpl: options.webSocketImpl,
     loadWebSocketImpl: options.loadWebSocketImpl,
     options: options.live ?? {},

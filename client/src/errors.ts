@@ -30,6 +30,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   INTERNAL: true,
   INVALID_IMAGE: true,
   MALFORMED_JSON: true,
+  MEMBER_NOT_FOUND: true,
   NOTHING_TO_CANCEL: true,
   NOTHING_TO_PROMOTE: true,
   NOTIFICATION_CHANNEL_NOT_FOUND: true,
@@ -44,10 +45,15 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   RATE_LIMITED: true,
   REVISION_NOT_FOUND: true,
   ROUTE_NOT_FOUND: true,
+  TOKEN_EXISTS: true,
+  TOKEN_NOT_FOUND: true,
   UNAUTHENTICATED: true,
   UNSUPPORTED_MEDIA_TYPE: true,
+  USER_EXISTS: true,
+  USER_NOT_FOUND: true,
   VALIDATION_FAILED: true,
   WEBHOOK_SECRET_MISSING: true,
+  WEBHOOK_TRUST_NOT_FOUND: true,
   WRONG_APP_SOURCE: true,
 };
 
@@ -65,15 +71,18 @@ export class KipperClientError extends Error {
   readonly status: number | undefined;
   /** How the live-update socket closed (CONNECTION_CLOSED, or UNAUTHENTICATED by 4401/4403). */
   readonly close: SocketClose | undefined;
+  /** The server's X-Request-Id of the request that failed, when it answered one. */
+  readonly requestId: string | undefined;
 
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    facts: { status?: number | undefined; close?: SocketClose } = {},
+    facts: { status?: number | undefined; close?: SocketClose; requestId?: string | undefined } = {},
   ) {
     super(message);
     this.status = facts.status;
     this.close = facts.close;
+    this.requestId = facts.requestId;
   }
 }
 
@@ -92,7 +101,7 @@ interface GraphQLErrorLike {
  * is not the api's (another server, a proxy) is INTERNAL; an HTTP 401 without one is
  * UNAUTHENTICATED.
  */
-export function decodeGraphQLErrors(errors: readonly unknown[], status?: number): KipperClientError {
+export function decodeGraphQLErrors(errors: readonly unknown[], status?: number, requestId?: string): KipperClientError {
   const first = (errors[0] ?? {}) as GraphQLErrorLike;
   const raw = first.extensions?.code;
   const code: ApiErrorCode = isApiErrorCode(raw)
@@ -103,5 +112,5 @@ export function decodeGraphQLErrors(errors: readonly unknown[], status?: number)
         ? 'UNAUTHENTICATED'
         : 'INTERNAL';
   const message = typeof first.message === 'string' && first.message ? first.message : 'Kipper answered with an error and no message.';
-  return new KipperClientError(code, message, { status });
+  return new KipperClientError(code, message, { status, requestId });
 }

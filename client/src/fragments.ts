@@ -106,6 +106,12 @@ export const WebhookFields = graphql(`
   fragment WebhookFields on Webhook @_unmask { enabled url createdAt rotatedAt secretMissingSince }
 `);
 
+/** A CI identity the webhook trusts (keyless CI). */
+export const WebhookTrustFields = graphql(`
+  fragment WebhookTrustFields on WebhookTrust @_unmask { id issuer subject audience createdBy createdAt }
+`);
+export type WebhookTrust = ResultOf<typeof WebhookTrustFields>;
+
 /** The token is only ever read through the operations that spread this (enable, show). */
 export const WebhookSecretFields = graphql(
   `

@@ -2,6 +2,9 @@ import type { TadaDocumentNode } from 'gql.tada';
 import { wireOperation } from './document.js';
 import { decodeGraphQLErrors, KipperClientError } from './errors.js';
 
+/** The header that carries a console session's CSRF token (the cookie alone is not enough). */
+export const CSRF_HEADER = 'x-kipper-csrf';
+
 export interface RequestOptions {
   /** Instead of the client's token, e.g. to check one before signing in with it. */
   token?: string;
@@ -13,11 +16,13 @@ export interface RequestOptions {
 export type FetchLike = (
   url: string,
   init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal | null },
-) => Promise<{ status: number; text(): Promise<string> }>;
+) => Promise<{ status: number; text(): Promise<string>; headers?: { get(name: string): string | null } }>;
 
 interface HttpSettings {
   url: string;
   token(): string | null | undefined;
+  /** A console session's CSRF token, sent as X-Kipper-CSRF when there is no bearer token. */
+  csrfToken?(): string | null | undefined;
   timeoutMs: number | undefined;
   fetch: FetchLike | undefined;
 }
@@ -42,6 +47,7 @@ export async function postOperation<R, V>(
   options: RequestOptions = {},
 ): Promise<R> {
   const token = options.token ?? settings.token();
+  const csrf = token ? null : settings.csrfToken?.();
   const timeout = settings.timeoutMs === undefined ? undefined : AbortSignal.timeout(settings.timeoutMs);
   const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
   let response: Awaited<ReturnType<FetchLike>>;
@@ -52,6 +58,7 @@ export async function postOperation<R, V>(
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(csrf ? { [CSRF_HEADER]: csrf } : {}),
       },
       body: JSON.stringify({ ...wireOperation(document), variables: variables ?? {} }),
       signal: signals.length ? AbortSignal.any(signals) : null,
@@ -62,12 +69,14 @@ export async function postOperation<R, V>(
     throw new KipperClientError('UNREACHABLE', reason);
   }
   const body = parseBody<R>(await response.text().catch(() => ''));
-  if (body?.errors?.length) throw decodeGraphQLErrors(body.errors, response.status);
+  // The id the server gave this request (X-Request-Id): a person quotes it, an operator finds its log lines.
+  const requestId = response.headers?.get('x-request-id') ?? undefined;
+  if (body?.errors?.length) throw decodeGraphQLErrors(body.errors, response.status, requestId);
   if (response.status === 401 || response.status === 403) {
-    throw new KipperClientError('UNAUTHENTICATED', 'The API token was refused.', { status: response.status });
+    throw new KipperClientError('UNAUTHENTICATED', token ? 'The API token was refused.' : 'Not signed in.', { status: response.status, requestId });
   }
   if (body?.data == null) {
-    throw new KipperClientError('BAD_RESPONSE', `HTTP ${response.status} without a GraphQL result`, { status: response.status });
+    throw new KipperClientError('BAD_RESPONSE', `HTTP ${response.status} without a GraphQL result`, { status: response.status, requestId });
   }
   return body.data;
 }

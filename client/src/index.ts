@@ -1,7 +1,8 @@
 // @kipper/client: Kipper's GraphQL API for the CLI and the console. One transport (HTTP and
 // graphql-ws), the typed operations (gql.tada, checked against schema/), one error decoder.
 export { createKipperClient, type KipperClient, type KipperClientOptions } from './client.js';
-export type { FetchLike, RequestOptions } from './http.js';
+export { CSRF_HEADER, type FetchLike, type RequestOptions } from './http.js';
+export { createSessionApi, type SessionApi, type ConsoleSession, type SessionUser, type SignInProviders } from './session.js';
 export type { LiveOptions, Subscription, SubscriptionSink } from './live.js';
 export {
   decodeGraphQLErrors,
@@ -23,3 +24,5 @@ export * from './operations/projects.js';
 export * from './operations/revisions.js';
 export * from './operations/webhooks.js';
 export * from './operations/notifications.js';
+export * from './operations/people.js';
+export * from './operations/audit.js';

@@ -34,6 +34,7 @@ export interface Subscription {
 interface LiveSettings {
   url: string;
   token(): string | null | undefined;
+  csrfToken: (() => string | null | undefined) | undefined;
   webSocketImpl: unknown;
   /** Loads the WebSocket class at the first subscription, instead of `webSocketImpl`. */
   loadWebSocketImpl: (() => Promise<unknown>) | undefined;
@@ -78,7 +79,8 @@ function decodeLiveFailure(failure: unknown): KipperClientError {
  */
 export class LiveConnection {
   private socket: Client | undefined;
-  private socketToken: string | null | undefined;
+  /** The credential the socket was opened with (token or session CSRF token). */
+  private socketKey: string | undefined;
   private connected = false;
   /** graphql-ws is loaded at the first subscription, so that a run or a page without one never parses it. */
   private modules: LiveModules | undefined;
@@ -169,11 +171,16 @@ export class LiveConnection {
     return this.loading;
   }
 
-  private current({ createClient, webSocketImpl }: LiveModules): Client {
+  private credentialKey(): string {
     const token = this.settings.token();
-    if (this.socket && this.socketToken === token) return this.socket;
+    return token ? `token:${token}` : `session:${this.settings.csrfToken?.() ?? ''}`;
+  }
+
+  private current({ createClient, webSocketImpl }: LiveModules): Client {
+    const key = this.credentialKey();
+    if (this.socket && this.socketKey === key) return this.socket;
     void this.socket?.dispose();
-    this.socketToken = token;
+    this.socketKey = key;
     this.connected = false;
     const { options } = this.settings;
     let connectedBefore = false;
@@ -182,7 +189,9 @@ export class LiveConnection {
       webSocketImpl,
       connectionParams: () => {
         const current = this.settings.token();
-        return current ? { authorization: `Bearer ${current}` } : {};
+        if (current) return { authorization: `Bearer ${current}` };
+        const csrf = this.settings.csrfToken?.();
+        return csrf ? { csrfToken: csrf } : {};
       },
       lazy: true,
       lazyCloseTimeout: options.lazyCloseTimeoutMs ?? 0,

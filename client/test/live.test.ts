@@ -18,7 +18,11 @@ beforeAll(async () => {
   useServer(
     {
       schema,
-      onConnect: (ctx) => (ctx.connectionParams as { authorization?: string } | undefined)?.authorization === 'Bearer good',
+      // A token, or (a console session) the session's CSRF token beside the cookie.
+      onConnect: (ctx) => {
+        const params = ctx.connectionParams as { authorization?: string; csrfToken?: string } | undefined;
+        return params?.authorization === 'Bearer good' || params?.csrfToken === 'session-csrf';
+      },
       roots: {
         subscription: {
           buildLog: async function* () {
@@ -67,6 +71,19 @@ describe('subscriptions', () => {
     expect(error).toBeInstanceOf(KipperClientError);
     expect(error).toMatchObject({ code: 'UNAUTHENTICATED', close: { code: 4403 } });
     expect(closes.map((c) => c?.code)).toEqual(['UNAUTHENTICATED']);
+    await client.close();
+  });
+
+  it('a console session sends its CSRF token in connectionParams, and a new socket when it changes', async () => {
+    let csrf = 'session-csrf';
+    const client = createKipperClient({ url, token: () => null, csrfToken: () => csrf, webSocketImpl: WebSocket, live: { retryAttempts: 0 } });
+    const run = () =>
+      new Promise<KipperClientError | 'complete'>((resolve) => {
+        client.subscribe(BuildLogSubscription, { buildId: '1' }, { next: () => undefined, error: resolve, complete: () => resolve('complete') }).ready.catch(() => undefined);
+      });
+    expect(await run()).toBe('complete');
+    csrf = 'another-session';
+    expect(await run()).toMatchObject({ code: 'UNAUTHENTICATED' });
     await client.close();
   });
 });

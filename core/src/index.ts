@@ -3,7 +3,13 @@
 
 // Configuration, logging, errors
 export { loadConfig, integer, ConfigError, type KipperConfig, type TrustProxy, type Env } from './config/config.js';
-export { consoleLogger, describeError, withError, type Logger } from './logger.js';
+export type { OidcConfig } from './config/oidc.config.js';
+export { consoleLogger, describeError, withError, logWith, type Logger, type LogFields } from './logger.js';
+export { createKipperMetrics, ROLLOUT_BUCKETS, type KipperMetrics } from './observability/metrics.js';
+export { checkReadiness, type Readiness, type ReadinessDeps } from './observability/readiness.js';
+export { bearerMatches } from './observability/bearer.js';
+export { observeDomain, type DomainObserver, type BuildOutcome } from './observability/observer.js';
+export { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type JsonLoggerOptions } from './logging/json-logger.js';
 export { ErrorCode } from './errors/error-code.js';
 export { KipperError } from './errors/kipper-error.js';
 export { fromClusterError, inCluster } from './errors/cluster-errors.js';
@@ -44,6 +50,14 @@ export { Webhook } from './webhooks/webhook.entity.js';
 export { WebhookService, webhookSecretMissingMessage, type WebhookTokenStore, type WebhookStatus, type WebhookSecretView, type PresentedCredentials, type RevisionStatusView } from './webhooks/webhook.service.js';
 export { ciSnippets, type CiSnippets } from './webhooks/webhook.snippets.js';
 export { githubSignature, githubSignatureMatches } from './webhooks/github-signature.js';
+// Keyless CI: CI identities (OIDC tokens) an app's webhook trusts
+export { WebhookTrust } from './keyless/webhook-trust.entity.js';
+export { CiTokenUse } from './keyless/ci-token-use.entity.js';
+export { WebhookTrustService, type TrustInput, type UntrustInput } from './keyless/webhook-trust.service.js';
+export { CiIdentityService, type CiAuthentication } from './keyless/ci-identity.service.js';
+export { CiTokenVerifier, CI_TOKEN_ALGORITHMS, CI_CLOCK_SKEW_SECONDS, type CiIdentity, type CiCheck } from './keyless/ci-token.verifier.js';
+export { keylessCiSnippets } from './keyless/keyless.snippets.js';
+export { checkIssuer, checkSubject, checkAudience, subjectMatches, ciActor, DEFAULT_CI_AUDIENCE, TRUSTS_PER_APP_MAX } from './keyless/webhook-trust.rules.js';
 export { WebhookDelivery, DeliverySource, DeliveryOutcome } from './deliveries/webhook-delivery.entity.js';
 export { DeliveryService, type DeliveryResult, type DeliveryInput, type Claim } from './deliveries/delivery.service.js';
 export { DeliveryHandler, type ParsedDelivery, type DeliveryRevisions, type DeliveryHandlerDeps } from './deliveries/delivery.handler.js';
@@ -79,9 +93,23 @@ export {
 export { ProjectRole, ActorKind, roleAtLeast, weakerRole, isProjectRole, actorKindOf, KIPPER_PRINCIPAL, type Principal, type PrincipalScope } from './access/principal.js';
 export { runInRequestScope, currentRequestScope, acceptableRequestId, type RequestScope } from './audit/request-scope.js';
 export { AuditEntry } from './audit/audit-entry.entity.js';
-export { AuditService } from './audit/audit.service.js';
+export { AuditService, appTarget, projectTarget, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, type AuditTarget, type AuditQuery, type AuditPage } from './audit/audit.service.js';
 export { ApiToken } from './auth/api-token.entity.js';
-export { AuthService, ADMIN_ACTOR, bearerToken } from './auth/auth.service.js';
+export { AuthService, ADMIN_ACTOR, bearerToken, personPrincipal, tokenPrincipal } from './auth/auth.service.js';
+export { TokenService, TOKEN_PREFIX, generateApiToken, type CreateTokenInput, type AuthenticatedToken } from './auth/token.service.js';
+export { AccessService, type RequireOptions } from './access/access.service.js';
+
+// People, sessions and project members
+export { User } from './people/user.entity.js';
+export { Session } from './people/session.entity.js';
+export { ProjectMember } from './people/project-member.entity.js';
+export { UserService, BOOTSTRAP_USER, userNameProblem, type CreateUserInput } from './people/user.service.js';
+export { SessionService, csrfTokenOf, SESSION_IDLE_MS, SESSION_MAX_MS, type StartedSession, type LiveSession } from './people/session.service.js';
+export { MemberService } from './people/member.service.js';
+export { OidcIdentity } from './people/oidc-identity.entity.js';
+export { SingleSignOnService, type SingleSignOnOptions } from './people/single-sign-on.service.js';
+export { claimedRoles, verifiedEmail, INSTANCE_ADMIN_VALUE, type ProviderClaims, type ClaimedRoles } from './people/single-sign-on.js';
+export { hashPassword, verifyPassword, dummyPasswordHash, passwordProblem, PASSWORD_MIN, PASSWORD_MAX } from './people/password.js';
 export { generateToken, hashToken, digestsEqual, tokenMatchesHash, TOKEN_BYTES } from './auth/secret-token.js';
 
 // Jobs, Redis and live events

@@ -1,13 +1,35 @@
 /**
- * Where a Kipper process writes what it has to say: the api (consoleLogger, or a test's
- * collector) and the worker (timestamped lines); `error` arguments are described with
- * describeError. Never given a secret, except the one-time admin token that the api prints at
- * its first start.
+ * Where a Kipper process writes what it has to say: the api and the worker (structured JSON
+ * lines, `createLogger` in logging/json-logger.ts), or a test's collector. `error` arguments
+ * are described with describeError. Never given a secret: no token, password, cookie or
+ * Authorization header (the one-time admin token is shown by api/src/main.ts, not logged).
  */
 export interface Logger {
-  info(message: string): void;
-  warn(message: string, error?: unknown): void;
-  error(message: string, error?: unknown): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, error?: unknown, fields?: LogFields): void;
+  error(message: string, error?: unknown, fields?: LogFields): void;
+  /** A logger whose every line carries `fields` too (JSON loggers); see logWith for any Logger. */
+  child?(fields: LogFields): Logger;
+}
+
+/** What a line may say besides its message: where it happened, for operators' searches. */
+export interface LogFields {
+  component?: string;
+  project?: string;
+  /** `namespace/app`, as webhook URLs and rate limits name an app. */
+  app?: string;
+  revision?: number;
+  [key: string]: string | number | boolean | null | undefined;
+}
+
+/** `log` with `fields` on every line: its own child when it has one, else the fields added to each call. */
+export function logWith(log: Logger, fields: LogFields): Logger {
+  if (log.child) return log.child(fields);
+  return {
+    info: (message, more) => log.info(message, { ...fields, ...more }),
+    warn: (message, error, more) => log.warn(message, error, { ...fields, ...more }),
+    error: (message, error, more) => log.error(message, error, { ...fields, ...more }),
+  };
 }
 
 export const consoleLogger: Logger = {

@@ -3,7 +3,13 @@ import type { DataSource } from 'typeorm';
 import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { AccessService } from './access/access.service.js';
+import { SingleSignOnService } from './people/single-sign-on.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { TokenService } from './auth/token.service.js';
+import { MemberService } from './people/member.service.js';
+import { SessionService } from './people/session.service.js';
+import { UserService } from './people/user.service.js';
 import { BuildLifecycleService } from './builds/build-lifecycle.service.js';
 import { BuildService } from './builds/build.service.js';
 import type { KipperConfig } from './config/config.js';
@@ -16,6 +22,8 @@ import { ProjectService } from './projects/project.service.js';
 import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
 import { RevisionService } from './revisions/revision.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
+import { CiIdentityService } from './keyless/ci-identity.service.js';
+import { WebhookTrustService } from './keyless/webhook-trust.service.js';
 import { describeError, type Logger } from './logger.js';
 
 /** The composition root's services, as the transports (GraphQL, REST) and the worker see them. */
@@ -33,8 +41,22 @@ export interface KipperServices {
   buildLifecycle: BuildLifecycleService;
   audit: AuditService;
   auth: AuthService;
+  /** People, their passwords and their disabling. */
+  users: UserService;
+  /** Console sessions (cookie + CSRF token). */
+  sessions: SessionService;
+  tokens: TokenService;
+  members: MemberService;
+  /** People signing in through an OpenID provider (KIPPER_OIDC_*): found, linked or created. */
+  singleSignOn: SingleSignOnService;
+  /** Who may do what in which project (every GraphQL field asks). */
+  access: AccessService;
   webhooks: WebhookService;
   deliveries: DeliveryService;
+  /** The CI identities (OIDC issuer + subject) apps' webhooks trust: keyless CI. */
+  webhookTrusts: WebhookTrustService;
+  /** Checks keyless CI tokens against those trusts; uses a token's jti up. */
+  ciIdentities: CiIdentityService;
   /** Connections of apps to GitHub and GitLab, and what was reported through them. */
   feedback: FeedbackService;
   /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
@@ -61,6 +83,9 @@ export function createServices(deps: ServiceDeps): KipperServices {
   const revisions = new RevisionService({ dataSource, queue, events, audit, warn: (message) => log.warn(message) });
   const projects = new ProjectService({ dataSource, cluster, audit });
   const apps = new AppService({ dataSource, cluster, config, projects, revisions, audit });
+  const users = new UserService({ dataSource, audit });
+  const tokens = new TokenService({ dataSource, audit });
+  const members = new MemberService({ dataSource, audit });
   return {
     config,
     dataSource,
@@ -74,10 +99,18 @@ export function createServices(deps: ServiceDeps): KipperServices {
     conditions: new AppConditionsService({ dataSource, audit, events }),
     revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),
-    buildLifecycle: new BuildLifecycleService({ dataSource, events }),
-    auth: new AuthService({ dataSource, adminToken: config.adminToken }),
+    buildLifecycle: new BuildLifecycleService({ dataSource, events, audit }),
+    auth: new AuthService({ dataSource, adminToken: config.adminToken, users, tokens }),
+    users,
+    sessions: new SessionService({ dataSource }),
+    tokens,
+    members,
+    singleSignOn: new SingleSignOnService({ dataSource, audit, options: { roleClaim: config.oidc?.roleClaim ?? null } }),
+    access: new AccessService({ dataSource, members }),
     webhooks: new WebhookService({ dataSource, cluster, config, audit, log: (message) => log.error(message) }),
     deliveries: new DeliveryService({ dataSource }),
+    webhookTrusts: new WebhookTrustService({ dataSource, config, audit }),
+    ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
   };

@@ -28,9 +28,21 @@ describe('configuration from KIPPER_* variables', () => {
 
   it('names the variable that is wrong, in one line', () => {
     expect(refusal({ KIPPER_PORT: 'eighty' })).toBe('KIPPER_PORT must be a whole number from 0 to 65535, got "eighty"');
-    expect(refusal({ KIPPER_KUBE: 'cloud' })).toMatch(/^KIPPER_KUBE must be auto, sim or kubeconfig/);
+    expect(refusal({ KIPPER_KUBE: 'cloud' })).toMatch(/^KIPPER_KUBE must be auto, sim, kubeconfig or in-cluster/);
+    expect(refusal({ KIPPER_SIM_STATE: 'cluster.json' })).toBe('KIPPER_SIM_STATE must be memory or an absolute file path, got "cluster.json"');
     expect(refusal({ KIPPER_GIT_PROTOCOLS: 'https,ext' })).toMatch(/^KIPPER_GIT_PROTOCOLS is a comma-separated list/);
     expect(refusal({ KIPPER_ADMIN_TOKEN: 'short' })).toMatch(/^KIPPER_ADMIN_TOKEN must be at least 32 characters/);
+  });
+
+  it('keeps the simulator in memory unless KIPPER_SIM_STATE names a file', () => {
+    expect(loadConfig({ HOME: '/nonexistent' }).simulatorState).toBeUndefined();
+    expect(loadConfig({ HOME: '/nonexistent', KIPPER_SIM_STATE: 'memory' }).simulatorState).toBeUndefined();
+    expect(loadConfig({ HOME: '/nonexistent', KIPPER_SIM_STATE: '/var/lib/kipper/kube-sim.json' }).simulatorState).toBe('/var/lib/kipper/kube-sim.json');
+  });
+
+  it('uses the pod service account with KIPPER_KUBE=in-cluster, and only inside a pod', () => {
+    expect(loadConfig({ HOME: '/nonexistent', KIPPER_KUBE: 'in-cluster', KUBERNETES_SERVICE_HOST: '10.0.0.1' }).cluster).toEqual({ kind: 'in-cluster' });
+    expect(refusal({ KIPPER_KUBE: 'in-cluster' })).toMatch(/^KIPPER_KUBE=in-cluster but KUBERNETES_SERVICE_HOST is not set/);
   });
 
   it('never prints the password of a database or Redis URL it refuses', () => {

@@ -7,8 +7,11 @@ import { JobController } from './controllers/job.js';
 import { Logs } from './logs.js';
 import { Objects } from './objects.js';
 import { resourceByKind } from './resources.js';
-import { createApiServer } from './server.js';
+import { createApiServer, type ServedRequest } from './server.js';
+import { keepState, loadState } from './state-file.js';
 import { Store } from './store.js';
+
+export type { ServedRequest } from './server.js';
 
 export interface SimulatorOptions {
   /** Default 0 (a free port); main.ts uses KIPPER_SIM_PORT ?? 6443. */
@@ -31,6 +34,10 @@ export interface SimulatorOptions {
   slowReadyMs?: number;
   /** Watch events kept for resuming watches; older resourceVersions get 410 Expired. Default 1000. */
   watchHistorySize?: number;
+  /** A JSON file that keeps every object across restarts (written atomically, debounced); default none (memory only). */
+  statePath?: string;
+  /** Called for every resource request served (verb, group, resource, subresource, scope): what RBAC would check. */
+  onRequest?: (request: ServedRequest) => void;
 }
 
 export interface Simulator {
@@ -73,9 +80,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       logs.forget(change.object.metadata.namespace!, change.object.metadata.name!);
   });
   const namespaces = resourceByKind('Namespace');
-  for (const name of INITIAL_NAMESPACES) objects.create(namespaces, undefined, { metadata: { name } });
+  const restored = options.statePath ? loadState(options.statePath, store) : false;
+  if (!restored) for (const name of INITIAL_NAMESPACES) objects.create(namespaces, undefined, { metadata: { name } });
+  const stateFile = options.statePath ? keepState(options.statePath, store) : undefined;
 
-  const server = createApiServer({ objects, logs, openStreams });
+  const server = createApiServer({ objects, logs, openStreams, onRequest: options.onRequest });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -90,12 +99,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `http://${host}:${address.port}`,
     port: address.port,
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= new Promise<void>((resolve, reject) => {
         unsubscribe();
+        stateFile?.stop();
+        const saved = stateFile?.flush() ?? Promise.resolve();
         scheduler.stopAll();
         for (const res of openStreams) res.end();
         openStreams.clear();
-        server.close(() => resolve());
+        server.close(() => saved.then(resolve, reject));
         // Keep-alive sockets would otherwise hold close() open until clients time out.
         server.closeAllConnections();
       });

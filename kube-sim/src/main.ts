@@ -30,6 +30,8 @@ const sim = await startSimulator({
   slowPattern: pattern(env.KIPPER_SIM_SLOW_PATTERN),
   slowReadyMs: number(env.KIPPER_SIM_SLOW_READY_MS, 'KIPPER_SIM_SLOW_READY_MS'),
   watchHistorySize: number(env.KIPPER_SIM_WATCH_HISTORY, 'KIPPER_SIM_WATCH_HISTORY'),
+  // A file keeps the objects across restarts; unset or `memory` keeps them in memory only.
+  statePath: env.KIPPER_SIM_STATE && env.KIPPER_SIM_STATE !== 'memory' ? env.KIPPER_SIM_STATE : undefined,
 });
 console.log(`Kubernetes API simulator listening on ${sim.url}`);
 

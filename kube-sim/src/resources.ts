@@ -52,9 +52,18 @@ export const RESOURCES: ResourceType[] = [
   }),
   r('batch', 'jobs', 'Job', { subresources: ['status'], hasGeneration: true, categories: ['all'] }),
   r('networking.k8s.io', 'ingresses', 'Ingress', { shortNames: ['ing'], subresources: ['status'], hasGeneration: true }),
+  // Stored as they are, with no controller: what deploy/kubernetes/ installs Kipper with.
+  r('', 'serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
+  r('', 'persistentvolumeclaims', 'PersistentVolumeClaim', { shortNames: ['pvc'], subresources: ['status'] }),
+  r('apps', 'statefulsets', 'StatefulSet', { shortNames: ['sts'], subresources: ['status'], hasGeneration: true, categories: ['all'] }),
+  r('policy', 'poddisruptionbudgets', 'PodDisruptionBudget', { shortNames: ['pdb'], subresources: ['status'], hasGeneration: true }),
+  r('rbac.authorization.k8s.io', 'clusterroles', 'ClusterRole', { namespaced: false }),
+  r('rbac.authorization.k8s.io', 'clusterrolebindings', 'ClusterRoleBinding', { namespaced: false }),
+  r('rbac.authorization.k8s.io', 'roles', 'Role'),
+  r('rbac.authorization.k8s.io', 'rolebindings', 'RoleBinding'),
 ];
 
-export const GROUPS = ['', 'apps', 'batch', 'networking.k8s.io'];
+export const GROUPS = ['', 'apps', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io'];
 
 export const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 

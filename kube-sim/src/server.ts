@@ -18,6 +18,40 @@ export interface ServerContext {
   logs: Logs;
   /** Long-lived responses (watches, followed logs) that close() must end. */
   openStreams: Set<ServerResponse>;
+  onRequest?: (request: ServedRequest) => void;
+}
+
+/** One request as Kubernetes RBAC sees it. */
+export interface ServedRequest {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  /** Inside one namespace (a Role could grant it) or cluster-wide (only a ClusterRole can). */
+  namespaced: boolean;
+  /** Who asked (the User-Agent header), so a test can tell its own requests from Kipper's. */
+  userAgent: string;
+}
+
+/** The RBAC verb of a resource request (https://kubernetes.io/docs/reference/access-authn-authz/authorization/#determine-the-request-verb). */
+function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): string {
+  const collection = route.name === undefined;
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (!collection) return 'get';
+      return route.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return collection ? 'deletecollection' : 'delete';
+    default:
+      return method.toLowerCase();
+  }
 }
 
 const methodNotAllowed = (method: string) =>
@@ -35,6 +69,14 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (req.method === 'GET' && serveNonResource(path, res)) return;
   const route = parseResourcePath(path);
   if (!route) throw pathNotFound();
+  ctx.onRequest?.({
+    verb: verbOf(req.method ?? '', route, url.searchParams),
+    group: route.resource.group,
+    resource: route.resource.plural,
+    ...(route.subresource ? { subresource: route.subresource } : {}),
+    namespaced: route.namespace !== undefined,
+    userAgent: req.headers['user-agent'] ?? '',
+  });
   await handleResource(ctx, route, req, res, url.searchParams);
 }
 

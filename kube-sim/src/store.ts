@@ -11,6 +11,11 @@ export interface Change {
   rv: number;
 }
 
+export interface StoreSnapshot {
+  revision: number;
+  objects: { group: string; plural: string; object: KubeObject }[];
+}
+
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
 /**
@@ -70,6 +75,29 @@ export class Store {
     existing.metadata.resourceVersion = String(++this.revision);
     this.record({ type: 'DELETED', resource, object: existing, rv: this.revision });
     return clone(existing);
+  }
+
+  /** Every stored object with its resource type and the current revision: what a state file keeps. */
+  snapshot(): StoreSnapshot {
+    const objects: StoreSnapshot['objects'] = [];
+    for (const [resource, table] of this.tables) {
+      for (const object of table.values()) objects.push({ group: resource.group, plural: resource.plural, object: clone(object) });
+    }
+    return { revision: this.revision, objects };
+  }
+
+  /**
+   * Loads a snapshot into an empty store. The change history starts empty and compacted at the
+   * loaded revision, so a watch resuming from before the restart gets 410 Expired and relists,
+   * as it would after an etcd compaction.
+   */
+  restore(snapshot: StoreSnapshot, resourceOf: (group: string, plural: string) => ResourceType | undefined): void {
+    for (const { group, plural, object } of snapshot.objects) {
+      const resource = resourceOf(group, plural);
+      if (resource) this.table(resource).set(keyOf(object.metadata.namespace, object.metadata.name ?? ''), clone(object));
+    }
+    this.revision = snapshot.revision;
+    this.compacted = snapshot.revision;
   }
 
   /** Changes after `rv`, or 'expired' when some of them have already left the history. */

@@ -5,6 +5,7 @@ import { deleteBuild } from './build-delete.js';
 import { ClusterContext } from './context.js';
 import { watchManaged } from './managed-watch.js';
 import { ensureNamespace } from './namespaces.js';
+import { ping } from './ping.js';
 import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
@@ -49,6 +50,7 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     watchManaged: (options) => watchManaged(ctx, options),
     deleteBuild: (namespace, jobName) => deleteBuild(ctx, namespace, jobName),
     setReplicas: (namespace, name, replicas) => setReplicas(ctx, namespace, name, replicas),
+    ping: () => ping(ctx),
     close: () => ctx.close(),
   };
 }

@@ -5,23 +5,29 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from './errors.js';
 
 /** Where the cluster is: an API server URL without auth (the simulator), or a kubeconfig. */
-export type ClusterTarget = { kind: 'server'; server: string } | { kind: 'kubeconfig'; path?: string };
+export type ClusterTarget = { kind: 'server'; server: string } | { kind: 'kubeconfig'; path?: string } | { kind: 'in-cluster' };
 
 /** No cluster configured: the caller starts the built-in Kubernetes API simulator. */
 export type ClusterChoice = ClusterTarget | { kind: 'simulator' };
 
 /**
  * KIPPER_KUBE_SERVER wins; KIPPER_KUBE=sim asks for the built-in simulator; KIPPER_KUBE=kubeconfig
- * forces a kubeconfig; otherwise (auto) KUBECONFIG or ~/.kube/config when present, else the simulator.
+ * forces a kubeconfig; KIPPER_KUBE=in-cluster uses the pod's service account (deploy/kubernetes/ sets it); otherwise (auto) KUBECONFIG or ~/.kube/config when present, else the simulator.
  */
 export function resolveClusterTarget(env: NodeJS.ProcessEnv): ClusterChoice {
   const server = env.KIPPER_KUBE_SERVER?.trim();
   if (server) return { kind: 'server', server };
   const mode = (env.KIPPER_KUBE ?? '').trim() || 'auto';
-  if (mode !== 'auto' && mode !== 'sim' && mode !== 'kubeconfig') {
-    throw new ClusterError('CLUSTER_INVALID', `KIPPER_KUBE must be auto, sim or kubeconfig (got "${mode}")`);
+  if (mode !== 'auto' && mode !== 'sim' && mode !== 'kubeconfig' && mode !== 'in-cluster') {
+    throw new ClusterError('CLUSTER_INVALID', `KIPPER_KUBE must be auto, sim, kubeconfig or in-cluster (got "${mode}")`);
   }
   if (mode === 'sim') return { kind: 'simulator' };
+  if (mode === 'in-cluster') {
+    if (!env.KUBERNETES_SERVICE_HOST?.trim()) {
+      throw new ClusterError('CLUSTER_INVALID', 'KIPPER_KUBE=in-cluster but KUBERNETES_SERVICE_HOST is not set: Kipper is not running in a Kubernetes pod');
+    }
+    return { kind: 'in-cluster' };
+  }
   const kubeconfig = env.KUBECONFIG?.trim();
   if (kubeconfig) return { kind: 'kubeconfig', path: kubeconfig };
   const home = env.HOME?.trim() || homedir();
@@ -41,6 +47,8 @@ export function describeClusterChoice(choice: ClusterChoice): string {
       return `kubeconfig ${choice.path ?? '~/.kube/config'}`;
     case 'simulator':
       return 'the built-in Kubernetes simulator';
+    case 'in-cluster':
+      return 'this cluster (in-cluster service account)';
   }
 }
 
@@ -73,6 +81,11 @@ export function loadKubeConfig(target: ClusterTarget): KubeConfig {
       contexts: [{ name: 'kipper', cluster: 'kipper', user: 'kipper' }],
       currentContext: 'kipper',
     });
+    return kc;
+  }
+  if (target.kind === 'in-cluster') {
+    // The pod's service account token, CA and KUBERNETES_SERVICE_HOST/PORT; the token file is re-read as it rotates.
+    kc.loadFromCluster();
     return kc;
   }
   const files = (target.path ?? '').split(process.platform === 'win32' ? ';' : ':').filter((f) => f);

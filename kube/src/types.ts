@@ -132,5 +132,7 @@ export interface Cluster {
   deleteBuild(namespace: string, jobName: string): Promise<void>;
   /** Scales the managed Deployment to `replicas` (patch spec.replicas; refuses objects not managed by Kipper like setImage does). */
   setReplicas(namespace: string, name: string, replicas: number): Promise<void>;
+  /** Whether the API server answers (`GET /version`, no retries): readiness probes. */
+  ping(): Promise<void>;
   close(): void;
 }

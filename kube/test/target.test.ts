@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterError, connectCluster, gitContext, resolveClusterTarget } from '../src/index.js';
+import { loadKubeConfig } from '../src/target.js';
 
 const emptyHome = () => mkdtempSync(join(tmpdir(), 'kipper-home-'));
 
@@ -38,7 +39,23 @@ describe('resolveClusterTarget', () => {
   });
 
   it('rejects an unknown KIPPER_KUBE', () => {
-    expect(() => resolveClusterTarget({ KIPPER_KUBE: 'maybe' })).toThrow(/KIPPER_KUBE must be auto, sim or kubeconfig/);
+    expect(() => resolveClusterTarget({ KIPPER_KUBE: 'maybe' })).toThrow(/KIPPER_KUBE must be auto, sim, kubeconfig or in-cluster/);
+  });
+
+  it('uses the pod service account with KIPPER_KUBE=in-cluster: the API server from KUBERNETES_SERVICE_HOST/PORT', () => {
+    expect(resolveClusterTarget({ KIPPER_KUBE: 'in-cluster', KUBERNETES_SERVICE_HOST: '10.96.0.1' })).toEqual({ kind: 'in-cluster' });
+    expect(() => resolveClusterTarget({ KIPPER_KUBE: 'in-cluster' })).toThrow(/not running in a Kubernetes pod/);
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    process.env.KUBERNETES_SERVICE_HOST = '10.96.0.1';
+    process.env.KUBERNETES_SERVICE_PORT = '443';
+    try {
+      expect(loadKubeConfig({ kind: 'in-cluster' }).getCurrentCluster()?.server).toBe('https://10.96.0.1:443');
+    } finally {
+      if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+      else process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+      else process.env.KUBERNETES_SERVICE_PORT = saved.port;
+    }
   });
 });
 

@@ -173,13 +173,15 @@ describe('web console in chromium', () => {
 
   it('refuses a wrong token with a message, then signs in with the admin token', async () => {
     await page.goto(site!.url);
+    // Name and password come first; the token is the second option.
+    await page.getByText('Use an API token instead').click();
     await page.getByLabel('API token').fill('not-a-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
     await expect.poll(() => text(page.getByRole('alert')), { timeout: UI_TIMEOUT }).toContain('This token was refused');
     await shot('01-sign-in-refused');
 
     await page.getByLabel('API token').fill(kipper!.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
     await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
     // Kept for the browser session only.
     expect(await page.evaluate(() => sessionStorage.getItem('kipper.token'))).toBe(kipper!.adminToken);

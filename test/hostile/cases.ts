@@ -54,6 +54,14 @@ function webhook(name: string, headers: (t: Target) => Record<string, string>, b
 const json = (token: string, extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', 'x-kipper-token': token, ...extra });
 const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const GOOD_BODY = JSON.stringify({ image: GOOD_IMAGE, commit: 'abc123f' });
+/** A JWT shaped like a GitHub Actions token, unsigned (empty `secret`) or HS256 with `secret`. */
+function jwt(header: { alg: string }, secret: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { iss: 'https://token.actions.githubusercontent.com', aud: 'kipper', sub: 'repo:p/web:ref:refs/heads/main', jti: `j${now}`, iat: now, nbf: now, exp: now + 300 };
+  const signed = `${part({ ...header, typ: 'JWT' })}.${part(claims)}`;
+  return `${signed}.${secret ? createHmac('sha256', secret).update(signed).digest('base64url') : ''}`;
+}
 
 function restCases(): HostileCase[] {
   const cases: HostileCase[] = [];
@@ -80,6 +88,10 @@ function restCases(): HostileCase[] {
     ['a GitHub signature of non-hex characters', () => ({ 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${'z'.repeat(64)}` })],
     ['an empty GitHub signature', () => ({ 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': '' })],
     ['a GitHub signature without the event header', (t) => ({ 'content-type': 'application/json', 'x-hub-signature-256': sign(`${t.webhookToken}x`, GOOD_BODY) })],
+    // Keyless CI: bearer JWTs of no trusted identity.
+    ['an unsigned JWT (alg none) as bearer', () => ({ 'content-type': 'application/json', authorization: `Bearer ${jwt({ alg: 'none' }, '')}` })],
+    ['an HS256 JWT signed with the webhook token', (t) => ({ 'content-type': 'application/json', authorization: `Bearer ${jwt({ alg: 'HS256' }, t.webhookToken)}` })],
+    ['a 12 KB bearer token', () => ({ 'content-type': 'application/json', authorization: `Bearer ${'a'.repeat(12 * 1024)}` })],
   ];
   for (const [name, headers] of forged) cases.push(webhook(name, headers, GOOD_BODY, UNAUTHENTICATED));
 
@@ -306,6 +318,16 @@ function graphqlCases(): HostileCase[] {
   mutation('deleteApp of an unknown app', 'mutation { deleteApp(app: { namespace: "p-test", name: "nothere" }) }', ['APP_NOT_FOUND']);
   mutation('enableWebhook of an unknown app', 'mutation { enableWebhook(app: { namespace: "p-test", name: "nothere" }) { token } }', ['APP_NOT_FOUND']);
   mutation('disableWebhook of an unknown app', 'mutation { disableWebhook(app: { namespace: "p-test", name: "nothere" }) { enabled } }', ['APP_NOT_FOUND']);
+  const trust = (args: string) => `mutation { trustWebhookIssuer(app: { namespace: "p-test", name: "web" }, ${args}) { id } }`;
+  mutation('trustWebhookIssuer at Redis on loopback', trust('issuer: "https://127.0.0.1:6379", subject: "repo:a/b:ref:refs/heads/main"'), ['VALIDATION_FAILED']);
+  mutation('trustWebhookIssuer at the cloud metadata service', trust('issuer: "http://169.254.169.254/latest", subject: "repo:a/b:ref:refs/heads/main"'), ['VALIDATION_FAILED']);
+  mutation('trustWebhookIssuer at localhost', trust('issuer: "https://localhost", subject: "repo:a/b:ref:refs/heads/main"'), ['VALIDATION_FAILED']);
+  mutation('trustWebhookIssuer with a newline in the issuer', trust('issuer: "https://gitlab.com\\nforged: yes", subject: "repo:a/b"'), ['VALIDATION_FAILED']);
+  mutation('trustWebhookIssuer of every subject', trust('issuer: "https://token.actions.githubusercontent.com", subject: "*"'), ['VALIDATION_FAILED']);
+  mutation('trustWebhookIssuer of every repository', trust('issuer: "https://token.actions.githubusercontent.com", subject: "repo:*"'), ['VALIDATION_FAILED']);
+  mutation('trustWebhookIssuer with a subject of 10 000 characters', trust(`issuer: "https://token.actions.githubusercontent.com", subject: "repo:a/${'b'.repeat(10_000)}"`), ['VALIDATION_FAILED']);
+  mutation('untrustWebhookIssuer of no trust', 'mutation { untrustWebhookIssuer(app: { namespace: "p-test", name: "web" }, id: "00000000-0000-0000-0000-000000000000") { id } }', ['WEBHOOK_TRUST_NOT_FOUND']);
+  mutation('untrustWebhookIssuer naming nothing', 'mutation { untrustWebhookIssuer(app: { namespace: "p-test", name: "web" }) { id } }', ['VALIDATION_FAILED']);
   mutation('an app name found in two namespaces', 'mutation { updateImage(app: { name: "twice" }, image: "registry.example.com/a:1") { number } }', ['AMBIGUOUS_APP']);
   mutation('updateImage with a commit of control characters', 'mutation { updateImage(app: { namespace: "p-test", name: "web" }, image: "registry.example.com/a:1", commit: "abc\\u001b[2J") { number } }', ['VALIDATION_FAILED']);
   return cases;

@@ -12,7 +12,7 @@ export interface Fingerprint {
   cluster: string[];
 }
 
-const TABLES = ['project', 'environment', 'app', 'revision', 'build', 'webhook', 'webhook_delivery', 'audit_entry', 'api_token'];
+const TABLES = ['project', 'environment', 'app', 'revision', 'build', 'webhook', 'webhook_delivery', 'audit_entry', 'api_token', 'webhook_trust', 'ci_token_use'];
 const CLUSTER_LISTS = ['/api/v1/namespaces', '/api/v1/secrets', '/api/v1/services', '/apis/apps/v1/deployments', '/apis/batch/v1/jobs', '/apis/networking.k8s.io/v1/ingresses'];
 
 export async function fingerprint(k: RunningKipper, redis: Redis): Promise<Fingerprint> {

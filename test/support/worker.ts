@@ -77,6 +77,8 @@ function spawnWorker(kipper: WorkerTarget, index: number, extraEnv: Record<strin
     // Test-friendly timings; the api's env (startKipper's `env` option) and `extraEnv` win.
     KIPPER_WORKER_LOCK_MS: '2000',
     KIPPER_SWEEP_MS: '500',
+    // Any free port for /healthz, /readyz and /metrics: several workers share the machine.
+    KIPPER_WORKER_PORT: '0',
     ...kipper.env,
     KIPPER_DATABASE_URL: kipper.databaseUrl,
     KIPPER_REDIS_URL: kipper.redisUrl ?? process.env.KIPPER_REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -1,6 +1,5 @@
-import { ConfigError, describeError, loadConfig } from '@kipper/core';
+import { ConfigError, createLogger, describeError, loadConfig, type Logger } from '@kipper/core';
 import { ClusterError, connectCluster, describeClusterChoice } from '@kipper/kube';
-import { createLogger } from './log.js';
 import { startWorker } from './runtime.js';
 import { loadWorkerSettings } from './worker.config.js';
 
@@ -9,7 +8,7 @@ import { loadWorkerSettings } from './worker.config.js';
  * SIGTERM/SIGINT stop it gracefully (exit 0); a second signal exits at once (1).
  */
 async function main(): Promise<void> {
-  const log = createLogger('worker');
+  let log: Logger;
   let config;
   let settings;
   let cluster;
@@ -23,6 +22,7 @@ async function main(): Promise<void> {
       );
     }
     cluster = connectCluster(target);
+    log = createLogger({ component: 'worker', ...config.log });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ClusterError) {
       process.stderr.write(`kipper worker: ${error.message}\n`);
@@ -31,9 +31,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const worker = await startWorker(config, settings, cluster, log);
+  const worker = await startWorker(config, settings, cluster, log, {
+    logs: { reconciler: createLogger({ component: 'reconciler', ...config.log }), sweeper: createLogger({ component: 'sweeper', ...config.log }) },
+  });
   log.info(
-    `kipper worker ${process.pid} started: queues ${config.queuePrefix}:deploys (${settings.rolloutConcurrency} apps at once, ${config.workerConcurrency} builds) and ${config.queuePrefix}:reports (concurrency ${settings.reportConcurrency}), cluster ${describeClusterChoice(config.cluster)}`,
+    `kipper worker ${process.pid} started: queues ${config.queuePrefix}:deploys (${settings.rolloutConcurrency} apps at once, ${config.workerConcurrency} builds) and ${config.queuePrefix}:reports (concurrency ${settings.reportConcurrency}), cluster ${describeClusterChoice(config.cluster)}, health and metrics at ${worker.ops.url}`,
   );
 
   let stopping = false;

@@ -177,7 +177,7 @@ export class ReconcileLoop {
         } catch (error) {
           // Unreachable is the moment's, not the app's: counted, said once per full pass, retried.
           if (isTransient(error)) this.unreachable++;
-          else this.log.warn(`${key}: reconcile failed`, error);
+          else this.log.warn(`${key}: reconcile failed`, error, { app: key });
         }
         next = this.again.get(key);
         this.again.delete(key);

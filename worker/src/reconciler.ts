@@ -99,7 +99,7 @@ export class Reconciler {
       } finally {
         if (repairs.length > 0) {
           await this.conditions.recordRepair(app, repairs);
-          this.log.info(`${target(app)}: repaired: ${repairs.join('; ')}`);
+          this.log.info(`${target(app)}: repaired: ${repairs.join('; ')}`, { app: target(app) });
         }
       }
       const flagged = [...differences, ...refusals];
@@ -175,9 +175,9 @@ export class Reconciler {
     try {
       if (await appExists(this.db, app.id)) return;
       await this.cluster.deleteApp(app.namespace, app.name);
-      this.log.info(`${target(app)}: the app was deleted during a reconcile pass; removed what the pass had recreated`);
+      this.log.info(`${target(app)}: the app was deleted during a reconcile pass; removed what the pass had recreated`, { app: target(app) });
     } catch (error) {
-      this.log.warn(`${target(app)}: the app was deleted during a reconcile pass; removing its objects failed`, error);
+      this.log.warn(`${target(app)}: the app was deleted during a reconcile pass; removing its objects failed`, error, { app: target(app) });
     }
   }
 }

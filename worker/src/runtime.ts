@@ -1,4 +1,4 @@
-import { type KipperConfig, type Logger, openDatabase, createPubSub, DEPLOY_QUEUE, REPORT_QUEUE, createJobQueue, closeRedis, createRedis, createServices } from '@kipper/core';
+import { type KipperConfig, type Logger, createKipperMetrics, describeError, openDatabase, createPubSub, DEPLOY_QUEUE, REPORT_QUEUE, createJobQueue, closeRedis, createRedis, createServices } from '@kipper/core';
 import type { Cluster } from '@kipper/kube';
 import { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
@@ -8,7 +8,9 @@ import { JobProcessor, type DeployJob } from './processor.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { Reconciler } from './reconciler.js';
 import { createReporters, ReportJobs, type Reporter } from './reports/index.js';
+import { startOpsServer, type OpsServer } from './ops-server.js';
 import { Sweeper } from './sweeper.js';
+import { addQueueMetrics } from './worker-metrics.js';
 import type { WorkerSettings } from './worker.config.js';
 
 /** How long a stopping worker waits for BullMQ to close gracefully before forcing it. */
@@ -31,6 +33,8 @@ export interface RunningWorker {
   readonly db: DataSource;
   readonly sweeper: Sweeper;
   readonly reconciler: ReconcileLoop;
+  /** `/healthz`, `/readyz` and `/metrics` of this worker. */
+  readonly ops: OpsServer;
   /**
    * Graceful stop: no new jobs; running drains are told to stop at their next step (a rollout
    * or build being followed is left to the cluster and its job handed back to the queue, to be
@@ -43,6 +47,8 @@ export interface RunningWorker {
 export interface StartWorkerOptions {
   /** The reporters to run instead of createReporters' (tests). */
   reporters?: (deps: Parameters<typeof createReporters>[0]) => Reporter[];
+  /** Loggers of the parts that run on their own (reconciler, sweeper); default `log`. */
+  logs?: { reconciler?: Logger; sweeper?: Logger };
 }
 
 export async function startWorker(
@@ -55,8 +61,11 @@ export async function startWorker(
   // The app locks of every drain share one connection (lock-session.ts); drains use a few more
   // briefly (mostly they wait on watches), builds their log writes, each running report one at most.
   const db = await openDatabase(config.databaseUrl, { poolSize: config.workerConcurrency * 2 + settings.reportConcurrency + 8 });
+  const metrics = createKipperMetrics('worker');
+  metrics.observe(db);
   const pubsub = createPubSub(config.redisUrl, config.queuePrefix);
   const queue = createJobQueue(config.redisUrl, config.queuePrefix);
+  addQueueMetrics(metrics, queue);
   // The same domain services as the api's: the worker is a mode of Kipper, not a copy of it.
   const services = createServices({ config, dataSource: db, cluster, queue, pubsub, log });
   const { events, revisions } = services;
@@ -119,27 +128,43 @@ export async function startWorker(
     queue,
     gitWatch,
     { intervalMs: settings.sweepMs, graceMs: settings.sweepGraceMs, gitPollSeconds: config.gitPollSeconds },
-    log,
+    options.logs?.sweeper ?? log,
   );
   sweeper.start();
 
   const reconciler = new ReconcileLoop(
     db,
     cluster,
-    new Reconciler(db, cluster, services.conditions, { progressDeadlineSeconds: config.progressDeadlineSeconds }, log),
+    new Reconciler(db, cluster, services.conditions, { progressDeadlineSeconds: config.progressDeadlineSeconds }, options.logs?.reconciler ?? log),
     { intervalMs: config.reconcileSeconds * 1000, debounceMs: settings.reconcileDebounceMs, concurrency: config.workerConcurrency },
-    log,
+    options.logs?.reconciler ?? log,
   );
   reconciler.start();
+
+  const opsRedis = createRedis(config.redisUrl, 'request', `${config.queuePrefix}:worker-ops`);
+  let ops: OpsServer;
+  try {
+    ops = await startOpsServer({ dataSource: db, redis: opsRedis, cluster }, metrics.registry, {
+      host: settings.opsHost,
+      port: settings.opsPort,
+      metricsToken: config.metricsToken,
+    });
+  } catch (error) {
+    await closeRedis(opsRedis);
+    throw new Error(`cannot serve /healthz, /readyz and /metrics on ${settings.opsHost}:${settings.opsPort} (KIPPER_WORKER_HOST, KIPPER_WORKER_PORT): ${describeError(error, { stack: false })}`, { cause: error });
+  }
 
   let closing: Promise<void> | null = null;
   return {
     db,
     sweeper,
     reconciler,
+    ops,
     close() {
       closing ??= (async () => {
         shutdown.abort();
+        await ops.close();
+        await closeRedis(opsRedis);
         await sweeper.stop().catch((error: unknown) => log.warn('sweeper stop', error));
         await reconciler.stop().catch((error: unknown) => log.warn('reconciler stop', error));
         // BullMQ's graceful close waits for Redis; with Redis down it never ends. The work itself

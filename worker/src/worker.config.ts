@@ -21,6 +21,9 @@ export interface WorkerSettings {
    * at once; builds among them are still bounded by KIPPER_WORKER_CONCURRENCY.
    */
   rolloutConcurrency: number;
+  /** Where `/healthz`, `/readyz` and `/metrics` are served (KIPPER_WORKER_HOST, KIPPER_WORKER_PORT; port 0: any free one). */
+  opsHost: string;
+  opsPort: number;
 }
 
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
@@ -34,5 +37,7 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     reconcileDebounceMs: integer(env, 'KIPPER_RECONCILE_DEBOUNCE_MS', 250, 0, 60_000),
     reportConcurrency: integer(env, 'KIPPER_REPORT_CONCURRENCY', 8, 1, 100),
     rolloutConcurrency: integer(env, 'KIPPER_WORKER_ROLLOUTS', 200, 1, 5_000),
+    opsHost: env.KIPPER_WORKER_HOST || '127.0.0.1',
+    opsPort: integer(env, 'KIPPER_WORKER_PORT', 8081, 0, 65535),
   };
 }

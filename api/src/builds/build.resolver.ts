@@ -7,8 +7,11 @@ import { BuildType } from './build.types.js';
 @Resolver(() => BuildType)
 export class BuildResolver {
   @Query(() => BuildType, { nullable: true })
-  build(@Arg('id', () => ID) id: string, @Ctx() ctx: KipperContext): Promise<Build | null> {
-    return ctx.services.builds.byId(id);
+  async build(@Arg('id', () => ID) id: string, @Ctx() ctx: KipperContext): Promise<Build | null> {
+    const build = await ctx.services.builds.byId(id);
+    const app = build ? await ctx.loaders.app.load(build.appId) : null;
+    // A build of a project the caller cannot see is null, as for one that does not exist.
+    return app && (await ctx.services.access.projectRole(ctx.principal, app.projectId)) ? build : null;
   }
 
   @FieldResolver(() => RevisionType, { nullable: true })

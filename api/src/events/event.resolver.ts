@@ -1,8 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import { type AppRef, ErrorCode, KipperError, type Revision, topics, type BuildLogPayload, type DeployEventPayload } from '@kipper/core';
+import { type AppRef, ErrorCode, KipperError, ProjectRole, type Revision, topics, type BuildLogPayload, type DeployEventPayload } from '@kipper/core';
 import { AppRefInput, healthOf } from '../apps/app.types.js';
 import { BuildLogLineType } from '../builds/build.types.js';
+import { appFor, projectFor } from '../access/access.guard.js';
 import type { KipperContext } from '../graphql/context.js';
 import { RevisionType } from '../revisions/revision.types.js';
 import { DeployEventObject } from './deploy-event.types.js';
@@ -36,7 +37,7 @@ export class EventResolver {
     description:
       'Events of one app: its revisions (queued, held, building, rolling out with progress, live, failed, superseded, cancelled), its pin, and what the worker observes in the cluster (health, drift, repairs, a missing webhook Secret).',
     subscribe: async ({ args, context }: Data) => {
-      const app = await context.services.apps.resolve(args.app as AppRef);
+      const app = await appFor(context, args.app as AppRef, ProjectRole.VIEWER, 'Following the app');
       return context.services.pubsub.subscribe(topics.app(app.id));
     },
   })
@@ -47,7 +48,7 @@ export class EventResolver {
   @Subscription(() => DeployEventObject, {
     description: 'The same events for every app of a project.',
     subscribe: async ({ args, context }: Data) => {
-      const project = await context.services.projects.getOrFail(String(args.project));
+      const project = await projectFor(context, String(args.project), ProjectRole.VIEWER, 'Following the project');
       return context.services.pubsub.subscribe(topics.project(project.id));
     },
   })
@@ -59,7 +60,10 @@ export class EventResolver {
     description: 'Lines of a build\'s output as they are written (earlier lines: Build.log).',
     subscribe: async ({ args, context }: Data) => {
       const build = await context.services.builds.byId(String(args.buildId));
-      if (!build) throw new KipperError(ErrorCode.BUILD_NOT_FOUND, `Build ${String(args.buildId)} does not exist`);
+      const notFound = () => new KipperError(ErrorCode.BUILD_NOT_FOUND, `Build ${String(args.buildId)} does not exist`);
+      const app = build ? await context.services.apps.byId(build.appId) : null;
+      if (!build || !app) throw notFound();
+      await context.services.access.require(context.principal, app.projectId, ProjectRole.VIEWER, 'Following the build', { notFound });
       return context.services.pubsub.subscribe(topics.buildLog(build.id));
     },
   })

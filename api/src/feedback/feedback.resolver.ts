@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
-import type { App, FeedbackConnection, FeedbackReport, Revision } from '@kipper/core';
+import { ProjectRole, type App, type FeedbackConnection, type FeedbackReport, type Revision } from '@kipper/core';
+import { appFor } from '../access/access.guard.js';
 import { AppRefInput, AppType } from '../apps/app.types.js';
 import type { KipperContext } from '../graphql/context.js';
 import { FeedbackProvider } from '../graphql/enums.js';
@@ -17,7 +18,7 @@ export class FeedbackResolver {
     @Arg('input', () => ConnectFeedbackInput) input: ConnectFeedbackInput,
     @Ctx() ctx: KipperContext,
   ): Promise<FeedbackConnection> {
-    const app = await ctx.services.apps.resolve(ref);
+    const app = await appFor(ctx, ref, ProjectRole.ADMIN, 'Connecting feedback');
     return ctx.services.feedback.connect(app, { provider: input.provider, repository: input.repository, apiUrl: input.apiUrl ?? null, tokenSecret: { name: input.tokenSecret.name, key: input.tokenSecret.key ?? null } }, ctx.actor);
   }
 
@@ -27,7 +28,7 @@ export class FeedbackResolver {
     @Arg('provider', () => FeedbackProvider) provider: FeedbackProvider,
     @Ctx() ctx: KipperContext,
   ): Promise<FeedbackConnection> {
-    const app = await ctx.services.apps.resolve(ref);
+    const app = await appFor(ctx, ref, ProjectRole.ADMIN, 'Disconnecting feedback');
     return ctx.services.feedback.disconnect(app, provider, ctx.actor);
   }
 

@@ -27,8 +27,8 @@ const listAwareEstimator: ComplexityEstimator = ({ field, args, childComplexity 
   const own = isLeafType(getNamedType(field.type)) && !isListType(nullable) ? 0 : 1;
   const first: unknown = args.first;
   if (typeof first === 'number') return own + Math.max(first, 1) * childComplexity;
-  // `nodes` of a connection: the connection field already counted its page size.
-  if (isListType(nullable) && field.name !== 'nodes') return own + UNPAGED_LIST_ESTIMATE * childComplexity;
+  // `nodes` of a connection (`entries` of the audit log's page): the paged field already counted its page size.
+  if (isListType(nullable) && field.name !== 'nodes' && field.name !== 'entries') return own + UNPAGED_LIST_ESTIMATE * childComplexity;
   return own + childComplexity;
 };
 

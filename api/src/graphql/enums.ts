@@ -1,5 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  ActorKind,
   AppSource,
   DeployPolicy,
   DriftPolicy,
@@ -14,6 +15,7 @@ import {
   NotificationDeliveryOutcome,
   NotificationEvent,
   RevisionStatus,
+  ProjectRole,
   RevisionTrigger,
 } from '@kipper/core';
 
@@ -21,6 +23,7 @@ import {
  * Every enum of the schema. GraphQL names are the TypeScript keys (`ROLLING_OUT`), values the
  * stored strings (`rolling_out`; health: `Healthy`), so resolvers return entity values unchanged.
  */
+registerEnumType(ActorKind, { name: 'ActorKind', description: 'Who an audit actor is: a person, a project token, a CI identity, a webhook token or Kipper itself.' });
 registerEnumType(AppSource, { name: 'AppSource' });
 registerEnumType(DeployPolicy, { name: 'DeployPolicy' });
 registerEnumType(DriftPolicy, {
@@ -85,3 +88,4 @@ export {
   NotificationDeliveryOutcome,
   NotificationEvent,
 };
+registerEnumType(ProjectRole, { name: 'ProjectRole', description: 'Roles within a project, weakest first: VIEWER reads, DEPLOYER deploys, ADMIN manages members and settings.' });

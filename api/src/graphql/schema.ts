@@ -9,9 +9,14 @@ import { EnvironmentResolver, ProjectResolver } from '../projects/project.resolv
 import { RevisionResolver, RolloutProgressResolver } from '../revisions/revision.resolver.js';
 import { AppStateResolver } from '../apps/app-state.resolver.js';
 import { ErrorCode } from '@kipper/core';
+import { guardRootFields } from '../access/access.table.js';
+import { PeopleResolver } from '../people/people.resolver.js';
+import { TokenResolver } from '../people/token.resolver.js';
 import { NotificationDeliveryResolver, NotificationResolver } from '../notifications/notification.resolver.js';
 import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './webhook.resolver.js';
+import { WebhookTrustResolver, WebhookTrustsResolver } from './webhook-trust.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
 
 export const resolvers = [
   ProjectResolver,
@@ -24,12 +29,17 @@ export const resolvers = [
   BuildResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
+  WebhookTrustResolver,
+  WebhookTrustsResolver,
   FeedbackResolver,
   FeedbackReportResolver,
   AppFeedbackResolver,
   NotificationResolver,
   NotificationDeliveryResolver,
   EventResolver,
+  PeopleResolver,
+  TokenResolver,
+  AuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -52,7 +62,8 @@ export function buildKipperSchema(): Promise<GraphQLSchema> {
         throw new Error('subscriptions use context.services.pubsub');
       },
     },
-  }).then((schema) => withErrorCode(schema));
+    // Every root field is checked against the access table (access/access.table.ts).
+  }).then((schema) => guardRootFields(withErrorCode(schema)));
   return built;
 }
 

@@ -1,10 +1,19 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { clampPage, type App, type CreatedNotificationChannel, type NotificationChannel, type NotificationDelivery, type Project, type Revision } from '@kipper/core';
+import { clampPage, ErrorCode, KipperError, ProjectRole, type App, type CreatedNotificationChannel, type NotificationChannel, type NotificationDelivery, type Project, type Revision } from '@kipper/core';
 import { AppRefInput, AppType } from '../apps/app.types.js';
+import { appFor, onlyVisible, projectFor } from '../access/access.guard.js';
 import type { KipperContext } from '../graphql/context.js';
 import { ProjectType } from '../projects/project.types.js';
 import { RevisionType } from '../revisions/revision.types.js';
 import { CreateNotificationChannelInput, CreatedNotificationChannelType, NotificationChannelType, NotificationDeliveryType } from './notification.types.js';
+
+/** The channel, when the caller holds `role` in its project; one they cannot see is NOTIFICATION_CHANNEL_NOT_FOUND. */
+async function channelFor(ctx: KipperContext, id: string, role: ProjectRole, what: string): Promise<NotificationChannel> {
+  const channel = await ctx.services.notifications.getOrFail(id);
+  const notFound = () => new KipperError(ErrorCode.NOTIFICATION_CHANNEL_NOT_FOUND, `No notification channel ${id} (kip notifications list shows them)`);
+  await ctx.services.access.require(ctx.principal, channel.projectId, role, what, { notFound });
+  return channel;
+}
 
 /** GraphQL over NotificationService; no logic of its own. */
 @Resolver(() => NotificationChannelType)
@@ -17,34 +26,40 @@ export class NotificationResolver {
     @Arg('app', () => AppRefInput, { nullable: true }) ref: AppRefInput | null,
     @Ctx() ctx: KipperContext,
   ): Promise<NotificationChannel[]> {
-    const app = ref ? await ctx.services.apps.resolve({ ...ref, project: ref.project ?? project }) : null;
-    return ctx.services.notifications.list({ project, app });
+    if (project) await projectFor(ctx, project, ProjectRole.VIEWER, 'Listing notification channels');
+    const app = ref ? await appFor(ctx, { ...ref, project: ref.project ?? project }, ProjectRole.VIEWER, 'Listing notification channels') : null;
+    return onlyVisible(ctx, await ctx.services.notifications.list({ project, app }), (channel) => channel.projectId);
   }
 
   @Query(() => [NotificationDeliveryType], {
     description: 'Delivery attempts, newest first: of one channel, of a project\'s channels, or of all. NOTIFICATION_CHANNEL_NOT_FOUND for an unknown channel.',
   })
-  notificationDeliveries(
+  async notificationDeliveries(
     @Arg('channel', () => ID, { nullable: true }) channel: string | null,
     @Arg('project', () => String, { nullable: true }) project: string | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Ctx() ctx: KipperContext,
   ): Promise<NotificationDelivery[]> {
-    return ctx.services.notifications.deliveries({ channelId: channel, project, first: clampPage(first) });
+    if (channel) await channelFor(ctx, channel, ProjectRole.VIEWER, 'Reading deliveries');
+    if (project) await projectFor(ctx, project, ProjectRole.VIEWER, 'Reading deliveries');
+    const rows = await ctx.services.notifications.deliveries({ channelId: channel, project, first: clampPage(first) });
+    return onlyVisible(ctx, rows, async (delivery) => (await ctx.services.notifications.get(delivery.channelId))?.projectId ?? null);
   }
 
   @Mutation(() => CreatedNotificationChannelType, {
     description: 'Adds a channel; WEBHOOK channels get a signing secret, returned this once. The URL is refused when it is not http(s) or points into Kipper\'s own network (VALIDATION_FAILED).',
   })
-  createNotificationChannel(
+  async createNotificationChannel(
     @Arg('input', () => CreateNotificationChannelInput) input: CreateNotificationChannelInput,
     @Ctx() ctx: KipperContext,
   ): Promise<CreatedNotificationChannel> {
+    await projectFor(ctx, input.project, ProjectRole.ADMIN, 'Adding a notification channel');
     return ctx.services.notifications.create(input, ctx.actor);
   }
 
   @Mutation(() => NotificationChannelType, { description: 'Removes the channel, its delivery record and its Secret; returns what was removed.' })
-  deleteNotificationChannel(@Arg('id', () => ID) id: string, @Ctx() ctx: KipperContext): Promise<NotificationChannel> {
+  async deleteNotificationChannel(@Arg('id', () => ID) id: string, @Ctx() ctx: KipperContext): Promise<NotificationChannel> {
+    await channelFor(ctx, id, ProjectRole.ADMIN, 'Removing a notification channel');
     return ctx.services.notifications.delete(id, ctx.actor);
   }
 

@@ -1,23 +1,25 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AppType } from '../apps/app.types.js';
 import { type App, Environment, Project } from '@kipper/core';
+import { onlyVisible, visibleProject } from '../access/access.guard.js';
 import type { KipperContext } from '../graphql/context.js';
 import { CreateProjectInput, EnvironmentType, ProjectType } from './project.types.js';
 
 @Resolver(() => ProjectType)
 export class ProjectResolver {
   @Query(() => [ProjectType])
-  projects(@Ctx() ctx: KipperContext): Promise<Project[]> {
-    return ctx.services.projects.list();
+  async projects(@Ctx() ctx: KipperContext): Promise<Project[]> {
+    return onlyVisible(ctx, await ctx.services.projects.list(), (project) => project.id);
   }
 
   @Query(() => ProjectType, { nullable: true })
   project(@Arg('name', () => String) name: string, @Ctx() ctx: KipperContext): Promise<Project | null> {
-    return ctx.services.projects.get(name);
+    return visibleProject(ctx, name);
   }
 
   @Mutation(() => ProjectType, { description: 'Creates the project, its environments and their namespaces `{project}-{environment}`.' })
   createProject(@Arg('input', () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: KipperContext): Promise<Project> {
+    // Instance admins only: checked by the access table before this runs.
     return ctx.services.projects.create(input, ctx.actor);
   }
 

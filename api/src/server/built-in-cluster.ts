@@ -14,9 +14,10 @@ export interface ClusterForConfig {
  */
 export async function startBuiltInClusterWhenNeeded(config: KipperConfig, log: Pick<Logger, 'info'>): Promise<ClusterForConfig> {
   if (config.cluster.kind !== 'simulator') return { config, close: () => Promise.resolve() };
-  const simulator = await startSimulator({ port: config.simulatorPort });
+  const simulator = await startSimulator({ port: config.simulatorPort, statePath: config.simulatorState });
+  const kept = config.simulatorState ? `its objects kept in ${config.simulatorState}` : 'in memory';
   log.info(
-    `No kubeconfig given: using the built-in Kubernetes simulator at ${simulator.url} (set KUBECONFIG or KIPPER_KUBE_SERVER for a real cluster)`,
+    `No kubeconfig given: using the built-in Kubernetes simulator at ${simulator.url}, ${kept} (set KUBECONFIG or KIPPER_KUBE_SERVER for a real cluster)`,
   );
   return { config: { ...config, cluster: { kind: 'server', server: simulator.url } }, close: () => simulator.close() };
 }

@@ -15,7 +15,7 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 function isApiPath(path: string): boolean {
-  return path.startsWith('/api/') || path === '/graphql' || path === '/healthz';
+  return path.startsWith('/api/') || ['/graphql', '/healthz', '/readyz', '/metrics'].includes(path);
 }
 
 function securityHeaders(req: Request, res: Response, next: NextFunction): void {

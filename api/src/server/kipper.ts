@@ -10,7 +10,8 @@ import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { type KipperServices, type KipperConfig, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices } from '@kipper/core';
+import { type KipperServices, type KipperConfig, type Principal, ConfigError, openDatabase, createDataSource, ErrorCode, createPubSub, type KipperPubSub, createJobQueue, type JobQueue, consoleLogger, describeError, type Logger, createServices, createKipperMetrics, createRedis, closeRedis } from '@kipper/core';
+import type { Redis } from 'ioredis';
 import { subscribeSharingEvents } from '../events/shared-subscribe.js';
 import { createContext, type KipperContext } from '../graphql/context.js';
 import { concurrencyLimitPlugin } from '../graphql/concurrency.js';
@@ -18,7 +19,17 @@ import { costOrUndefined, operationBudgetPlugin, tooComplex } from '../graphql/c
 import { formatError, unauthenticated } from '../graphql/errors.js';
 import { kipperValidationRules, validateWithLimits } from '../graphql/limits.js';
 import { buildKipperSchema } from '../graphql/schema.js';
+import { createApiMetrics, type ApiMetrics } from '../observability/api-metrics.js';
+import { graphqlMetricsPlugin } from '../observability/graphql-metrics.js';
+import { opsRoutes } from '../observability/ops-routes.js';
+import { countedWhileOpen } from '../observability/subscription-count.js';
+import { webhookMetrics } from '../observability/webhook-metrics.js';
 import { createWebhookRouter } from '../webhooks/webhook.routes.js';
+import { CredentialWatch } from '../people/credential-watch.js';
+import { authenticateCaller, csrfRefused } from '../people/credentials.js';
+import { CSRF_HEADER } from '../people/cookies.js';
+import { createSessionRouter } from '../people/session.routes.js';
+import { createSingleSignOnRouter } from '../people/oidc.routes.js';
 import { defaultConsoleDir, mountConsole } from './console.js';
 import { createBoundedServer, jsonErrors, routeNotFound } from './http-limits.js';
 import { requestScope } from './request-scope.js';
@@ -32,6 +43,11 @@ export interface KipperOptions {
   log?: Logger;
   /** The built console; default `console/dist` of the repository, null for none. */
   consoleDir?: string | null;
+  /**
+   * Where the one-time admin token of a first start is shown: to the person starting Kipper,
+   * never into the log (main.ts writes it to the terminal as plain lines). Default: `log.info`.
+   */
+  announceToken?: (lines: string[]) => void;
 }
 
 export interface RunningAddress {
@@ -44,6 +60,8 @@ export interface Kipper {
   stop(): Promise<void>;
   /** Available after start(): the services, for tests and embedding. */
   readonly services: KipperServices;
+  /** This api's Prometheus metrics (also served at `/metrics`). */
+  readonly metrics: ApiMetrics;
 }
 
 /** The composition root: database, cluster, queue, pub/sub, services, HTTP + WebSocket server. */
@@ -60,6 +78,9 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
   let httpServer: Server | undefined;
   let apollo: ApolloServer<KipperContext> | undefined;
   let stopping: Promise<void> | undefined;
+  let credentialWatch: CredentialWatch | undefined;
+  let opsRedis: Redis | undefined;
+  const metrics = createApiMetrics(createKipperMetrics('api'));
 
   const report = (err: unknown) => log.error(`Internal error: ${describeError(err)}`);
   const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, report);
@@ -87,6 +108,11 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     dataSource = await openDatabase(cfg.databaseUrl, { applicationName: 'kipper-api', statementTimeoutMs: cfg.graphqlStatementTimeoutMs });
     webhookDataSource = createDataSource(cfg.databaseUrl, { applicationName: 'kipper-api-webhook', poolSize: 5 });
     await webhookDataSource.initialize();
+    metrics.base.observe(dataSource);
+    metrics.base.observe(webhookDataSource);
+    // Readiness pings and the shared rate limits: a request connection of their own, never
+    // waiting behind the queue's commands, failing fast when Redis is gone.
+    opsRedis = createRedis(cfg.redisUrl, 'request', `${cfg.queuePrefix}:api`);
     queue = createJobQueue(cfg.redisUrl, cfg.queuePrefix);
     pubsub = createPubSub(cfg.redisUrl, cfg.queuePrefix);
     services = createServices({ config: cfg, dataSource, cluster, queue, pubsub, log });
@@ -101,25 +127,27 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     app.set('trust proxy', cfg.trustProxy);
     httpServer = createBoundedServer(app, cfg.http);
     app.use(requestScope);
+    app.use(opsRoutes({ dataSource, redis: opsRedis, cluster }, metrics.base.registry, cfg.metricsToken));
 
     // Webhook shim first: it reads its own raw body (GitHub signs the exact bytes).
     app.use(
       '/api/v1/webhook',
-      createWebhookRouter(webhookServices, { perApp: cfg.webhookRateLimit, log: (message) => log.error(message) }),
+      webhookMetrics(metrics),
+      createWebhookRouter(webhookServices, {
+        perApp: cfg.webhookRateLimit,
+        // Every api process takes from the same buckets: replicas share one limit per app.
+        sharedLimits: { store: opsRedis, prefix: cfg.queuePrefix },
+        log: (message) => log.error(message),
+      }),
     );
 
-    app.get('/healthz', async (_req, res) => {
-      try {
-        await live.dataSource.query('SELECT 1');
-        res.json({ status: 'ok' });
-      } catch {
-        res.status(503).json({ status: 'unavailable', error: { code: ErrorCode.INTERNAL, message: 'database not reachable' } });
-      }
-    });
+    app.use('/api/v1/session', createSingleSignOnRouter(live, { config: () => cfg, log }));
+    app.use('/api/v1/session', createSessionRouter(live, { secure: () => cfg.publicUrl.startsWith('https:'), log }));
 
     // 1 MiB per message, as for HTTP bodies (ws defaults to 100 MiB).
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_GRAPHQL_BYTES });
-    const wsCleanup = useServer<Record<string, unknown>, { actor: string }>(
+    const watch = (credentialWatch = new CredentialWatch(() => live, log));
+    const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; unwatch?: () => void }>(
       {
         schema,
         // The same depth and alias limits as HTTP (Apollo's validationRules below), and the same cost budget.
@@ -140,13 +168,17 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
         },
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
-          const header = params.authorization ?? params.Authorization;
-          const actor = await live.auth.authenticate(header);
-          if (!actor) return false; // graphql-ws closes with 4403 Forbidden
-          ctx.extra.actor = actor;
+          const auth = await authenticateCaller(live, { authorization: params.authorization ?? params.Authorization, cookie: ctx.extra.request.headers.cookie, csrf: params.csrfToken });
+          if ('refused' in auth) return false; // graphql-ws closes with 4403 Forbidden
+          ctx.extra.principal = auth.principal;
+          const socket = ctx.extra.socket;
+          ctx.extra.unwatch = watch.add(auth.credential, (code, reason) => socket.close(code, reason));
           return true;
         },
-        context: (ctx) => createContext(live, ctx.extra.actor ?? 'anonymous'),
+        onClose: (ctx) => ctx.extra.unwatch?.(),
+        context: (ctx) => createContext(live, ctx.extra.principal!),
+        onOperation: (_ctx, _id, _payload, _args, result) =>
+          Symbol.asyncIterator in result ? countedWhileOpen(result, metrics.subscriptionsOpen) : undefined,
         onNext: (_ctx, _id, _payload, _args, result) =>
           result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined,
         onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
@@ -162,9 +194,10 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       stopOnTerminationSignals: false,
       formatError: (formatted, error) => {
         const out = format(formatted, error);
-        return out.extensions?.code === ErrorCode.UNAUTHENTICATED ? { ...out, message: out.message.replace(/^Context creation failed: /, '') } : out;
+        return out.extensions?.code === ErrorCode.UNAUTHENTICATED || out.extensions?.code === ErrorCode.FORBIDDEN ? { ...out, message: out.message.replace(/^Context creation failed: /, '') } : out;
       },
       plugins: [
+        graphqlMetricsPlugin(metrics),
         operationBudgetPlugin(cfg.graphqlMaxCost),
         concurrencyLimitPlugin(cfg.graphqlConcurrency),
         ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -185,9 +218,9 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
       express.json({ limit: MAX_GRAPHQL_BYTES }),
       expressMiddleware(apollo, {
         context: async ({ req }) => {
-          const actor = await live.auth.authenticate(req.headers.authorization);
-          if (!actor) throw unauthenticated();
-          return createContext(live, actor);
+          const auth = await authenticateCaller(live, { authorization: req.headers.authorization, cookie: req.headers.cookie, csrf: req.headers[CSRF_HEADER] });
+          if ('refused' in auth) throw auth.refused === 'csrf' ? csrfRefused() : unauthenticated();
+          return createContext(live, auth.principal);
         },
       }),
     );
@@ -215,17 +248,20 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
 
     const token = await live.auth.bootstrap();
     if (token) {
-      log.info(`Admin API token (shown once): ${token}`);
-      log.info(`  kip login --server ${cfg.publicUrl} --token ${token}`);
+      const lines = [`Admin API token (shown once): ${token}`, `  kip login --server ${cfg.publicUrl} --token ${token}`];
+      if (options.announceToken) options.announceToken(lines);
+      else for (const line of lines) log.info(line);
     }
     return { url, port: address.port };
   }
 
   async function stopInner(): Promise<void> {
+    credentialWatch?.stop();
     if (apollo) await apollo.stop().catch((err: unknown) => log.warn(`stopping GraphQL: ${describeError(err)}`));
     else if (httpServer?.listening) await new Promise<void>((resolve) => httpServer!.close(() => resolve()));
     await queue?.close().catch(() => undefined);
     await pubsub?.close().catch(() => undefined);
+    if (opsRedis) await closeRedis(opsRedis);
     if (dataSource?.isInitialized) await dataSource.destroy();
     if (webhookDataSource?.isInitialized) await webhookDataSource.destroy();
     ownCluster?.close();
@@ -234,6 +270,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
   return {
     start,
     stop,
+    metrics,
     get services() {
       if (!services) throw new Error('Kipper is not started');
       return services;

@@ -97,3 +97,78 @@ export class TokenBucketLimiter {
     }
   }
 }
+
+/** What the webhook gate takes tokens from: buckets in this process, or shared ones in Redis. */
+export interface Buckets {
+  take(key: string, cost?: number): Promise<TakeResult>;
+}
+
+/** The in-process buckets behind the Buckets interface (no Redis: unit tests, embedding). */
+export function localBuckets(limiter: TokenBucketLimiter): Buckets {
+  return { take: async (key, cost) => limiter.take(key, cost) };
+}
+
+/**
+ * The same token bucket as TokenBucketLimiter, kept in Redis so that every api process takes
+ * from one bucket per key: with two replicas an app still gets its burst and rate once, not
+ * twice. One script does the refill and the take atomically, on Redis's clock (api processes'
+ * clocks may differ). A bucket expires once it would be full again, so idle keys cost nothing.
+ */
+const TAKE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = burst
+  at = now
+end
+tokens = math.min(burst, tokens + math.max(0, now - at) / 1000 * rate)
+local ok = 0
+if tokens >= cost then
+  tokens = tokens - cost
+  ok = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
+if ok == 1 then return 0 end
+return math.max(1, math.ceil((cost - tokens) / rate))
+`;
+
+/** The part of an ioredis client the shared buckets use. */
+export interface BucketStore {
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+export interface SharedBucketOptions {
+  /** Key prefix: `{prefix}:ratelimit:{name}:`. */
+  prefix: string;
+  name: string;
+  /** Called when Redis did not answer and the process's own bucket decided instead (never with a key's secret: keys hold app names and addresses). */
+  onFallback?: (error: unknown) => void;
+}
+
+/**
+ * Shared buckets in Redis; when Redis does not answer, this process's own bucket decides
+ * (the limit is then per process again, as before replicas shared it), so an outage of
+ * Redis never refuses or lets through every delivery.
+ */
+export function sharedBuckets(store: BucketStore, limits: BucketOptions, options: SharedBucketOptions, fallback = new TokenBucketLimiter(limits)): Buckets {
+  if (!(limits.burst >= 1) || !(limits.perSecond > 0)) throw new RangeError('rate limit: burst must be at least 1 and perSecond above 0');
+  const prefix = `${options.prefix}:ratelimit:${options.name}:`;
+  return {
+    async take(key, cost = 1) {
+      try {
+        const wait = Number(await store.eval(TAKE_SCRIPT, 1, prefix + key, limits.burst, limits.perSecond, cost));
+        return wait === 0 ? { ok: true } : { ok: false, retryAfterSeconds: wait };
+      } catch (error) {
+        options.onFallback?.(error);
+        return fallback.take(key, cost);
+      }
+    },
+  };
+}

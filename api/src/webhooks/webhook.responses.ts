@@ -46,6 +46,7 @@ export function httpResponseOf(outcome: FreshOutcome): RecordedResponse {
  * internals (cluster, internal): those answer a fixed message and their details go to the log.
  */
 export function sendOutcome(res: Response, outcome: WebhookOutcome, logDetails: (details: string) => void): void {
+  res.locals.webhookOutcome = outcome.kind; // for the webhook metrics
   if (outcome.kind === 'replayed') {
     res.setHeader('Idempotent-Replayed', 'true');
     res.status(outcome.response.statusCode).json(outcome.response.body);

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { DeliveryHandler, refusalOf, type DeliveryRevisions, type DeliveryService, type WebhookOutcome, type WebhookService } from '@kipper/core';
+import { DeliveryHandler, ErrorCode, refusalOf, type CiIdentityService, type DeliveryRevisions, type DeliveryService, type WebhookOutcome, type WebhookService } from '@kipper/core';
 import { bodyReadErrors, checkContentType, MAX_BODY_BYTES, rawBodyOf, readRawBody } from './webhook.body.js';
 import { WebhookGate, type GateLimits, type WebhookTarget } from './webhook.gate.js';
 import { deliveryHeaders, headerValue, parseDelivery, revisionNumberOf } from './webhook.request.js';
@@ -9,6 +9,8 @@ export interface WebhookRouterDeps {
   webhooks: WebhookService;
   deliveries: DeliveryService;
   revisions: DeliveryRevisions;
+  /** Keyless CI: bearer OIDC tokens checked against the app's trusts; without it they are ignored. */
+  ciIdentities?: CiIdentityService;
 }
 
 export interface WebhookRouterOptions extends GateLimits {
@@ -30,7 +32,7 @@ export interface WebhookRouterOptions extends GateLimits {
 export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRouterOptions = {}): Router {
   const log = options.log ?? ((message: string) => console.error(message));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const gate = new WebhookGate(deps.webhooks, options, log);
+  const gate = new WebhookGate(deps.webhooks, options, log, deps.ciIdentities);
   const handler = new DeliveryHandler({ ...deps, respond: httpResponseOf, duplicateWaitMs: options.duplicateWaitMs, log });
   const logFor = (target: WebhookTarget) => (details: string) => log(`webhook ${target.appKey}: ${details}`);
   const router = express.Router();
@@ -45,9 +47,15 @@ export function createWebhookRouter(deps: WebhookRouterDeps, options: WebhookRou
     try {
       outcome = admitted.secretMissing
         ? await handler.refuseUnverifiable(admitted.app, deliveryHeaders(req.headers))
-        : await handler.handle(parseDelivery(admitted.app, req.headers, raw));
+        : await handler.handle({ ...parseDelivery(admitted.app, req.headers, raw), ci: admitted.ci });
     } catch (err) {
       outcome = refusalOf(err); // a body or key that cannot be read (handle() itself never throws)
+    }
+    if (admitted.ci && outcome.kind === 'refused' && outcome.code === ErrorCode.UNAUTHENTICATED) {
+      // Its jti deployed meanwhile (a token racing itself): a failed authentication like any other.
+      logFor(target)(`keyless CI token refused, answered 401: ${outcome.message}`);
+      await gate.refuseUnauthenticated(req, res, target.appKey);
+      return;
     }
     sendOutcome(res, outcome, logFor(target));
   });

@@ -16,8 +16,8 @@ export interface KipTarget {
   adminToken: string;
 }
 
-/** Runs `kip args…` against `target` with a config home of its own and a minimal environment. */
-export function runKip(target: KipTarget, configHome: string, args: string[], env: Record<string, string> = {}): Promise<KipRun> {
+/** Runs `kip args…` against `target` with a config home of its own and a minimal environment (and `stdin`, when given). */
+export function runKip(target: KipTarget, configHome: string, args: string[], env: Record<string, string> = {}, stdin?: string): Promise<KipRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [KIP, ...args], {
       env: {
@@ -28,8 +28,10 @@ export function runKip(target: KipTarget, configHome: string, args: string[], en
         KIPPER_TOKEN: target.adminToken,
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Without `stdin` the command reads an empty stdin, as with </dev/null.
+    child.stdin.end(stdin ?? '');
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -9,10 +9,12 @@ function backoff(retries: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, delay));
 }
 
-/** The api that served this page, with the session's token; live updates retry for as long as the tab is open. */
+/** The api that served this page, with the session's token or cookie; live updates retry for as long as the tab is open. */
 const kipper = createKipperClient({
   url: new URL('graphql', new URL('/', location.href)).href,
   token: () => session.token,
+  // A console session: the browser sends the cookie; the CSRF token proves the request is the console's.
+  csrfToken: () => session.csrfToken,
   live: {
     retryAttempts: Number.POSITIVE_INFINITY,
     retryWait: backoff,

@@ -11,7 +11,7 @@ export interface UserError {
 }
 
 const hints: Partial<Record<ConsoleErrorCode, string>> = {
-  UNAUTHENTICATED: 'Sign in again with a valid API token.',
+  UNAUTHENTICATED: 'Your session ended or the token was refused: sign in again.',
   RATE_LIMITED: 'Too many requests: wait a moment and try again.',
   QUEUE_UNAVAILABLE: 'The deploy queue is unavailable; nothing was changed. Try again shortly.',
   CLUSTER_UNAVAILABLE: 'The Kubernetes cluster cannot be reached right now. Try again shortly.',

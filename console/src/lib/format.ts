@@ -115,3 +115,23 @@ export function newerHealth<H extends Pick<AppHealth, 'since'>>(known: H | null 
   if (!known) return next;
   return Date.parse(next.since) >= Date.parse(known.since) ? next : known;
 }
+
+/** One line of what an audit entry changed: `autoRollback: true → false`, else `key=value …`. */
+export function auditSummary(json: string): string {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return '';
+  }
+  const show = (value: unknown) => (value === undefined || value === null ? '-' : typeof value === 'string' ? value : JSON.stringify(value));
+  const { before, after } = details as { before?: Record<string, unknown>; after?: Record<string, unknown> };
+  if (before && after && typeof before === 'object' && typeof after === 'object') {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.map((key) => `${key}: ${show(before[key])} → ${show(after[key])}`).join(', ');
+  }
+  return Object.entries(details)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => `${key}=${show(value)}`)
+    .join(' ');
+}

@@ -53,7 +53,7 @@ export interface Principal {
    * keyless CI identity; `webhook:SOURCE` for a webhook token; `kipper`.
    */
   actor: string;
-  /** The person behind it (sessions and personal tokens), else null. */
+  /** The person behind it: sessions, personal tokens, and the owner of a project token (whose role bounds the token's); else null. */
   userId: string | null;
   /** Instance admins manage people and projects and hold `admin` in every project. */
   instanceAdmin: boolean;
@@ -75,7 +75,8 @@ export const KIPPER_PRINCIPAL: Principal = Object.freeze({
 
 /** The kind of an audit actor from its text, for entries written before kinds were recorded. */
 export function actorKindOf(actor: string): ActorKind {
-  if (actor === 'kipper') return ActorKind.KIPPER;
+  // `kipper:git-watch` and the like: Kipper acting on its own, through one of its parts.
+  if (actor === 'kipper' || actor.startsWith('kipper:')) return ActorKind.KIPPER;
   if (actor.startsWith('token:')) return ActorKind.TOKEN;
   if (actor.startsWith('ci:')) return ActorKind.CI;
   if (actor.startsWith('webhook:')) return ActorKind.WEBHOOK;

@@ -7,6 +7,7 @@ import { KIPPER_ACTOR } from '../revisions/revision.lifecycle.js';
 import { appLabel } from '../revisions/revision.records.js';
 import { webhookSecretMissingMessage } from '../webhooks/webhook.service.js';
 import { App, DriftPolicy, type AppHealth } from './app.entity.js';
+import { observerOf } from '../observability/observer.js';
 
 /** Health as the cluster shows it now, before it is recorded. */
 export type ObservedHealth = Omit<AppHealth, 'since'>;
@@ -43,6 +44,7 @@ export class AppConditionsService {
       await tx.getRepository(App).update(app.id, { drift: null });
       await this.deps.audit.record(KIPPER_ACTOR, 'app.repair', appLabel(app), { repairs }, tx);
     });
+    observerOf(this.deps.dataSource)?.repaired(repairs);
     app.drift = null;
     await this.publish(app, DeployEventType.REPAIRED, message);
   }

@@ -1,6 +1,6 @@
 import type { Cluster } from '@kipper/kube';
 import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { appTarget, type AuditService } from '../audit/audit.service.js';
 import type { KipperConfig } from '../config/config.js';
 import { inCluster } from '../errors/cluster-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -10,7 +10,6 @@ import { APP_NAME_MAX, isAppName } from '../projects/names.js';
 import { isUniqueViolation, type ProjectService } from '../projects/project.service.js';
 import { assertImageReference } from '../revisions/image-reference.js';
 import { RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
-import { appLabel } from '../revisions/revision.records.js';
 import type { RevisionService } from '../revisions/revision.service.js';
 import { appWorkload } from './app.workload.js';
 import { gitHostProblem, parseGitUrl, redactGitUrl } from './git-url.js';
@@ -81,22 +80,28 @@ export class AppService {
     return this.deps.dataSource.getRepository(App);
   }
 
-  /** APP_NOT_FOUND, or AMBIGUOUS_APP listing the namespaces when the name alone matches several. */
-  async resolve(ref: AppRef): Promise<App> {
+  /**
+   * APP_NOT_FOUND, or AMBIGUOUS_APP listing the namespaces when the name alone matches several.
+   * With `visible` (the caller's projects), apps of other projects are treated as absent: the
+   * same error, the same words, so nobody learns what exists in a project they cannot see.
+   */
+  async resolve(ref: AppRef, options: { visible?: string[] | 'all' } = {}): Promise<App> {
     const name = ref.name;
     if (!name) throw invalid('name', 'Give the name of the app');
+    const visible = options.visible ?? 'all';
+    const seen = (app: App | null): app is App => app !== null && (visible === 'all' || visible.includes(app.projectId));
     if (ref.namespace) {
       const app = await this.repo.findOneBy({ namespace: ref.namespace, name });
-      if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in namespace ${ref.namespace}`);
+      if (!seen(app)) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in namespace ${ref.namespace}`);
       return app;
     }
     if (ref.project && ref.environment) {
       const env = await this.deps.projects.environment(ref.project, ref.environment);
       const app = await this.repo.findOneBy({ environmentId: env.id, name });
-      if (!app) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in ${ref.project}/${ref.environment} (namespace ${env.namespace})`);
+      if (!seen(app)) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist in ${ref.project}/${ref.environment} (namespace ${env.namespace})`);
       return app;
     }
-    const candidates = await this.list({ project: ref.project ?? null, environment: ref.environment ?? null, name });
+    const candidates = (await this.list({ project: ref.project ?? null, environment: ref.environment ?? null, name })).filter(seen);
     const where = ref.project ? ` in project ${ref.project}` : ref.environment ? ` in any ${ref.environment} environment` : '';
     if (candidates.length === 0) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${name} does not exist${where}`);
     if (candidates.length > 1) {
@@ -158,7 +163,7 @@ export class AppService {
           throw new KipperError(ErrorCode.APP_EXISTS, `App ${input.name} already exists in ${env.namespace}: deploy a new image with kip app update ${input.name} --image IMAGE`);
         }
         const saved = await manager.save(manager.create(App, { ...fields, environmentId: env.id, projectId: env.projectId, namespace: env.namespace }));
-        await this.deps.audit.record(actor, 'app.create', appLabel(saved), { source: saved.source, image: saved.image, gitUrl: saved.gitUrl, port: saved.port, replicas: saved.replicas }, manager);
+        await this.deps.audit.record(actor, 'app.create', appTarget(saved), { source: saved.source, image: saved.image, gitUrl: saved.gitUrl, port: saved.port, replicas: saved.replicas }, manager);
         return saved;
       });
     } catch (err) {
@@ -172,7 +177,10 @@ export class AppService {
       // Nothing half-applied: without its workload the app row goes again. deleteApp removes only
       // objects labelled managed-by=kipper, so an object that made ensureApp refuse (someone
       // else's Deployment, Service or Ingress of the same name) stays where it is.
-      await this.repo.delete({ id: app.id });
+      await this.deps.dataSource.transaction(async (manager) => {
+        await manager.delete(App, { id: app.id });
+        await this.deps.audit.record(actor, 'app.delete', appTarget(app), { id: app.id, reason: 'its workload could not be created in the cluster' }, manager);
+      });
       await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name)).catch(() => undefined);
       throw err;
     }
@@ -183,16 +191,17 @@ export class AppService {
     return { app, revision };
   }
 
-  /** Changes deploy policy, automatic rollback or drift policy; audited `app.configure` with what changed. */
+  /** Changes deploy policy, automatic rollback or drift policy; audited `app.configure` with what changed (before and after). */
   async configure(app: App, settings: AppSettingsInput, actor: string): Promise<App> {
     const changes: Partial<Pick<App, 'deployPolicy' | 'autoRollback' | 'driftPolicy'>> = {};
     if (settings.deployPolicy != null && settings.deployPolicy !== app.deployPolicy) changes.deployPolicy = settings.deployPolicy;
     if (settings.autoRollback != null && settings.autoRollback !== app.autoRollback) changes.autoRollback = settings.autoRollback;
     if (settings.driftPolicy != null && settings.driftPolicy !== app.driftPolicy) changes.driftPolicy = settings.driftPolicy;
     if (Object.keys(changes).length === 0) return app;
+    const before = Object.fromEntries(Object.keys(changes).map((key) => [key, app[key as keyof typeof changes]]));
     await this.deps.dataSource.transaction(async (manager) => {
       await manager.update(App, { id: app.id }, changes);
-      await this.deps.audit.record(actor, 'app.configure', appLabel(app), { ...changes }, manager);
+      await this.deps.audit.record(actor, 'app.configure', appTarget(app), { before, after: { ...changes } }, manager);
     });
     return Object.assign(app, changes);
   }
@@ -202,11 +211,12 @@ export class AppService {
     await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name));
     await this.deps.dataSource.transaction(async (manager) => {
       await manager.delete(App, { id: app.id });
-      await this.deps.audit.record(actor, 'app.delete', appLabel(app), { id: app.id }, manager);
+      await this.deps.audit.record(actor, 'app.delete', appTarget(app), { id: app.id }, manager);
     });
   }
 
-  private async environmentFor(input: DeployAppInput): Promise<Environment> {
+  /** The environment a new app goes to (namespace, or project and environment, or the project's first). */
+  async environmentFor(input: Pick<DeployAppInput, 'project' | 'environment' | 'namespace'>): Promise<Environment> {
     if (input.namespace) {
       const env = await this.deps.dataSource.getRepository(Environment).findOneBy({ namespace: input.namespace });
       if (!env) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `No environment of any project uses namespace ${input.namespace}`);

@@ -3,13 +3,17 @@ import type { App } from '../apps/app.entity.js';
 import { DeployEventType } from '../events/deploy-event.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
-import { assertTransition } from '../revisions/revision.lifecycle.js';
+import { appTarget, type AuditService } from '../audit/audit.service.js';
+import { assertTransition, KIPPER_ACTOR } from '../revisions/revision.lifecycle.js';
 import { lockForTransition, transition } from '../revisions/revision.transition.js';
+import { observerOf } from '../observability/observer.js';
 import { Build, BuildStatus } from './build.entity.js';
 
 export interface BuildLifecycleDeps {
   dataSource: DataSource;
   events: EventPublisher;
+  /** Records a failed build (actor `kipper`) in the same transaction. */
+  audit?: AuditService;
 }
 
 /** What a finished build gives its revision. */
@@ -65,6 +69,7 @@ export class BuildLifecycleService {
         ...(built.log ? { log: built.log } : {}),
       });
       await setImage(tx, revision, built.image, built.commit);
+      observerOf(tx)?.buildFinished('succeeded');
     });
   }
 
@@ -73,6 +78,7 @@ export class BuildLifecycleService {
     await this.deps.dataSource.transaction(async (tx) => {
       await lockToTakeImage(tx, revision);
       await setImage(tx, revision, build.image, build.commit);
+      observerOf(tx)?.buildFinished('reused');
     });
   }
 
@@ -82,6 +88,8 @@ export class BuildLifecycleService {
       await lockForTransition(tx, revision);
       await tx.getRepository(Build).update(build.id, { status: BuildStatus.FAILED, failureReason: reason, finishedAt: new Date() });
       await transition(tx, revision, RevisionStatus.FAILED, { failureReason: reason });
+      await this.deps.audit?.record(KIPPER_ACTOR, 'build.fail', appTarget(app), { build: build.number, revision: revision.number, reason }, tx);
+      observerOf(tx)?.buildFinished('failed');
     });
     await this.deps.events.revisionChanged(revision, app, DeployEventType.FAILED, reason);
   }

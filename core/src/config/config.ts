@@ -1,6 +1,9 @@
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import { ClusterError, resolveClusterTarget, type ClusterChoice } from '@kipper/kube';
 import { DEFAULT_GIT_PROTOCOLS, GIT_PROTOCOLS, type GitProtocol } from '../apps/git-url.js';
+import { oidcConfig, type OidcConfig } from './oidc.config.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logging/json-logger.js';
 
 export interface KipperConfig {
   port: number;
@@ -14,6 +17,8 @@ export interface KipperConfig {
   cluster: ClusterChoice;
   /** Port of the built-in simulator when `cluster` is the simulator (KIPPER_SIM_PORT; 0: any free port). */
   simulatorPort: number;
+  /** Where the built-in simulator keeps its objects across restarts (KIPPER_SIM_STATE; unset or `memory`: nowhere). */
+  simulatorState: string | undefined;
   progressDeadlineSeconds: number;
   workerConcurrency: number;
   builderImage: string;
@@ -29,6 +34,10 @@ export interface KipperConfig {
   feedbackAllowPrivate: boolean;
   /** Notification URLs on loopback, link-local or private addresses (a receiver in Kipper's own network, tests); refused by default. */
   notifyAllowPrivate: boolean;
+  /** Keyless CI issuers (and their key URLs) on loopback, link-local or private addresses, plain http to them: refused by default. */
+  ciIssuerAllowPrivate: boolean;
+  /** Shortest time between two fetches of a CI issuer's keys for tokens with an unknown `kid`. */
+  ciJwksCooldownSeconds: number;
   /** Per app and api process: a burst, then a steady rate; past it the webhook answers 429. */
   webhookRateLimit: { burst: number; perSecond: number };
   /** Express's `trust proxy`: which peers may set X-Forwarded-For (decides `req.ip`, used by the webhook's per-address limits). */
@@ -41,6 +50,12 @@ export interface KipperConfig {
   graphqlConcurrency: number;
   /** Slow clients: how long headers and a whole request may take, and connections one address may hold. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnectionsPerAddress: number };
+  /** Console single sign-on (KIPPER_OIDC_*), or null. */
+  oidc: OidcConfig | null;
+  /** Log lines: JSON, pretty, or pretty only on a terminal (`auto`); the lowest level written. */
+  log: { format: LogFormat; level: LogLevel };
+  /** Bearer token of the api's `/metrics`; unset: `/metrics` answers loopback callers only. */
+  metricsToken: string | undefined;
 }
 
 /** `false`, `true` (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses / CIDRs / names. */
@@ -144,6 +159,20 @@ function trustProxy(env: Env): TrustProxy {
   return list;
 }
 
+function simulatorState(env: Env): string | undefined {
+  const raw = (env.KIPPER_SIM_STATE ?? '').trim();
+  if (raw === '' || raw === 'memory') return undefined;
+  if (!isAbsolute(raw)) throw new ConfigError(`KIPPER_SIM_STATE must be memory or an absolute file path, got "${raw}"`);
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 /** Reads every KIPPER_* setting once; throws ConfigError on the first wrong value. */
 export function loadConfig(env: Env = process.env): KipperConfig {
   const port = integer(env, 'KIPPER_PORT', 8080, 0, 65535);
@@ -151,6 +180,10 @@ export function loadConfig(env: Env = process.env): KipperConfig {
   // It guards every GraphQL call and has no lockout: short tokens can be guessed online.
   if (adminToken !== undefined && adminToken.length < 32) {
     throw new ConfigError('KIPPER_ADMIN_TOKEN must be at least 32 characters long (e.g. openssl rand -hex 32)');
+  }
+  const metricsToken = env.KIPPER_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 32) {
+    throw new ConfigError('KIPPER_METRICS_TOKEN must be at least 32 characters long (e.g. openssl rand -hex 32)');
   }
   const queuePrefix = env.KIPPER_QUEUE_PREFIX || 'kipper';
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
@@ -166,6 +199,7 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     adminToken,
     cluster: cluster(env),
     simulatorPort: integer(env, 'KIPPER_SIM_PORT', 0, 0, 65535),
+    simulatorState: simulatorState(env),
     progressDeadlineSeconds: integer(env, 'KIPPER_PROGRESS_DEADLINE_SECONDS', 600, 1, 86_400),
     workerConcurrency: integer(env, 'KIPPER_WORKER_CONCURRENCY', 4, 1, 256),
     builderImage: env.KIPPER_BUILDER_IMAGE || 'gcr.io/kaniko-project/executor:latest',
@@ -176,6 +210,8 @@ export function loadConfig(env: Env = process.env): KipperConfig {
     gitAllowPrivate: boolean(env, 'KIPPER_GIT_ALLOW_PRIVATE', false),
     feedbackAllowPrivate: boolean(env, 'KIPPER_FEEDBACK_ALLOW_PRIVATE', false),
     notifyAllowPrivate: boolean(env, 'KIPPER_NOTIFY_ALLOW_PRIVATE', false),
+    ciIssuerAllowPrivate: boolean(env, 'KIPPER_CI_ISSUER_ALLOW_PRIVATE', false),
+    ciJwksCooldownSeconds: integer(env, 'KIPPER_CI_JWKS_COOLDOWN_SECONDS', 30, 0, 3_600),
     webhookRateLimit: {
       burst: integer(env, 'KIPPER_WEBHOOK_RATE_BURST', 20, 1, 1_000_000),
       perSecond: integer(env, 'KIPPER_WEBHOOK_RATE_PER_SECOND', 5, 1, 1_000_000),
@@ -189,6 +225,9 @@ export function loadConfig(env: Env = process.env): KipperConfig {
       requestTimeoutMs: integer(env, 'KIPPER_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       maxConnectionsPerAddress: integer(env, 'KIPPER_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 1_000, 1, 1_000_000),
     },
+    oidc: oidcConfig(env),
+    log: { format: oneOf(env, 'KIPPER_LOG_FORMAT', LOG_FORMATS, 'auto'), level: oneOf(env, 'KIPPER_LOG_LEVEL', LOG_LEVELS, 'info') },
+    metricsToken,
   };
   return config;
 }

@@ -44,7 +44,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created meanwhile by another process
+        // Created meanwhile by another process: 42P04, or 23505 when both inserted into pg_database at once.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {
@@ -52,11 +53,32 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Connects and brings the schema up to date; every process start runs this. */
+/** Any fixed number: the advisory lock every Kipper process takes around its migrations. */
+const MIGRATION_LOCK = 0x6b697070; // "kipp"
+
+/**
+ * Connects and brings the schema up to date; every process start runs this. Replicas starting
+ * together (api and worker, two of each) queue on a PostgreSQL advisory lock: the first runs the
+ * pending migrations in one transaction, the others then find none pending. The lock belongs to
+ * a connection of its own, so a process that dies mid-migration releases it with its connection
+ * (and its transaction rolls back).
+ */
 export async function openDatabase(databaseUrl: string, options: DataSourceOptions = {}): Promise<DataSource> {
   await ensureDatabase(databaseUrl);
   const dataSource = createDataSource(databaseUrl, options);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'all' });
+  const lock = new pg.Client({ connectionString: databaseUrl, application_name: `${options.applicationName ?? 'kipper'} migrations` });
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  } finally {
+    // Closing the connection releases the lock too; the explicit unlock says when.
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.end().catch(() => undefined);
+  }
   return dataSource;
 }

@@ -11,5 +11,11 @@ import { Environment } from '../projects/environment.entity.js';
 import { Project } from '../projects/project.entity.js';
 import { Revision } from '../revisions/revision.entity.js';
 import { Webhook } from '../webhooks/webhook.entity.js';
+import { ProjectMember } from '../people/project-member.entity.js';
+import { Session } from '../people/session.entity.js';
+import { User } from '../people/user.entity.js';
+import { OidcIdentity } from '../people/oidc-identity.entity.js';
+import { CiTokenUse } from '../keyless/ci-token-use.entity.js';
+import { WebhookTrust } from '../keyless/webhook-trust.entity.js';
 
-export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery];
+export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember, OidcIdentity, WebhookTrust, CiTokenUse];

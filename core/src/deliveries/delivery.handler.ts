@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { App } from '../apps/app.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
@@ -5,6 +6,9 @@ import { describeError } from '../logger.js';
 import { RevisionStatus, RevisionTrigger, type Revision } from '../revisions/revision.entity.js';
 import { appLabel } from '../revisions/revision.records.js';
 import type { RevisionService } from '../revisions/revision.service.js';
+import type { CiIdentityService } from '../keyless/ci-identity.service.js';
+import type { CiIdentity } from '../keyless/ci-token.verifier.js';
+import { ciActor } from '../keyless/webhook-trust.rules.js';
 import { webhookSecretMissingMessage, type WebhookService } from '../webhooks/webhook.service.js';
 import type { DeliveryResult, DeliveryService } from './delivery.service.js';
 import { interpretDelivery, type DeliveryEvent, type WebhookIntent } from './delivery.intent.js';
@@ -18,6 +22,8 @@ export interface ParsedDelivery extends DeliveryEvent {
   /** X-GitHub-Delivery, X-Gitlab-Event-UUID or Idempotency-Key: a repeat gets the first answer. */
   key: string | undefined;
   body: unknown;
+  /** A keyless CI delivery: the identity its OIDC token proved (the revision is triggered by `ci:SUBJECT`, the token's jti is used up). */
+  ci?: CiIdentity | undefined;
 }
 
 /**
@@ -33,6 +39,8 @@ export interface DeliveryHandlerDeps {
   deliveries: DeliveryService;
   webhooks: Pick<WebhookService, 'revisionUrl'>;
   respond: Respond;
+  /** Uses up keyless CI tokens' jti (needed for deliveries with `ci`). */
+  ciIdentities?: Pick<CiIdentityService, 'consume'>;
   /** How long a repeat waits for the same delivery, still running elsewhere, to answer. Default 10 s. */
   duplicateWaitMs?: number;
   /** Where failures that do not change the answer are reported. Default console.error. */
@@ -100,8 +108,10 @@ export class DeliveryHandler {
   private async execute(delivery: ParsedDelivery, intent: WebhookIntent, claimId: string | undefined): Promise<Handled> {
     switch (intent.kind) {
       case 'ping':
+        await this.useUpAlone(delivery);
         return this.handled({ kind: 'ping' }, DeliveryOutcome.IGNORED, 'ping', null);
       case 'ignore':
+        await this.useUpAlone(delivery);
         return this.handled({ kind: 'ignored', reason: intent.reason }, DeliveryOutcome.IGNORED, intent.reason, null);
       case 'deploy-image':
       case 'build':
@@ -111,13 +121,23 @@ export class DeliveryHandler {
 
   private async deploy(delivery: ParsedDelivery, intent: Extract<WebhookIntent, { kind: 'deploy-image' | 'build' }>, claimId: string | undefined): Promise<Handled> {
     const { app } = delivery;
-    const input = { commit: intent.commit ?? null, trigger: RevisionTrigger.WEBHOOK, triggeredBy: `webhook:${delivery.source}` };
+    const { ci } = delivery;
+    const input = {
+      commit: intent.commit ?? null,
+      trigger: RevisionTrigger.WEBHOOK,
+      triggeredBy: ci ? ciActor(ci.subject) : `webhook:${delivery.source}`,
+      ...(ci ? { withRevision: (manager: EntityManager) => this.ciIdentities().consume(ci, manager) } : {}),
+    };
     try {
       if (intent.kind === 'build') return await this.acceptedOrHeld(app, await this.deps.revisions.requestBuild(app, input));
-      if (this.deps.revisions.deployDeliveredImage) return await this.deployInOneStatement(delivery, { ...input, image: intent.image }, claimId);
+      // A keyless token is used up in its revision's own transaction, which the one statement has not.
+      if (this.deps.revisions.deployDeliveredImage && !ci) return await this.deployInOneStatement(delivery, { ...input, image: intent.image }, claimId);
       // A signed push replayed under a new delivery id, or CI re-running a job: costs nothing.
       const live = await this.deps.deliveries.liveWithImage(app, intent.image);
-      if (live) return this.alreadyLive(app, live);
+      if (live) {
+        await this.useUpAlone(delivery);
+        return this.alreadyLive(app, live);
+      }
       return await this.acceptedOrHeld(app, await this.deps.revisions.deployImage(app, { ...input, image: intent.image }));
     } catch (err) {
       const revisionId = committedRevisionId(err);
@@ -128,6 +148,16 @@ export class DeliveryHandler {
       const written = writtenDeliveryId(err);
       return { ...this.handled(refusal, DeliveryOutcome.ACCEPTED, refusal.message, revisionId), ...(written ? { row: { id: written, written: false } } : {}) };
     }
+  }
+
+  /** A keyless delivery that deploys nothing still uses its token up (on its own: there is no revision to commit it with). */
+  private async useUpAlone(delivery: ParsedDelivery): Promise<void> {
+    if (delivery.ci) await this.ciIdentities().consume(delivery.ci);
+  }
+
+  private ciIdentities(): Pick<CiIdentityService, 'consume'> {
+    if (!this.deps.ciIdentities) throw new Error('DeliveryHandler: a keyless delivery needs ciIdentities');
+    return this.deps.ciIdentities;
   }
 
   /**

@@ -1,4 +1,7 @@
 import type { EntityManager } from 'typeorm';
+import { actorKindOf } from '../access/principal.js';
+import { currentRequestScope } from '../audit/request-scope.js';
+import { observerOf } from '../observability/observer.js';
 import type { App } from '../apps/app.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
@@ -39,8 +42,8 @@ const DELIVER_IMAGE_REVISION = `
     SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8 FROM numbered
     RETURNING id, number, status, created_at
   ), audited AS (
-    INSERT INTO audit_entry (actor, action, target, details)
-    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status) FROM inserted
+    INSERT INTO audit_entry (actor, action, target, details, actor_kind, project_id, app_id, source_address, request_id)
+    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status), $21, $22, $1, $23, $24 FROM inserted
   ), delivered AS (
     INSERT INTO webhook_delivery (app_id, source, event, delivery_key, status_code, outcome, message, revision_id, response)
     SELECT $1, $15, $16, NULL, $17, $18, NULL, id, replace($19::text, $20::text, number::text)::jsonb
@@ -89,6 +92,7 @@ export async function insertDeliveredRevision(manager: EntityManager, app: App, 
     promotedFromRevisionId: null,
   };
   const template = answerTemplate(manager, fields, by);
+  const scope = currentRequestScope();
   const rows: Row[] = await manager.query(DELIVER_IMAGE_REVISION, [
     app.id,
     fields.image,
@@ -110,6 +114,10 @@ export async function insertDeliveredRevision(manager: EntityManager, app: App, 
     template?.outcome ?? DeliveryOutcome.ACCEPTED,
     template?.json ?? null,
     String(NUMBER_MARK),
+    actorKindOf(input.triggeredBy),
+    app.projectId,
+    scope?.sourceAddress ?? null,
+    scope?.requestId ?? null,
   ]);
   const row = rows[0];
   if (!row) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
@@ -127,6 +135,7 @@ export async function insertDeliveredRevision(manager: EntityManager, app: App, 
     finishedAt: null,
   });
   if (row.alreadyLive) return { kind: 'already-live', revision };
+  observerOf(manager)?.revisionTransitioned(null, row.status, { id: row.id, startedAt: null });
   return { kind: 'inserted', revision, deliveryId: row.deliveryId };
 }
 

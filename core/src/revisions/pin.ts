@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { App } from '../apps/app.entity.js';
-import type { AuditService } from '../audit/audit.service.js';
+import { appTarget, type AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
 import { In } from 'typeorm';
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
-import { appLabel } from './revision.records.js';
 import { transition } from './revision.transition.js';
 
 /**
@@ -42,9 +41,11 @@ export function heldMessage(appName: string, heldNumber: number, pin: AppPin): s
 /** Inside the caller's transaction (the app's row already locked by it): pins the app to `revision`. */
 export async function pinApp(tx: EntityManager, audit: AuditService, app: App, revision: Revision, actor: string): Promise<void> {
   const at = new Date();
+  const previous = (await tx.getRepository(App).findOneByOrFail({ id: app.id })).pinnedRevisionId;
   await tx.getRepository(App).update(app.id, { pinnedRevisionId: revision.id, pinnedBy: actor, pinnedAt: at });
   Object.assign(app, { pinnedRevisionId: revision.id, pinnedBy: actor, pinnedAt: at });
-  await audit.record(actor, 'app.pin', appLabel(app), { revision: revision.number }, tx);
+  const before = { pinnedRevision: await pinnedNumber(tx, previous) };
+  await audit.record(actor, 'app.pin', appTarget(app), { revision: revision.number, before, after: { pinnedRevision: revision.number } }, tx);
 }
 
 /**
@@ -63,10 +64,17 @@ export async function releasePin(
   const fresh = await tx.getRepository(App).findOneByOrFail({ id: app.id });
   if (fresh.pinnedRevisionId) {
     await tx.getRepository(App).update(app.id, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
-    await audit.record(actor, 'app.unpin', appLabel(app), { by: by.number, superseded: superseded.map((r) => r.number) }, tx);
+    const before = { pinnedRevision: await pinnedNumber(tx, fresh.pinnedRevisionId) };
+    await audit.record(actor, 'app.unpin', appTarget(app), { by: by.number, superseded: superseded.map((r) => r.number), before, after: { pinnedRevision: null } }, tx);
   }
   Object.assign(app, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
   return { superseded, unpinned: fresh.pinnedRevisionId !== null };
+}
+
+/** The number of the revision an app is pinned to, for the audit entry's before/after. */
+export async function pinnedNumber(tx: EntityManager, revisionId: string | null): Promise<number | null> {
+  if (!revisionId) return null;
+  return (await tx.getRepository(Revision).findOneBy({ id: revisionId }))?.number ?? null;
 }
 
 /** Held revisions of the app (oldest first) become superseded, with their builds that never started. */

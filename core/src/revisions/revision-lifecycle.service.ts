@@ -1,6 +1,6 @@
 import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { App } from '../apps/app.entity.js';
-import type { AuditService } from '../audit/audit.service.js';
+import { appTarget, type AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
@@ -80,6 +80,13 @@ export class RevisionLifecycleService {
     await this.deps.dataSource.transaction(async (tx) => {
       await transition(tx, revision, RevisionStatus.LIVE);
       await tx.getRepository(App).update(revision.appId, { currentRevisionId: revision.id });
+      const before = app.currentRevisionId ? await tx.getRepository(Revision).findOneBy({ id: app.currentRevisionId }) : null;
+      await this.deps.audit.record(KIPPER_ACTOR, 'revision.live', appTarget(app), {
+        revision: revision.number,
+        image: revision.image,
+        before: { revision: before?.number ?? null, image: before?.image ?? null },
+        after: { revision: revision.number, image: revision.image },
+      }, tx);
     });
     app.currentRevisionId = revision.id;
     await this.publish(app, revision, DeployEventType.LIVE, `${revision.image ?? ''} is live`);
@@ -87,7 +94,10 @@ export class RevisionLifecycleService {
 
   /** An unfinished revision → failed, for a reason its readers (webhook status URL) may see. */
   async fail(app: App, revision: Revision, reason: string): Promise<void> {
-    await this.deps.dataSource.transaction((tx) => transition(tx, revision, RevisionStatus.FAILED, { failureReason: reason }));
+    await this.deps.dataSource.transaction(async (tx) => {
+      await transition(tx, revision, RevisionStatus.FAILED, { failureReason: reason });
+      await this.deps.audit.record(KIPPER_ACTOR, 'revision.fail', appTarget(app), { revision: revision.number, reason }, tx);
+    });
     await this.publish(app, revision, DeployEventType.FAILED, reason);
   }
 
@@ -101,6 +111,7 @@ export class RevisionLifecycleService {
   async failRollout(app: App, revision: Revision, reason: string): Promise<AutomaticRollback | null> {
     const rollback = await this.deps.dataSource.transaction(async (tx) => {
       const locked = await transition(tx, revision, RevisionStatus.FAILED, { failureReason: reason });
+      await this.deps.audit.record(KIPPER_ACTOR, 'revision.fail', appTarget(app), { revision: revision.number, reason, rollout: true }, tx);
       // A newer revision waiting goes straight out: rolling back first would only delay it,
       // and the history would read out of order.
       if (await newerQueued(tx, revision)) return null;
@@ -135,7 +146,7 @@ export class RevisionLifecycleService {
       }
       if (superseded.length > 0) {
         const numbers = superseded.map((r) => r.number);
-        await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appLabel(app), { revisions: numbers, by: newest.number }, tx);
+        await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appTarget(app), { revisions: numbers, by: newest.number }, tx);
       }
       return superseded;
     });
@@ -157,7 +168,7 @@ export class RevisionLifecycleService {
       if (locked.status !== RevisionStatus.BUILDING && locked.status !== RevisionStatus.ROLLING_OUT) return false;
       await transition(tx, inFlight, RevisionStatus.SUPERSEDED, { failureReason: reason });
       await endBuild(tx, inFlight, BuildStatus.SUPERSEDED, reason);
-      await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appLabel(app), { revisions: [inFlight.number], by: newest.number, while: stage }, tx);
+      await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appTarget(app), { revisions: [inFlight.number], by: newest.number, while: stage }, tx);
       return true;
     });
     if (moved) await this.publish(app, inFlight, DeployEventType.SUPERSEDED, reason);
@@ -202,7 +213,7 @@ export class RevisionLifecycleService {
           rollbackToRevisionId: current.id,
         });
       }
-      await this.deps.audit.record(actor, 'revision.cancel', appLabel(app), { revisions: cancelled.map((r) => r.number), rollback: rollback?.number ?? null }, tx);
+      await this.deps.audit.record(actor, 'revision.cancel', appTarget(app), { revisions: cancelled.map((r) => r.number), rollback: rollback?.number ?? null }, tx);
       return { cancelled, rollback, target: rollback ? current : null };
     });
     for (const revision of result.cancelled) await this.publish(app, revision, DeployEventType.CANCELLED, revision.failureReason ?? undefined);

@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { actorKindOf } from '../access/principal.js';
+import { currentRequestScope } from '../audit/request-scope.js';
 import type { App } from '../apps/app.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
@@ -7,6 +9,7 @@ import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import { INITIAL_REVISION_STATUS } from './revision.lifecycle.js';
 import { Revision, RevisionStatus, type RevisionTrigger } from './revision.entity.js';
+import { observerOf } from '../observability/observer.js';
 
 /** A new revision of an image (the image and commit already validated by the caller). */
 export interface NewImageRevision {
@@ -37,8 +40,8 @@ const INSERT_REVISION = `
     SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8 FROM numbered
     RETURNING id, number, status, created_at
   ), audited AS (
-    INSERT INTO audit_entry (actor, action, target, details)
-    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status) FROM inserted
+    INSERT INTO audit_entry (actor, action, target, details, actor_kind, project_id, app_id, source_address, request_id)
+    SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status), $14, $15, $1, $16, $17 FROM inserted
   )
   SELECT id, number, status, created_at FROM inserted`;
 
@@ -63,6 +66,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     promotedFromRevisionId: input.promotedFromRevisionId ?? null,
   };
   const details = { image: input.image, commit: input.commit, ...references(fields) };
+  const scope = currentRequestScope();
   const rows: { id: string; number: number; status: RevisionStatus; created_at: Date }[] = await manager.query(INSERT_REVISION, [
     app.id,
     fields.image,
@@ -77,9 +81,14 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     JSON.stringify(details),
     input.holdWhenPinned ?? false,
     RevisionStatus.HELD,
+    actorKindOf(input.triggeredBy),
+    app.projectId,
+    scope?.sourceAddress ?? null,
+    scope?.requestId ?? null,
   ]);
   const inserted = rows[0];
   if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
+  observerOf(manager)?.revisionTransitioned(null, inserted.status, { id: inserted.id, startedAt: null });
   return manager.getRepository(Revision).create({
     ...fields,
     id: inserted.id,

@@ -1,6 +1,6 @@
 import { LessThan, type DataSource, type EntityManager } from 'typeorm';
 import { App, AppSource } from '../apps/app.entity.js';
-import { AuditService } from '../audit/audit.service.js';
+import { appTarget, type AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
@@ -11,7 +11,7 @@ import { Environment } from '../projects/environment.entity.js';
 import { optionalBuildCommit, optionalCommit } from './commit.js';
 import { assertImageReference } from './image-reference.js';
 import { DeployEventType } from '../events/deploy-event.js';
-import { heldMessage, isAutomatedTrigger, pinApp, releasePin, supersedeHeld, type AppPin } from './pin.js';
+import { heldMessage, isAutomatedTrigger, pinApp, pinnedNumber, releasePin, supersedeHeld, type AppPin } from './pin.js';
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
 import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
@@ -27,12 +27,16 @@ export interface DeployImageInput {
   promotedFromRevisionId?: string;
   /** Rollbacks: pin the app to the new revision (default); false removes any pin. */
   pin?: boolean;
+  /** Work committed together with the revision, before it (a keyless CI token's jti used up); throwing refuses the deploy. */
+  withRevision?: (manager: EntityManager) => Promise<void>;
 }
 
 export interface RequestBuildInput {
   commit?: string | null;
   trigger: RevisionTrigger;
   triggeredBy: string;
+  /** As DeployImageInput.withRevision. */
+  withRevision?: (manager: EntityManager) => Promise<void>;
 }
 
 export interface RevisionPage {
@@ -77,12 +81,21 @@ export class RevisionService {
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
     if (isAutomatedTrigger(input.trigger)) {
-      const revision = await insertImageRevision(this.deps.dataSource.manager, app, { ...input, commit, holdWhenPinned: true });
+      const record = (manager: EntityManager) => insertImageRevision(manager, app, { ...input, commit, holdWhenPinned: true });
+      const { withRevision } = input;
+      // Without extra work: one statement, no transaction around it (the webhook's hot path).
+      const revision = withRevision
+        ? await this.deps.dataSource.transaction(async (tx) => {
+            await withRevision(tx);
+            return record(tx);
+          })
+        : await record(this.deps.dataSource.manager);
       await this.dispatch(app, revision);
       return revision;
     }
     const pin = input.trigger === RevisionTrigger.ROLLBACK && input.pin !== false;
     const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
+      await input.withRevision?.(tx);
       const made = await insertImageRevision(tx, app, { ...input, commit });
       if (pin) {
         await pinApp(tx, this.deps.audit, app, made, input.triggeredBy);
@@ -127,6 +140,7 @@ export class RevisionService {
     const commit = optionalBuildCommit(input.commit);
     const automated = isAutomatedTrigger(input.trigger);
     const { revision, superseded, unpinned } = await this.deps.dataSource.transaction(async (manager) => {
+      await input.withRevision?.(manager);
       const locked = await lockApp(manager, app.id);
       const held = automated && locked.pinnedRevisionId !== null;
       const build = await manager.save(
@@ -146,7 +160,7 @@ export class RevisionService {
       );
       await manager.update(Build, { id: build.id }, { revisionId: saved.id });
       await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
-      await this.deps.audit.record(input.triggeredBy, 'build.request', appLabel(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
+      await this.deps.audit.record(input.triggeredBy, 'build.request', appTarget(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
       if (automated) return { revision: saved, superseded: [] as Revision[], unpinned: false };
       const released = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
       return { revision: saved, superseded: released.superseded, unpinned: released.unpinned };
@@ -210,7 +224,8 @@ export class RevisionService {
       const gone = await supersedeHeld(tx, app.id, newest ? `superseded by #${newest.number} when ${app.name} was unpinned` : 'superseded', newest ?? undefined);
       if (newest) await transition(tx, newest, RevisionStatus.QUEUED);
       await tx.getRepository(App).update(app.id, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });
-      await this.deps.audit.record(actor, 'app.unpin', appLabel(app), { deploys: newest?.number ?? null, superseded: gone.map((r) => r.number) }, tx);
+      const before = { pinnedRevision: await pinnedNumber(tx, locked.pinnedRevisionId) };
+      await this.deps.audit.record(actor, 'app.unpin', appTarget(app), { deploys: newest?.number ?? null, superseded: gone.map((r) => r.number), before, after: { pinnedRevision: null } }, tx);
       return { deployed: newest, superseded: gone };
     });
     Object.assign(app, { pinnedRevisionId: null, pinnedBy: null, pinnedAt: null });

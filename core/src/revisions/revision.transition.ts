@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { App } from '../apps/app.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
+import { observerOf } from '../observability/observer.js';
 import { Revision, RevisionStatus } from './revision.entity.js';
 import { assertTransition, isFinal } from './revision.lifecycle.js';
 
@@ -42,7 +43,9 @@ export async function transition(tx: EntityManager, revision: Revision, to: Revi
   if (to === RevisionStatus.ROLLING_OUT) update.progress = null;
   if (isFinal(to)) update.finishedAt = now;
   await tx.getRepository(Revision).update(revision.id, update);
+  const from = locked.status;
   Object.assign(revision, locked, update);
+  observerOf(tx)?.revisionTransitioned(from, to, revision);
   return app;
 }
 
@@ -67,6 +70,9 @@ export async function transitionAll(tx: EntityManager, appId: string, revisions:
   )) as [{ id: string; finished_at: Date | null }[], number];
   const moved = new Map(rows.map((row) => [row.id, row.finished_at]));
   const out = revisions.filter((r) => moved.has(r.id));
-  for (const revision of out) Object.assign(revision, { status: to, finishedAt: moved.get(revision.id) ?? null });
+  for (const revision of out) {
+    Object.assign(revision, { status: to, finishedAt: moved.get(revision.id) ?? null });
+    observerOf(tx)?.revisionTransitioned(from, to, revision);
+  }
   return out;
 }

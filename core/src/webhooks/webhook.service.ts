@@ -21,6 +21,8 @@ export interface WebhookTokenStore {
 }
 
 export interface WebhookStatus {
+  /** The app's id (what GraphQL resolves the webhook's trusts from). */
+  appId: string;
   enabled: boolean;
   url: string;
   createdAt: Date | null;
@@ -136,7 +138,7 @@ export class WebhookService {
                rotated_at = CASE WHEN webhook.enabled THEN now() ELSE NULL END, secret_missing_since = NULL`,
             [app.id, hash],
           );
-          await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, {}, runner.manager);
+          await this.deps.audit.record(actor, regenerate ? 'webhook.regenerate' : 'webhook.enable', `${app.namespace}/${app.name}`, { before: { enabled: regenerate }, after: { enabled: true } }, runner.manager);
           return repo.findOneByOrFail({ appId: app.id });
         });
       } catch (err) {
@@ -159,7 +161,7 @@ export class WebhookService {
         const existing = await repo.findOneBy({ appId: app.id });
         if (existing?.enabled) {
           await repo.update({ appId: app.id }, { enabled: false, tokenHash: null });
-          await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, {}, runner.manager);
+          await this.deps.audit.record(actor, 'webhook.disable', `${app.namespace}/${app.name}`, { before: { enabled: true }, after: { enabled: false } }, runner.manager);
         }
         return repo.findOneBy({ appId: app.id });
       });
@@ -259,9 +261,10 @@ export class WebhookService {
     };
   }
 
-  private statusOf(app: Pick<App, 'namespace' | 'name'>, row: Webhook | null): WebhookStatus {
+  private statusOf(app: Pick<App, 'id' | 'namespace' | 'name'>, row: Webhook | null): WebhookStatus {
     const enabled = row?.enabled === true;
     return {
+      appId: app.id,
       enabled,
       url: this.url(app),
       createdAt: enabled ? row.createdAt : null,

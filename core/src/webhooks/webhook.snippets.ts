@@ -31,7 +31,7 @@ export const SNIPPET_WAIT_SECONDS = 600;
 export const SNIPPET_POLL_SECONDS = 5;
 
 /** What differs between the CI systems: where the image, the commit and the token come from. */
-interface CiVariables {
+export interface CiVariables {
   /** Sets `image`: the registry image of this pipeline, its name lower-cased. */
   image: string;
   /** The commit an image app's revision records (a short SHA is enough). */
@@ -40,28 +40,34 @@ interface CiVariables {
   buildCommit: string;
 }
 
-const GITLAB: CiVariables = {
+export const GITLAB: CiVariables = {
   image: `image="$(printf '%s' "$CI_REGISTRY_IMAGE" | tr '[:upper:]' '[:lower:]'):$CI_COMMIT_SHORT_SHA"`,
   commit: '$CI_COMMIT_SHORT_SHA',
   buildCommit: '$CI_COMMIT_SHA',
 };
 
 // GITHUB_REPOSITORY and GITHUB_SHA are set on every runner (as github.repository and github.sha).
-const GITHUB: CiVariables = {
+export const GITHUB: CiVariables = {
   image: 'image="ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA"',
   commit: '$GITHUB_SHA',
   buildCommit: '$GITHUB_SHA',
 };
 
-/** The shell of the CI step: the POST, and for `wait` the polling of its status URL. */
-function script(url: string, source: AppSource, ci: CiVariables, wait: boolean): string[] {
+/** The header that authenticates the shared-token snippets. */
+export const TOKEN_HEADER = 'X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN';
+
+/**
+ * The shell of the CI step: the POST, and for `wait` the polling of its status URL, both sent
+ * with the `auth` header (the shared token, or a keyless CI's `Authorization: Bearer …`).
+ */
+export function snippetScript(url: string, source: AppSource, ci: CiVariables, wait: boolean, auth: string = TOKEN_HEADER): string[] {
   const body =
     source === AppSource.GIT
       ? `"{\\"commit\\": \\"${ci.buildCommit}\\"}"`
       : `"{\\"image\\": \\"$image\\", \\"commit\\": \\"${ci.commit}\\"}"`;
   const post = [
     `curl --fail-with-body -sS -X POST ${url} \\`,
-    '  -H "X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN" \\',
+    `  -H "${auth}" \\`,
     '  -H "Content-Type: application/json" \\',
   ];
   const lines = source === AppSource.GIT ? [] : [ci.image];
@@ -82,7 +88,7 @@ function script(url: string, source: AppSource, ci: CiVariables, wait: boolean):
     'revision="#${status_url##*/}"',
     'waited=0',
     'while true; do',
-    '  state=$(curl --fail-with-body -sS --retry 3 -H "X-Kipper-Token: $KIPPER_WEBHOOK_TOKEN" "$status_url") || { printf \'%s\\n\' "$state"; exit 1; }',
+    `  state=$(curl --fail-with-body -sS --retry 3 -H "${auth}" "$status_url") || { printf '%s\\n' "$state"; exit 1; }`,
     '  status=$(field status "$state")',
     '  reason=$(field failureReason "$state")',
     '  case "$status" in',
@@ -98,7 +104,7 @@ function script(url: string, source: AppSource, ci: CiVariables, wait: boolean):
   ];
 }
 
-const indent = (spaces: number, lines: string[]) => lines.map((line) => `${' '.repeat(spaces)}${line}`);
+export const indent = (spaces: number, lines: string[]) => lines.map((line) => `${' '.repeat(spaces)}${line}`);
 
 function gitlabJob(url: string, source: AppSource, wait: boolean): string {
   return [
@@ -106,7 +112,7 @@ function gitlabJob(url: string, source: AppSource, wait: boolean): string {
     '  stage: deploy',
     '  script:',
     '    - |',
-    ...indent(6, script(url, source, GITLAB, wait)),
+    ...indent(6, snippetScript(url, source, GITLAB, wait)),
     '  only:',
     '    - main',
     '',
@@ -122,7 +128,7 @@ function githubStep(url: string, source: AppSource, wait: boolean): string {
     '    KIPPER_WEBHOOK_TOKEN: ${{ secrets.KIPPER_WEBHOOK_TOKEN }}',
     '  shell: bash',
     '  run: |',
-    ...indent(4, script(url, source, GITHUB, wait)),
+    ...indent(4, snippetScript(url, source, GITHUB, wait)),
     '',
   ].join('\n');
 }

@@ -13,10 +13,11 @@ export function appHistoryCommand(app: Command, state: RunState): Command {
         .command('history')
         .description('deploy history, newest first')
         .argument('<app>', 'app name')
-        .option('--limit <n>', 'how many revisions to show', parseIntOption('--limit', 1), 20),
+        .option('--limit <n>', 'how many revisions to show', parseIntOption('--limit', 1), 20)
+        .option('--wide', 'more columns: TRIGGERED BY (the person, token, CI identity, webhook or kipper)', false),
     ),
   ).action(
-    action(state, async (ctx, name: string, opts: AppRefOptions & { limit: number }) => {
+    action(state, async (ctx, name: string, opts: AppRefOptions & { limit: number; wide: boolean }) => {
       const ref = appRef(name, opts);
       const client = await ctx.client();
       const a = (await client.request(HistoryQuery, { app: ref, first: opts.limit, after: null })).app;
@@ -25,7 +26,7 @@ export function appHistoryCommand(app: Command, state: RunState): Command {
       if (revisions.length === 0) {
         ctx.out.line(`No deployments of ${a.name} yet.`);
       } else {
-        for (const line of historyTable(revisions, ctx.now(), a.pin?.revision.number)) ctx.out.line(line);
+        for (const line of historyTable(revisions, ctx.now(), a.pin?.revision.number, opts.wide)) ctx.out.line(line);
         if (a.revisions.pageInfo.hasNextPage) {
           ctx.out.line(`Showing ${revisions.length} of ${a.revisions.totalCount} revisions; use --limit to see more.`);
         }

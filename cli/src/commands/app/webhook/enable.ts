@@ -4,8 +4,12 @@ import { action, type RunState } from '../../../action.js';
 import { appNotFound } from '../../../errors.js';
 import { snippetBlock, type SnippetKind } from '../../../format.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../../options.js';
+import { printKeyless } from './keyless.js';
 
-/** `kip app webhook enable APP [--ci …] [--wait]`: URL, token and CI snippet; on an enabled webhook, a new token. */
+/**
+ * `kip app webhook enable APP [--ci …] [--wait]`: URL, token and CI snippet; on an enabled webhook, a new token.
+ * With `--keyless`: the keyless CI snippet and its `kip app webhook trust` line, no token.
+ */
 export function webhookEnableCommand(webhook: Command, state: RunState): Command {
   return withAppRef(
     withOutput(
@@ -16,10 +20,13 @@ export function webhookEnableCommand(webhook: Command, state: RunState): Command
         .addOption(
           new Option('--ci <provider>', 'which CI snippet to print').choices(['gitlab', 'github', 'none']).default('gitlab'),
         )
-        .option('--wait', 'print the snippet that also waits for the rollout: the job fails when the deploy fails'),
+        .option('--wait', 'print the snippet that also waits for the rollout: the job fails when the deploy fails')
+        .option('--keyless', "print the keyless snippet (the CI's OIDC token, see kip app webhook trust); the token is left alone")
+        .option('--audience <aud>', 'with --keyless: the audience the snippet asks its token for (default kipper)'),
     ),
   ).action(
-    action(state, async (ctx, name: string, opts: AppRefOptions & { ci: SnippetKind; wait?: boolean }) => {
+    action(state, async (ctx, name: string, opts: AppRefOptions & { ci: SnippetKind; wait?: boolean; keyless?: boolean; audience?: string }) => {
+      if (opts.keyless) return printKeyless(ctx, name, opts);
       const ref = appRef(name, opts);
       const client = await ctx.client();
       const before = (await client.request(WebhookStateQuery, { app: ref })).app;

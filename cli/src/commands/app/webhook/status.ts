@@ -2,7 +2,7 @@ import { KipperClientError, WebhookSecretQuery, WebhookStateQuery, type KipperCl
 import type { Command } from 'commander';
 import { action, type RunState } from '../../../action.js';
 import { appNotFound } from '../../../errors.js';
-import { relativeTime } from '../../../format.js';
+import { relativeTime, trustLines } from '../../../format.js';
 import { appRef, refFlags, withAppRef, withOutput, type AppRef, type AppRefOptions } from '../../../options.js';
 
 /**
@@ -25,7 +25,7 @@ export function webhookStatusCommand(webhook: Command, state: RunState): Command
     withOutput(
       webhook
         .command('status')
-        .description('show whether it is enabled, its URL and token')
+        .description('show whether it is enabled, its URL and token, and the CI identities it trusts')
         .argument('<app>', 'app name'),
     ),
   ).action(
@@ -50,6 +50,16 @@ export function webhookStatusCommand(webhook: Command, state: RunState): Command
         ctx.out.line(`Webhook for ${name} (${a.namespace}): not enabled`);
         ctx.out.line(`Enable it with: kip app webhook enable ${name}${refFlags(ref)}`);
       }
+      const { trusts } = a.webhook;
+      if (trusts.length === 0) {
+        ctx.out.line(`Trusted CI identities: none (keyless CI: kip app webhook trust ${name}${refFlags(ref)} --issuer URL --subject PATTERN)`);
+      } else {
+        ctx.out.line(`Trusted CI identities (keyless CI, Authorization: Bearer): ${trusts.length}`);
+        for (const trust of trusts) {
+          ctx.out.line(`- ${trust.id}, by ${trust.createdBy} ${relativeTime(trust.createdAt, ctx.now())}`);
+          for (const line of trustLines(trust)) ctx.out.line(`    ${line}`);
+        }
+      }
       ctx.out.result({
         app: name,
         namespace: a.namespace,
@@ -60,6 +70,7 @@ export function webhookStatusCommand(webhook: Command, state: RunState): Command
         rotatedAt: a.webhook.rotatedAt,
         secretMissing: missing,
         secretMissingSince: a.webhook.secretMissingSince,
+        trusts,
       });
     }),
   );
