@@ -59,10 +59,10 @@ afterAll(async () => {
 describe('logs', () => {
   it('never hold a secret used in a representative flow', async () => {
     // The first start's admin token went to the person starting Kipper, not to the log.
-    const adminToken = /^Admin API token \(shown once\): ([0-9a-f]{64})$/.exec(announced[0] ?? '')?.[1];
+    const adminToken = /^Admin API token \(shown once\): (kip_[A-Za-z0-9_-]+)$/.exec(announced[0] ?? '')?.[1];
     expect(adminToken).toBeDefined();
     const graphql = async (query: string, token: string) => {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, cookie: `session=${token}` }, body: JSON.stringify({ query }) });
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, cookie: `kipper_session=${token}` }, body: JSON.stringify({ query }) });
       return (await res.json()) as { data?: Record<string, { token?: string }>; errors?: unknown[] };
     };
     const wrongBearer = randomBytes(32).toString('hex');
@@ -71,6 +71,19 @@ describe('logs', () => {
     await kipper.services.apps.deploy({ project: 'vault', environment: 'test', name: 'api', port: 8080, image: 'registry.example.com/api:v1' }, 'admin');
     const webhookToken = (await graphql('mutation { enableWebhook(app: { namespace: "vault-test", name: "api" }) { token } }', adminToken!)).data!.enableWebhook!.token!;
     expect(webhookToken).toMatch(/^[0-9a-f]{64}$/);
+
+    // A person with a password signs in (and once with a wrong one); the session's cookie and CSRF token are secrets too.
+    const password = `pw-${randomBytes(12).toString('hex')}`;
+    expect((await graphql(`mutation { createUser(input: { name: "nell", password: "${password}" }) { name } }`, adminToken!)).errors).toBeUndefined();
+    const signIn = (pw: string) => fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'nell', password: pw }) });
+    expect((await signIn(`${password}-wrong`)).status).toBe(401);
+    const session = await signIn(password);
+    expect(session.status).toBe(200);
+    const sessionCookie = /kipper_session=([^;]+)/.exec(session.headers.get('set-cookie') ?? '')?.[1];
+    const { csrfToken } = (await session.json()) as { csrfToken: string };
+    expect(sessionCookie).toBeDefined();
+    const me = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `kipper_session=${sessionCookie}`, 'x-kipper-csrf': csrfToken }, body: '{"query":"{ me { actor } }"}' });
+    expect(await me.json()).toEqual({ data: { me: { actor: 'nell' } } });
 
     const hook = (headers: Record<string, string>, body: string) =>
       fetch(`${url}/api/v1/webhook/vault-test/api`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(async (r) => ({ status: r.status, body: await r.text() }));
@@ -103,7 +116,7 @@ describe('logs', () => {
 
     const logs = `${apiLines.join('\n')}\n${workers!.output()}`;
     expect(apiLines.length + workers!.output().split('\n').length).toBeGreaterThan(5);
-    for (const [what, secret] of Object.entries({ adminToken: adminToken!, webhookToken, wrongBearer, wrongToken, metricsToken, signature: forged.slice('sha256='.length) })) {
+    for (const [what, secret] of Object.entries({ adminToken: adminToken!, password, sessionCookie: sessionCookie!, csrfToken, webhookToken, wrongBearer, wrongToken, metricsToken, signature: forged.slice('sha256='.length) })) {
       expect(logs.includes(secret), `${what} is in the logs`).toBe(false);
     }
     expect(logs).not.toMatch(/authorization|cookie|Bearer [0-9a-f]/i);
