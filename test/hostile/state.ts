@@ -4,7 +4,8 @@ import type { RunningKipper } from '../support/kipper.js';
 /**
  * A fingerprint of everything a request could change: every table's rows in PostgreSQL, this
  * Kipper's keys in Redis (queue and pub/sub), and every object in the cluster. Two equal
- * fingerprints mean a refused request changed nothing.
+ * fingerprints mean a refused request changed nothing. The shared rate-limit buckets are left
+ * out: charging a refused attempt to its address is what a refusal is meant to do.
  */
 export interface Fingerprint {
   tables: Record<string, string>;
@@ -12,7 +13,7 @@ export interface Fingerprint {
   cluster: string[];
 }
 
-const TABLES = ['project', 'environment', 'app', 'revision', 'build', 'webhook', 'webhook_delivery', 'audit_entry', 'api_token', 'webhook_trust', 'ci_token_use'];
+const TABLES = ['project', 'environment', 'app', 'revision', 'build', 'webhook', 'webhook_delivery', 'audit_entry', 'api_token', 'webhook_trust', 'ci_token_use', 'kipper_user', 'session', 'project_member', 'oidc_identity'];
 const CLUSTER_LISTS = ['/api/v1/namespaces', '/api/v1/secrets', '/api/v1/services', '/apis/apps/v1/deployments', '/apis/batch/v1/jobs', '/apis/networking.k8s.io/v1/ingresses'];
 
 export async function fingerprint(k: RunningKipper, redis: Redis): Promise<Fingerprint> {
@@ -25,6 +26,7 @@ export async function fingerprint(k: RunningKipper, redis: Redis): Promise<Finge
   }
   const redisState: Record<string, string> = {};
   for (const key of (await redis.keys(`${k.queuePrefix}*`)).sort()) {
+    if (key.startsWith(`${k.queuePrefix}:ratelimit:`)) continue;
     const type = await redis.type(key);
     const size =
       type === 'list' ? await redis.llen(key)
