@@ -45,8 +45,9 @@ describe('console: the Activity page', () => {
     page = await (await browser.newContext({ viewport: WIDE })).newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     await page.goto(kipper.url);
+    await page.getByText('Use an API token instead').click();
     await page.getByLabel('API token').fill(kipper.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
     await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
   }, 120_000);
 
