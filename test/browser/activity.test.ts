@@ -5,14 +5,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, signInWithToken } from './browser.js';
 import { startKipper, type RunningKipper } from '../support/kipper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSOLE_INDEX = join(ROOT, 'console', 'dist', 'index.html');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const UI_TIMEOUT = 15_000;
 const WIDE = { width: 1280, height: 860 };
 const NARROW = { width: 375, height: 812 };
@@ -31,7 +31,6 @@ describe('console: the Activity page', () => {
 
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: run \`npm run build\` first.`);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium).`);
     mkdirSync(SHOTS, { recursive: true });
     kipper = await startKipper({ serveConsole: true });
     await kipper.graphql(`mutation { createProject(input: { name: "ledger", environments: ["test", "prod"] }) { name } }`);
@@ -41,14 +40,10 @@ describe('console: the Activity page', () => {
     for (let i = 2; i <= 60; i++) {
       await kipper.graphql(`mutation { updateImage(app: { project: "ledger", environment: "test", name: "api" }, image: "registry.example.com/api:v${i}") { number } }`);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: WIDE })).newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(kipper.url);
-    await page.getByText('Use an API token instead').click();
-    await page.getByLabel('API token').fill(kipper.adminToken);
-    await page.getByRole('button', { name: 'Sign in with the token' }).click();
-    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await signInWithToken(page, kipper.url, kipper.adminToken);
   }, 120_000);
 
   afterAll(async () => {

@@ -7,14 +7,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, signInWithToken } from './browser.js';
 import { startKipper, type RunningKipper } from '../support/kipper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSOLE_INDEX = join(ROOT, 'console', 'dist', 'index.html');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const UI_TIMEOUT = 15_000;
 
 describe('console: notifications on the project page', () => {
@@ -27,7 +27,6 @@ describe('console: notifications on the project page', () => {
 
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: run \`npm run build\` first.`);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium).`);
     mkdirSync(SHOTS, { recursive: true });
     receiver = createServer((req, res) => {
       let body = '';
@@ -43,14 +42,10 @@ describe('console: notifications on the project page', () => {
     kipper = await startKipper({ worker: true, rolloutStepMs: 100, env: { KIPPER_NOTIFY_ALLOW_PRIVATE: 'true' }, serveConsole: true });
     await kipper.graphql(`mutation { createProject(input: { name: "bell", environments: ["test", "prod"] }) { name } }`);
     await kipper.graphql(`mutation { deployApp(input: { project: "bell", name: "api", image: "registry.example.com/api:v1", port: 8080 }) { id } }`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(kipper.url);
-    await page.getByText('Use an API token instead').click();
-    await page.getByLabel('API token').fill(kipper.adminToken);
-    await page.getByRole('button', { name: 'Sign in with the token' }).click();
-    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await signInWithToken(page, kipper.url, kipper.adminToken);
   }, 90_000);
 
   afterAll(async () => {

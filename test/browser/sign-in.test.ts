@@ -6,15 +6,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProjectRole } from '@kipper/core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.js';
 import { startKipper, type RunningKipper } from '../support/kipper.js';
 import { startOpenIdProvider, type LocalOpenIdProvider } from '../support/oidc-provider.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSOLE_INDEX = join(ROOT, 'console', 'dist', 'index.html');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const UI_TIMEOUT = 15_000;
 const WIDE = { width: 1280, height: 800 };
 const NARROW = { width: 375, height: 800 };
@@ -59,7 +59,6 @@ describe('console sign-in in chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: run \`npm run build -w @kipper/console\` first.`);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium.`);
     mkdirSync(SHOTS, { recursive: true });
     provider = await startOpenIdProvider();
     kipper = await startKipper({
@@ -83,7 +82,7 @@ describe('console sign-in in chromium', () => {
     await services().members.add((await services().projects.get('pay'))!, vic, ProjectRole.VIEWER, 'admin');
     await services().users.create({ name: 'carl', displayName: 'Carl Newcomer', password: PASSWORD }, 'admin');
     provider.people.set('olivia', { name: 'Olivia Sso', groups: ['staff', 'kipper:pay:deployer'] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     await newPage();
   }, 90_000);
 
