@@ -6,10 +6,11 @@
 // It starts its own simulator and api (no worker: the history is the same) on a fresh database
 // and queue prefix, creates an app with a few revisions, then runs each command BENCH_CLI_RUNS
 // (20) times, alternating them so that load on the machine falls on both alike, after 3 warm-up
-// runs each (disk cache). BENCH_NPX_RUNS (10) for npx; 0 skips it.
+// runs each (disk cache). BENCH_NPX_RUNS (10) for npx; 0 skips it. Also written to
+// bench/results/cli-start.json.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKipper } from './harness.mjs';
 
@@ -103,17 +104,18 @@ try {
   const ratio = kipMs / nodeMs;
   console.log(`kip app history / node -e 0: ${ratio.toFixed(2)}× (goal ≤ ${GOAL}×: ${ratio <= GOAL ? 'met' : 'NOT met'})`);
   if (npxMs) console.log(`npx overhead over the bin: +${(npxMs - kipMs).toFixed(0)} ms`);
-  console.log(
-    JSON.stringify({
-      bench: 'cli-start',
-      runs: RUNS,
-      nodeMs: Math.round(nodeMs),
-      kipMs: Math.round(kipMs),
-      ratio: Number(ratio.toFixed(2)),
-      goal: GOAL,
-      ...(npxMs ? { npxMs: Math.round(npxMs), npxOverheadMs: Math.round(npxMs - kipMs) } : {}),
-    }),
-  );
+  const result = {
+    bench: 'cli-start',
+    runs: RUNS,
+    nodeMs: Math.round(nodeMs),
+    kipMs: Math.round(kipMs),
+    ratio: Number(ratio.toFixed(2)),
+    goal: GOAL,
+    ...(npxMs ? { npxMs: Math.round(npxMs), npxOverheadMs: Math.round(npxMs - kipMs) } : {}),
+  };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'cli-start.json'), `${JSON.stringify({ at: new Date().toISOString(), load: loadavg(), ...result }, null, 2)}\n`);
+  console.log(JSON.stringify(result));
 } finally {
   await kipper.stop();
   rmSync(configHome, { recursive: true, force: true });

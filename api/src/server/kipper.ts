@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { connectCluster, type Cluster } from '@kipper/kube';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
+import { type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
@@ -14,6 +14,7 @@ import { type KipperServices, type KipperConfig, type Principal, ConfigError, op
 import type { Redis } from 'ioredis';
 import { subscribeSharingEvents } from '../events/shared-subscribe.js';
 import { createContext, type KipperContext } from '../graphql/context.js';
+import { DocumentCache } from '../graphql/document-cache.js';
 import { concurrencyLimitPlugin } from '../graphql/concurrency.js';
 import { costOrUndefined, operationBudgetPlugin, tooComplex } from '../graphql/cost.js';
 import { formatError, unauthenticated } from '../graphql/errors.js';
@@ -147,6 +148,7 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
     // 1 MiB per message, as for HTTP bodies (ws defaults to 100 MiB).
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_GRAPHQL_BYTES });
     const watch = (credentialWatch = new CredentialWatch(() => live, log));
+    const documents = new DocumentCache(schema);
     const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; unwatch?: () => void }>(
       {
         schema,
@@ -154,17 +156,15 @@ export function createKipper(config: KipperConfig, options: KipperOptions = {}):
         validate: validateWithLimits,
         // Each event is executed once per distinct operation and the result sent to all its subscribers.
         subscribe: subscribeSharingEvents,
+        // One parsed document per distinct text, shared by its subscriptions (documents.check);
+        // a syntax error is answered, where graphql-ws would close the socket with 4500.
         onSubscribe: (_ctx, _id, payload) => {
-          let document;
-          try {
-            document = parse(payload.query);
-          } catch (err) {
-            // graphql-ws would let a syntax error escape and close the socket with 4500.
-            if (err instanceof GraphQLError) return [err];
-            throw err;
-          }
+          const checked = documents.check(payload.query);
+          if ('errors' in checked) return [...checked.errors];
+          const { document } = checked;
           const cost = costOrUndefined({ schema, document, variables: payload.variables, operationName: payload.operationName });
-          return cost !== undefined && cost > cfg.graphqlMaxCost ? [tooComplex(cost, cfg.graphqlMaxCost)] : undefined;
+          if (cost !== undefined && cost > cfg.graphqlMaxCost) return [tooComplex(cost, cfg.graphqlMaxCost)];
+          return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
         },
         onConnect: async (ctx) => {
           const params = ctx.connectionParams ?? {};
