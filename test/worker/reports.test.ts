@@ -44,11 +44,11 @@ describe('worker: revision events reach every reporter target', () => {
       KIPPER_QUEUE_PREFIX: stack.queuePrefix,
       KIPPER_KUBE_SERVER: stack.sim.url,
       KIPPER_PUBLIC_URL: 'https://kipper.example.com',
-      // One deploy slot: a slow rollout holds it for its whole length.
       KIPPER_WORKER_CONCURRENCY: '1',
     };
+    // One app drained at a time (KIPPER_WORKER_ROLLOUTS): a slow rollout holds the only slot for its whole length.
     const log: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
-    worker = await startWorker(loadConfig(env), loadWorkerSettings({ KIPPER_WORKER_LOCK_MS: '2000', KIPPER_SWEEP_MS: '500' }), connectCluster({ kind: 'server', server: stack.sim.url }), log, {
+    worker = await startWorker(loadConfig(env), loadWorkerSettings({ KIPPER_WORKER_LOCK_MS: '2000', KIPPER_SWEEP_MS: '500', KIPPER_WORKER_ROLLOUTS: '1' }), connectCluster({ kind: 'server', server: stack.sim.url }), log, {
       reporters: () => [reporter],
     });
     // The api's side: the same services, with an event publisher that enqueues reports.
