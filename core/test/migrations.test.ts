@@ -1,18 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@kipper/core';
+import { scratchDatabase } from './scratch-database.js';
 
-const base = process.env.KIPPER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `kipper_migrations_${randomUUID().slice(0, 8)}`;
-const url = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
+const { url, drop } = scratchDatabase('kipper_migrations');
 
-afterAll(async () => {
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(drop);
 
 describe('database migrations', () => {
   it('give existing audit entries their actor kind, project and app where the target still names them', async () => {
