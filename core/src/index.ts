@@ -27,7 +27,9 @@ export { DNS_LABEL, isDnsLabel, isAppName, namespaceOf, isReservedNamespace, ass
 
 // Apps
 export { App, AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppHealth, type AppDrift, type EnvVar } from './apps/app.entity.js';
-export { AppService, type AppRef, type DeployAppInput, type AppSettingsInput, type AppFilter } from './apps/app.service.js';
+export { AppService, type AppRef, type DeployAppInput, type AppFilter } from './apps/app.service.js';
+export { AppSettingsService, ENV_SECRET_KEEP_REVISIONS, type AppSettingsChange, type EnvChange, type EnvView, type SettingsResult } from './apps/app-settings.service.js';
+export { looksSecret, envSecretName, envFingerprint, settingsOf, samePodTemplate, assertPort, assertReplicas, assertHost, assertEnvName, MAX_REPLICAS, MAX_ENV_VARS, type EnvEntry, type RevisionSettings } from './apps/app-settings.js';
 export { AppConditionsService, describeHealth, repairsDrift, type ObservedHealth } from './apps/app-conditions.service.js';
 export { appWorkload } from './apps/app.workload.js';
 export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, privateHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';
@@ -39,6 +41,7 @@ export { RevisionLifecycleService, type AutomaticRollback, type CancelResult, ty
 export { heldMessage, pinTime, isAutomatedTrigger, type AppPin } from './revisions/pin.js';
 export { RevisionService, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
 export { appLabel } from './revisions/revision.records.js';
+export { revisionDiff, compareRevisions, commitUrl, diffEnv, type RevisionDiff, type ValueChange, type EnvDiffEntry, type EnvValueChange } from './revisions/revision-diff.js';
 export { parseImageReference, isValidImageReference, invalidImageMessage, assertImageReference, type ImageReference } from './revisions/image-reference.js';
 export { optionalCommit, optionalBuildCommit, isFullCommitSha } from './revisions/commit.js';
 export { Build, BuildStatus } from './builds/build.entity.js';

@@ -2,6 +2,7 @@ import type { Cluster } from '@kipper/kube';
 import type { DataSource } from 'typeorm';
 import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
+import { AppSettingsService } from './apps/app-settings.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { AccessService } from './access/access.service.js';
 import { SingleSignOnService } from './people/single-sign-on.service.js';
@@ -32,6 +33,8 @@ export interface KipperServices {
   dataSource: DataSource;
   projects: ProjectService;
   apps: AppService;
+  /** Changing an existing app: settings (port, replicas, host, policies), env and its Secrets. */
+  appSettings: AppSettingsService;
   /** What the worker observes in the cluster (health, drift, repairs, missing Secrets), recorded on apps. */
   conditions: AppConditionsService;
   revisions: RevisionService;
@@ -96,6 +99,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     revisions,
     projects,
     apps,
+    appSettings: new AppSettingsService({ dataSource, cluster, config, revisions, audit, warn: (message) => log.warn(message) }),
     conditions: new AppConditionsService({ dataSource, audit, events }),
     revisionLifecycle: new RevisionLifecycleService({ dataSource, queue, events, audit, log }),
     builds: new BuildService({ dataSource }),

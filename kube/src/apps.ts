@@ -7,7 +7,7 @@ import type { ClusterContext } from './context.js';
 import { APP_LABEL, COMPONENT_LABEL, isManagedByKipper, MANAGED_BY, MANAGED_BY_LABEL } from './labels.js';
 import type { AppWorkload } from './types.js';
 import { deploymentManifest, ingressManifest, serviceManifest, updateDeployment } from './workload.js';
-import { deleteAppNotificationSecrets, deleteWebhookToken } from './secrets.js';
+import { deleteAppEnvSecrets, deleteAppNotificationSecrets, deleteWebhookToken } from './secrets.js';
 
 async function ensureDeployment(ctx: ClusterContext, app: AppWorkload): Promise<void> {
   const { namespace, name } = app;
@@ -124,6 +124,7 @@ export async function deleteApp(ctx: ClusterContext, namespace: string, name: st
   if (isManagedByKipper(ingress)) await deleteIngress(ctx, namespace, name, ingress?.metadata?.uid);
   await deleteWebhookToken(ctx, namespace, name);
   await deleteAppNotificationSecrets(ctx, namespace, name);
+  await deleteAppEnvSecrets(ctx, namespace, name);
   const jobs = await ctx.callOrNull(`list build Jobs of ${namespace}/${name}`, () =>
     ctx.batch.listNamespacedJob({
       namespace,

@@ -4,13 +4,13 @@ import { followBuild, startBuild } from './build.js';
 import { deleteBuild } from './build-delete.js';
 import { ClusterContext } from './context.js';
 import { watchManaged } from './managed-watch.js';
-import { ensureNamespace } from './namespaces.js';
+import { deleteNamespace, ensureNamespace } from './namespaces.js';
 import { ping } from './ping.js';
 import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
-import { deleteNotificationSecret, deleteWebhookToken, readNotificationSecret, readSecretValue, readWebhookToken, writeNotificationSecret, writeWebhookToken } from './secrets.js';
+import { deleteEnvSecret, deleteNotificationSecret, deleteWebhookToken, listEnvSecrets, readEnvSecret, writeEnvSecret, readNotificationSecret, readSecretValue, readWebhookToken, writeNotificationSecret, writeWebhookToken } from './secrets.js';
 import { loadKubeConfig, type ClusterTarget } from './target.js';
 import type { Cluster } from './types.js';
 
@@ -49,6 +49,11 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     readAppObjects: (namespace, name) => readAppObjects(ctx, namespace, name),
     watchManaged: (options) => watchManaged(ctx, options),
     deleteBuild: (namespace, jobName) => deleteBuild(ctx, namespace, jobName),
+    writeEnvSecret: (namespace, app, name, values) => writeEnvSecret(ctx, namespace, app, name, values),
+    readEnvSecret: (namespace, name) => readEnvSecret(ctx, namespace, name),
+    listEnvSecrets: (namespace, app) => listEnvSecrets(ctx, namespace, app),
+    deleteEnvSecret: (namespace, name) => deleteEnvSecret(ctx, namespace, name),
+    deleteNamespace: (name) => deleteNamespace(ctx, name),
     setReplicas: (namespace, name, replicas) => setReplicas(ctx, namespace, name, replicas),
     ping: () => ping(ctx),
     close: () => ctx.close(),

@@ -28,4 +28,5 @@ export type {
   RolloutOutcome,
   RolloutProgress,
   WatchManagedOptions,
+  WorkloadEnvVar,
 } from './types.js';

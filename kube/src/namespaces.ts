@@ -39,3 +39,13 @@ export async function ensureNamespace(
     );
   }
 }
+
+/**
+ * Deletes a namespace and so everything in it (a project is being deleted). Only a namespace
+ * labelled managed-by=kipper goes; a missing one is fine, anyone else's is left alone.
+ */
+export async function deleteNamespace(ctx: ClusterContext, name: string): Promise<void> {
+  const existing = await ctx.callOrNull(`read Namespace ${name}`, () => ctx.core.readNamespace({ name }));
+  if (!existing || existing.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) return;
+  await ctx.callOrNull(`delete Namespace ${name}`, () => ctx.core.deleteNamespace({ name }));
+}

@@ -144,3 +144,56 @@ export async function deleteAppNotificationSecrets(ctx: ClusterContext, namespac
     if (name) await deleteManagedSecret(ctx, namespace, name);
   }
 }
+
+const ENV_COMPONENT = 'env';
+
+/**
+ * An app's secret env values in Secret `name` (`{app}-env-{hash of the values}`), created once
+ * and immutable, the way kustomize's secretGenerator does it: a pod template names the Secret of
+ * its values, so a rollback to an older revision finds its own values again. One that exists is
+ * left as it is (same name, same content).
+ */
+export async function writeEnvSecret(ctx: ClusterContext, namespace: string, app: string, name: string, values: Record<string, string>): Promise<void> {
+  const existing = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () => ctx.core.readNamespacedSecret({ name, namespace }));
+  if (existing) {
+    if (!isManagedByKipper(existing)) throw notManagedError('Secret', namespace, name);
+    return;
+  }
+  const body: V1Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    immutable: true,
+    metadata: { name, namespace, labels: { [APP_LABEL]: app, [COMPONENT_LABEL]: ENV_COMPONENT, [MANAGED_BY_LABEL]: MANAGED_BY } },
+    data: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
+  };
+  try {
+    await ctx.call(`create Secret ${namespace}/${name}`, () => ctx.core.createNamespacedSecret({ namespace, body }), Object.values(values));
+  } catch (err) {
+    // Two writers of the same content at once: the other one made it.
+    if (err instanceof ClusterError && err.reason === 'AlreadyExists') return;
+    throw err;
+  }
+}
+
+export async function readEnvSecret(ctx: ClusterContext, namespace: string, name: string): Promise<Record<string, string> | null> {
+  const secret = await ctx.callOrNull(`read Secret ${namespace}/${name}`, () => ctx.core.readNamespacedSecret({ name, namespace }));
+  if (!secret || !isManagedByKipper(secret)) return null;
+  return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+}
+
+export async function listEnvSecrets(ctx: ClusterContext, namespace: string, app: string): Promise<string[]> {
+  const list = await ctx.callOrNull(`list env Secrets of ${namespace}/${app}`, () =>
+    ctx.core.listNamespacedSecret({ namespace, labelSelector: `${APP_LABEL}=${app},${COMPONENT_LABEL}=${ENV_COMPONENT},${MANAGED_BY_LABEL}=${MANAGED_BY}` }),
+  );
+  return (list?.items ?? []).map((s) => s.metadata?.name).filter((n): n is string => typeof n === 'string');
+}
+
+export async function deleteEnvSecret(ctx: ClusterContext, namespace: string, name: string): Promise<void> {
+  await deleteManagedSecret(ctx, namespace, name);
+}
+
+/** Deletes every env Secret of the app (the app is being deleted). */
+export async function deleteAppEnvSecrets(ctx: ClusterContext, namespace: string, app: string): Promise<void> {
+  for (const name of await listEnvSecrets(ctx, namespace, app)) await deleteManagedSecret(ctx, namespace, name);
+}

@@ -1,5 +1,8 @@
 import type { NotificationSecret } from './secrets.js';
 
+/** A variable of the app's container: a plain value, or a key of a Secret (secret values never sit in the pod template). */
+export type WorkloadEnvVar = { name: string; value: string } | { name: string; secretName: string; secretKey: string };
+
 /** The desired shape of an app in the cluster: a Deployment + Service (+ Ingress when `host`). */
 export interface AppWorkload {
   namespace: string;
@@ -7,7 +10,7 @@ export interface AppWorkload {
   image: string;
   port: number;
   replicas: number;
-  env: { name: string; value: string }[];
+  env: WorkloadEnvVar[];
   host?: string | null;
   progressDeadlineSeconds: number;
   labels?: Record<string, string>;
@@ -99,7 +102,7 @@ export interface FollowBuildOptions {
 export interface Cluster {
   ensureNamespace(name: string, labels?: Record<string, string>): Promise<void>;
   ensureApp(app: AppWorkload): Promise<void>;
-  /** Deletes the Deployment, Service, Ingress, webhook Secret, notification Secrets of the app's channels and build Jobs Kipper made. */
+  /** Deletes the Deployment, Service, Ingress, webhook Secret, env Secrets, notification Secrets of the app's channels and build Jobs Kipper made. */
   deleteApp(namespace: string, name: string): Promise<void>;
   setImage(
     namespace: string,
@@ -130,6 +133,19 @@ export interface Cluster {
   watchManaged(options: WatchManagedOptions): Promise<void>;
   /** Deletes a build Job (and its pods: propagationPolicy Background) if it exists and is managed by Kipper; missing is fine. */
   deleteBuild(namespace: string, jobName: string): Promise<void>;
+  /**
+   * Creates Secret `name` (immutable, labelled with the app and component `env`) holding `values`,
+   * unless it exists: its name is derived from its content, so an existing one already holds them.
+   */
+  writeEnvSecret(namespace: string, app: string, name: string, values: Record<string, string>): Promise<void>;
+  /** The values of an app's env Secret, or null when it does not exist (or Kipper did not make it). */
+  readEnvSecret(namespace: string, name: string): Promise<Record<string, string> | null>;
+  /** Names of the env Secrets Kipper made for the app. */
+  listEnvSecrets(namespace: string, app: string): Promise<string[]>;
+  /** A missing one is fine; one Kipper did not create is left alone. */
+  deleteEnvSecret(namespace: string, name: string): Promise<void>;
+  /** Deletes a namespace Kipper manages (and so everything in it); a missing one is fine, one without Kipper's label is left alone. */
+  deleteNamespace(name: string): Promise<void>;
   /** Scales the managed Deployment to `replicas` (patch spec.replicas; refuses objects not managed by Kipper like setImage does). */
   setReplicas(namespace: string, name: string, replicas: number): Promise<void>;
   /** Whether the API server answers (`GET /version`, no retries): readiness probes. */

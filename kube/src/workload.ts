@@ -21,7 +21,7 @@ export function deploymentManifest(app: AppWorkload): V1Deployment {
               name: app.name,
               image: app.image,
               ports: [{ name: 'http', containerPort: app.port, protocol: 'TCP' }],
-              env: app.env.map((e) => ({ name: e.name, value: e.value })),
+              env: app.env.map((e) => ('secretName' in e ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.secretKey } } } : { name: e.name, value: e.value })),
             },
           ],
         },

@@ -162,7 +162,7 @@ export class AppDeployer {
     await assertAppExists(this.db, app.id);
     await this.cluster.ensureNamespace(app.namespace);
     await assertAppExists(this.db, app.id);
-    await this.cluster.ensureApp(appWorkload(app, image, this.options.progressDeadlineSeconds));
+    await this.cluster.ensureApp(appWorkload(app, image, this.options.progressDeadlineSeconds, revision.settings));
     await assertAppExists(this.db, app.id);
     const { generation } = await this.cluster.setImage(app.namespace, app.name, image, {
       [REVISION_ANNOTATION]: String(revision.number),

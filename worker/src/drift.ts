@@ -1,3 +1,4 @@
+import type { RevisionSettings } from '@kipper/core';
 import type { AppObjects } from '@kipper/kube';
 
 /** What the record says the app's objects should be. */
@@ -9,6 +10,8 @@ export interface DesiredState {
   host: string | null;
   /** The revision whose image that is (the pod template's `kipper.dev/revision`). */
   revision: number;
+  /** That revision's pod template (port, env); null: recorded before snapshots, the app's are used. */
+  settings?: RevisionSettings | null;
 }
 
 export type ObjectKind = 'Deployment' | 'Service' | 'Ingress';

@@ -1,4 +1,4 @@
-import { App, Revision, RevisionStatus, UNFINISHED_STATUSES, Webhook, appWorkload, repairsDrift, type AppConditionsService, type HealthStatus, type Logger } from '@kipper/core';
+import { App, Revision, RevisionStatus, UNFINISHED_STATUSES, Webhook, appWorkload, repairsDrift, type AppConditionsService, type HealthStatus, type Logger, type RevisionSettings } from '@kipper/core';
 import { isNotManaged, type AppObjects, type Cluster } from '@kipper/kube';
 import { In, type DataSource } from 'typeorm';
 import { AdvisoryLock, LockClass } from './app-lock.js';
@@ -21,7 +21,7 @@ const target = (app: Pick<App, 'namespace' | 'name'>) => `${app.namespace}/${app
  * rollback): putting the old image back would be a rollback nobody asked for.
  */
 const DESIRED_SQL = `
-  SELECT r.image, r.number FROM revision r
+  SELECT r.image, r.number, r.settings FROM revision r
    WHERE r.app_id = $1 AND r.image IS NOT NULL AND r.started_at IS NOT NULL
      AND (r.id = $2 OR (NOT $5::boolean AND r.status = $3 AND r.number > $4))
    ORDER BY r.number DESC LIMIT 1`;
@@ -119,9 +119,10 @@ export class Reconciler {
     const rows = (await this.db.query(DESIRED_SQL, [app.id, current.id, RevisionStatus.FAILED, current.number, app.autoRollback])) as {
       image: string;
       number: number;
+      settings: RevisionSettings | null;
     }[];
-    const chosen = rows[0] ?? { image: current.image, number: current.number };
-    return { namespace: app.namespace, name: app.name, image: chosen.image, replicas: app.replicas, host: app.host, revision: chosen.number };
+    const chosen = rows[0] ?? { image: current.image, number: current.number, settings: current.settings };
+    return { namespace: app.namespace, name: app.name, image: chosen.image, replicas: app.replicas, host: app.host, revision: chosen.number, settings: chosen.settings };
   }
 
   /**
@@ -131,7 +132,7 @@ export class Reconciler {
    */
   private async recreate(app: App, desired: DesiredState, objects: AppObjects, c: Comparison, repairs: string[]): Promise<boolean> {
     if (c.missing.length === 0) return false;
-    const workload = appWorkload(app, desired.image, this.options.progressDeadlineSeconds);
+    const workload = appWorkload(app, desired.image, this.options.progressDeadlineSeconds, desired.settings);
     if (objects.deployment?.managed) workload.replicas = objects.deployment.replicas;
     if (c.host) workload.host = c.host.actual;
     await assertAppExists(this.db, app.id);
@@ -163,7 +164,7 @@ export class Reconciler {
     }
     if (c.host) {
       await assertAppExists(this.db, app.id);
-      await this.cluster.ensureApp(appWorkload(app, desired.image, this.options.progressDeadlineSeconds));
+      await this.cluster.ensureApp(appWorkload(app, desired.image, this.options.progressDeadlineSeconds, desired.settings));
       repairs.push(c.host.wanted ? `Ingress host put back to ${c.host.wanted} (was ${c.host.actual ?? 'none'})` : 'removed the Ingress of a host the app no longer has');
       wrote = true;
     }

@@ -23,6 +23,8 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Query.notificationDeliveries': 'viewer',
   // Reveals the webhook token: more than reading.
   'Query.webhookSecret': 'deployer',
+  // Secret values need deployer with reveal: true (checked by the resolver).
+  'Query.appEnv': 'viewer',
   // Entries of the caller's projects; entries about no project (people, tokens) for instance admins.
   'Query.auditLog': 'signed-in',
   'Subscription.appEvents': 'viewer',
@@ -37,6 +39,9 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.unpinApp': 'deployer',
   'Mutation.promoteApp': 'deployer',
   'Mutation.rebuildApp': 'deployer',
+  // Port, replicas, host and env; deploy and drift policies and auto rollback need admin (checked by the resolver).
+  'Mutation.updateAppSettings': 'deployer',
+  'Mutation.updateAppEnv': 'deployer',
   'Mutation.enableWebhook': 'deployer',
   'Mutation.disableWebhook': 'deployer',
   // Keyless CI: like a webhook token, a way for CI to deploy.
@@ -46,6 +51,7 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   // The project's settings, members and deletions.
   'Mutation.configureApp': 'admin',
   'Mutation.deleteApp': 'admin',
+  'Mutation.deleteProject': 'admin',
   'Mutation.connectFeedback': 'admin',
   'Mutation.disconnectFeedback': 'admin',
   'Mutation.createNotificationChannel': 'admin',

@@ -77,14 +77,14 @@ export class AppResolver {
     return { app, deployed };
   }
 
-  @Mutation(() => AppType, { description: 'Changes deploy policy, automatic rollback or drift policy; omitted settings stay as they are.' })
+  @Mutation(() => AppType, { description: 'Changes settings; omitted ones stay as they are. updateAppSettings does the same and also returns the CONFIG revision a new port creates.' })
   async configureApp(
     @Arg('app', () => AppRefInput) ref: AppRefInput,
     @Arg('input', () => AppSettingsInput) input: AppSettingsInput,
     @Ctx() ctx: KipperContext,
   ): Promise<App> {
     const app = await appFor(ctx, ref, ProjectRole.ADMIN, 'Changing the app settings');
-    return ctx.services.apps.configure(app, input, ctx.actor);
+    return (await ctx.services.appSettings.update(app, input, ctx.actor)).app;
   }
 
   @Mutation(() => RevisionType, { description: 'Copies the current image to the same app in the next environment (or `to`); returns the revision created there.' })

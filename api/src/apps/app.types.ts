@@ -1,11 +1,18 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppDrift, type AppHealth } from '@kipper/core';
+import { AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppDrift, type AppHealth, type EnvEntry } from '@kipper/core';
 import { RevisionType } from '../revisions/revision.types.js';
 
 @ObjectType('EnvVar')
 export class EnvVarType {
   @Field(() => String) name!: string;
-  @Field(() => String) value!: string;
+  @Field(() => String, { description: 'Empty for a secret variable: its value is in a Kubernetes Secret, readable through appEnv(reveal: true).' }) value!: string;
+  @Field(() => Boolean, { description: 'Stored in a Kubernetes Secret, never in Kipper\'s database: set with secret, or named like *_TOKEN, *_SECRET, *_PASSWORD, *_KEY.' }) secret!: boolean;
+  @Field(() => String, { nullable: true, description: 'Secret variables: a short hash that changes when the value does (never the value).' }) fingerprint!: string | null;
+}
+
+/** The GraphQL view of stored env entries: secret values never leave core. */
+export function envVarsOf(env: readonly EnvEntry[]): EnvVarType[] {
+  return env.map((e) => (e.secret === true ? { name: e.name, value: '', secret: true, fingerprint: e.fingerprint } : { name: e.name, value: e.value, secret: false, fingerprint: null }));
 }
 
 @ObjectType('App')
@@ -20,7 +27,7 @@ export class AppType {
   @Field(() => String, { nullable: true }) dockerfilePath!: string | null;
   @Field(() => Int) port!: number;
   @Field(() => Int) replicas!: number;
-  @Field(() => [EnvVarType]) env!: EnvVarType[];
+  @Field(() => [EnvVarType], { description: 'Secret variables without their values.' }) env!: EnvVarType[];
   @Field(() => String, { nullable: true }) host!: string | null;
   @Field(() => DeployPolicy) deployPolicy!: DeployPolicy;
   @Field(() => Boolean) autoRollback!: boolean;
@@ -71,6 +78,7 @@ export class AppRefInput {
 export class EnvVarInput {
   @Field(() => String) name!: string;
   @Field(() => String) value!: string;
+  @Field(() => Boolean, { nullable: true, description: 'Keep the value in a Kubernetes Secret (always so for names like *_TOKEN, *_SECRET, *_PASSWORD, *_KEY).' }) secret?: boolean | null;
 }
 
 @InputType('DeployAppInput')
@@ -93,11 +101,14 @@ export class DeployAppInput {
   @Field(() => DriftPolicy, { nullable: true, description: 'Default REPAIR.' }) driftPolicy?: DriftPolicy | null;
 }
 
-@InputType('AppSettingsInput', { description: 'Settings of an existing app that change how Kipper deploys and watches it; omitted fields stay as they are.' })
+@InputType('AppSettingsInput', { description: 'Settings of an existing app; omitted fields stay as they are.' })
 export class AppSettingsInput {
   @Field(() => DeployPolicy, { nullable: true }) deployPolicy?: DeployPolicy | null;
   @Field(() => Boolean, { nullable: true }) autoRollback?: boolean | null;
   @Field(() => DriftPolicy, { nullable: true }) driftPolicy?: DriftPolicy | null;
+  @Field(() => Int, { nullable: true, description: 'Container port, 1-65535: a change is a new CONFIG revision.' }) port?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Pods, 0-50: applied to the cluster at once, no revision.' }) replicas?: number | null;
+  @Field(() => String, { nullable: true, description: 'Ingress host (a DNS name; empty string: no Ingress): applied at once, no revision.' }) host?: string | null;
 }
 
 @ObjectType('UnpinResult')

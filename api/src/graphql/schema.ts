@@ -8,6 +8,7 @@ import { EventResolver } from '../events/event.resolver.js';
 import { EnvironmentResolver, ProjectResolver } from '../projects/project.resolver.js';
 import { RevisionResolver, RolloutProgressResolver } from '../revisions/revision.resolver.js';
 import { AppStateResolver } from '../apps/app-state.resolver.js';
+import { AppSettingsResolver, RevisionSettingsResolver } from '../apps/app-settings.resolver.js';
 import { ErrorCode } from '@kipper/core';
 import { guardRootFields } from '../access/access.table.js';
 import { PeopleResolver } from '../people/people.resolver.js';
@@ -23,6 +24,8 @@ export const resolvers = [
   EnvironmentResolver,
   AppResolver,
   AppStateResolver,
+  AppSettingsResolver,
+  RevisionSettingsResolver,
   AppWebhookResolver,
   RevisionResolver,
   RolloutProgressResolver,

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AppType } from '../apps/app.types.js';
-import { type App, Environment, Project } from '@kipper/core';
-import { onlyVisible, visibleProject } from '../access/access.guard.js';
+import { type App, Environment, Project, ProjectRole } from '@kipper/core';
+import { onlyVisible, projectFor, visibleProject } from '../access/access.guard.js';
 import type { KipperContext } from '../graphql/context.js';
 import { CreateProjectInput, EnvironmentType, ProjectType } from './project.types.js';
 
@@ -21,6 +21,15 @@ export class ProjectResolver {
   createProject(@Arg('input', () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: KipperContext): Promise<Project> {
     // Instance admins only: checked by the access table before this runs.
     return ctx.services.projects.create(input, ctx.actor);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Deletes the project: its apps\' Kubernetes objects, its namespaces and its records. The audit log keeps every entry about it. Admins of the project or of the instance.',
+  })
+  async deleteProject(@Arg('name', () => String) name: string, @Ctx() ctx: KipperContext): Promise<boolean> {
+    const project = await projectFor(ctx, name, ProjectRole.ADMIN, 'Deleting the project');
+    await ctx.services.projects.delete(project, ctx.actor);
+    return true;
   }
 
   @FieldResolver(() => [EnvironmentType], { description: 'In pipeline order.' })

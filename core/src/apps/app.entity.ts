@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
 import { Environment } from '../projects/environment.entity.js';
+import type { EnvEntry } from './app-settings.js';
 
 export enum AppSource {
   IMAGE = 'image',
@@ -47,9 +48,12 @@ export interface AppDrift {
   detectedAt: string;
 }
 
+/** A variable as given when an app is created (secret-looking names go to a Secret, see app-settings.ts). */
 export interface EnvVar {
   name: string;
   value: string;
+  /** Keep it in the app's env Secret even when the name does not look like a credential. */
+  secret?: boolean | null;
 }
 
 @Entity('app')
@@ -69,7 +73,10 @@ export class App {
   @Column('text', { nullable: true }) dockerfilePath!: string | null;
   @Column('int') port!: number;
   @Column('int') replicas!: number;
-  @Column('jsonb', { default: () => "'[]'" }) env!: EnvVar[];
+  /** Secret entries carry only a fingerprint: their values are in Secret `envSecretName`. */
+  @Column('jsonb', { default: () => "'[]'" }) env!: EnvEntry[];
+  /** The immutable Secret `{name}-env-{hash}` holding the values of the secret entries of `env`; null when there are none. */
+  @Column('text', { nullable: true }) envSecretName!: string | null;
   @Column('text', { nullable: true }) host!: string | null;
   @Column('text', { default: DeployPolicy.LATEST }) deployPolicy!: DeployPolicy;
   /** Go back to the last live image when a rollout fails. */

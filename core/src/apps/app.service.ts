@@ -14,6 +14,7 @@ import type { RevisionService } from '../revisions/revision.service.js';
 import { appWorkload } from './app.workload.js';
 import { gitHostProblem, parseGitUrl, redactGitUrl } from './git-url.js';
 import { App, AppSource, DeployPolicy, DriftPolicy, type EnvVar } from './app.entity.js';
+import { assertEnvNames, assertEnvValue, assertHost, assertPort, assertReplicas, envFingerprint, envSecretName, invalidSetting, looksSecret, MAX_ENV_VARS, type EnvEntry } from './app-settings.js';
 
 /** Names an app: namespace + name, or project [+ environment] + name, or name alone when unique. */
 export interface AppRef {
@@ -42,27 +43,14 @@ export interface DeployAppInput {
   driftPolicy?: DriftPolicy | null;
 }
 
-/** Settings of an existing app that change how Kipper deploys and watches it (not what runs). */
-export interface AppSettingsInput {
-  deployPolicy?: DeployPolicy | null;
-  autoRollback?: boolean | null;
-  driftPolicy?: DriftPolicy | null;
-}
-
 export interface AppFilter {
   project?: string | null;
   environment?: string | null;
   name?: string | null;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const GIT_BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]{1,200}$/;
-const MAX_REPLICAS = 50;
-
-function invalid(field: string, message: string): KipperError {
-  return new KipperError(ErrorCode.VALIDATION_FAILED, message, { field });
-}
+const invalid = invalidSetting;
 
 export class AppService {
   constructor(
@@ -154,7 +142,7 @@ export class AppService {
    */
   async deploy(input: DeployAppInput, actor: string): Promise<{ app: App; revision: Revision }> {
     const env = await this.environmentFor(input);
-    const fields = this.validate(input);
+    const { secretValues, ...fields } = this.validate({ ...input, namespace: env.namespace });
     if (fields.gitUrl) await this.assertGitHostAllowed(fields.gitUrl);
     let app: App;
     try {
@@ -172,6 +160,7 @@ export class AppService {
     }
     try {
       await inCluster(() => this.deps.cluster.ensureNamespace(env.namespace));
+      if (secretValues) await inCluster(() => this.deps.cluster.writeEnvSecret(env.namespace, app.name, app.envSecretName!, secretValues));
       if (app.source === AppSource.IMAGE) await inCluster(() => this.deps.cluster.ensureApp(appWorkload(app, app.image!, this.deps.config.progressDeadlineSeconds)));
     } catch (err) {
       // Nothing half-applied: without its workload the app row goes again. deleteApp removes only
@@ -189,21 +178,6 @@ export class AppService {
         ? await this.deps.revisions.deployImage(app, { image: app.image!, trigger: RevisionTrigger.MANUAL, triggeredBy: actor })
         : await this.deps.revisions.requestBuild(app, { trigger: RevisionTrigger.MANUAL, triggeredBy: actor });
     return { app, revision };
-  }
-
-  /** Changes deploy policy, automatic rollback or drift policy; audited `app.configure` with what changed (before and after). */
-  async configure(app: App, settings: AppSettingsInput, actor: string): Promise<App> {
-    const changes: Partial<Pick<App, 'deployPolicy' | 'autoRollback' | 'driftPolicy'>> = {};
-    if (settings.deployPolicy != null && settings.deployPolicy !== app.deployPolicy) changes.deployPolicy = settings.deployPolicy;
-    if (settings.autoRollback != null && settings.autoRollback !== app.autoRollback) changes.autoRollback = settings.autoRollback;
-    if (settings.driftPolicy != null && settings.driftPolicy !== app.driftPolicy) changes.driftPolicy = settings.driftPolicy;
-    if (Object.keys(changes).length === 0) return app;
-    const before = Object.fromEntries(Object.keys(changes).map((key) => [key, app[key as keyof typeof changes]]));
-    await this.deps.dataSource.transaction(async (manager) => {
-      await manager.update(App, { id: app.id }, changes);
-      await this.deps.audit.record(actor, 'app.configure', appTarget(app), { before, after: { ...changes } }, manager);
-    });
-    return Object.assign(app, changes);
   }
 
   /** Deletes the cluster objects (Deployment, Service, Ingress, webhook Secret, build Jobs), then the rows. */
@@ -241,7 +215,7 @@ export class AppService {
     if (problem) throw invalid('gitUrl', `Git URL ${JSON.stringify(redactGitUrl(gitUrl))} ${problem}`);
   }
 
-  private validate(input: DeployAppInput): Partial<App> {
+  private validate(input: DeployAppInput & { namespace: string }): Partial<App> & { secretValues: Record<string, string> | null } {
     const name = input.name;
     if (!isAppName(name)) {
       throw invalid('name', `App name ${JSON.stringify(name)} is not valid: use lowercase letters, digits and '-', starting with a letter, at most ${APP_NAME_MAX} characters`);
@@ -262,18 +236,23 @@ export class AppService {
     } else if (input.gitBranch || input.dockerfilePath || input.watchGit) {
       throw invalid('gitBranch', 'gitBranch, dockerfilePath and watchGit belong to git apps (--git)');
     }
-    if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) throw invalid('port', `Port must be from 1 to 65535, got ${input.port}`);
+    assertPort(input.port);
     const replicas = input.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) throw invalid('replicas', `Replicas must be from 0 to ${MAX_REPLICAS}, got ${replicas}`);
+    assertReplicas(replicas);
     const env = input.env ?? [];
-    const names = new Set<string>();
-    for (const variable of env) {
-      if (!ENV_NAME.test(variable.name)) throw invalid('env', `Environment variable name ${JSON.stringify(variable.name)} is not valid (letters, digits and _, not starting with a digit)`);
-      if (names.has(variable.name)) throw invalid('env', `Environment variable ${variable.name} is given twice`);
-      if (typeof variable.value !== 'string' || variable.value.length > 32_768) throw invalid('env', `Environment variable ${variable.name} is longer than 32 KiB`);
-      names.add(variable.name);
-    }
-    if (input.host && !HOST.test(input.host)) throw invalid('host', `Host ${JSON.stringify(input.host)} is not a valid DNS name`);
+    assertEnvNames(env.map((v) => v.name));
+    for (const variable of env) assertEnvValue(variable.name, variable.value);
+    if (env.length > MAX_ENV_VARS) throw invalid('env', `An app has at most ${MAX_ENV_VARS} environment variables`);
+    if (input.host) assertHost(input.host);
+    // Credentials by name go to the app's env Secret, never to PostgreSQL (see AppSettingsService).
+    const label = `${input.namespace ?? ''}/${name}`;
+    const secretValues: Record<string, string> = {};
+    const entries: EnvEntry[] = env.map(({ name: n, value, secret }) => {
+      if (secret !== true && !looksSecret(n)) return { name: n, value };
+      secretValues[n] = value;
+      return { name: n, secret: true, fingerprint: envFingerprint(label, n, value) };
+    });
+    const hasSecrets = Object.keys(secretValues).length > 0;
     return {
       name,
       source: hasImage ? AppSource.IMAGE : AppSource.GIT,
@@ -283,7 +262,9 @@ export class AppService {
       dockerfilePath: hasGit ? input.dockerfilePath || 'Dockerfile' : null,
       port: input.port,
       replicas,
-      env: env.map(({ name: n, value }) => ({ name: n, value })),
+      env: entries,
+      envSecretName: hasSecrets ? envSecretName(name, secretValues) : null,
+      secretValues: hasSecrets ? secretValues : null,
       host: input.host || null,
       deployPolicy: input.deployPolicy ?? DeployPolicy.LATEST,
       autoRollback: input.autoRollback ?? true,

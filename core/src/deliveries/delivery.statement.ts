@@ -7,7 +7,8 @@ import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { Revision, RevisionStatus } from '../revisions/revision.entity.js';
 import { INITIAL_REVISION_STATUS } from '../revisions/revision.lifecycle.js';
-import { appLabel, type NewImageRevision } from '../revisions/revision.records.js';
+import { appLabel, SETTINGS_SNAPSHOT, type NewImageRevision } from '../revisions/revision.records.js';
+import type { RevisionSettings } from '../apps/app-settings.js';
 import type { DeliveryResult } from './delivery.service.js';
 import type { DeliverySource } from './webhook-delivery.entity.js';
 import { DeliveryOutcome } from './webhook-delivery.entity.js';
@@ -22,25 +23,25 @@ import { DeliveryOutcome } from './webhook-delivery.entity.js';
  *   DeliveryService.liveWithImage answers); then nothing is inserted and the caller answers
  *   `already-live` (and records it the ordinary way: that path is rare).
  * - `numbered` / `inserted` / `audited`: as INSERT_REVISION in revisions/revision.records.ts
- *   (the app's row lock numbers the revision; `held` while the app is pinned).
+ *   (the app's row lock numbers the revision and snapshots its settings; `held` while pinned).
  * - `delivered`: the delivery row with the answer the transport gives (a JSON template whose
  *   revision number is filled in here); skipped for a held revision, whose answer needs the
  *   pin's story (the caller records it).
  */
 const DELIVER_IMAGE_REVISION = `
   WITH live AS (
-    SELECT r.id, r.number, r.status, r.commit, r.created_at
+    SELECT r.id, r.number, r.status, r.commit, r.created_at, r.settings
     FROM app a JOIN revision r ON r.id = a.current_revision_id
     WHERE a.id = $1 AND r.status = $14 AND r.image = $2
       AND NOT EXISTS (SELECT 1 FROM revision n WHERE n.app_id = a.id AND n.number > r.number)
   ), numbered AS (
     UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now()
     WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM live)
-    RETURNING id, next_revision_number - 1 AS number, pinned_revision_id
+    RETURNING id, next_revision_number - 1 AS number, pinned_revision_id, ${SETTINGS_SNAPSHOT} AS settings
   ), inserted AS (
-    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id)
-    SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8 FROM numbered
-    RETURNING id, number, status, created_at
+    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id, settings)
+    SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8, settings FROM numbered
+    RETURNING id, number, status, created_at, settings
   ), audited AS (
     INSERT INTO audit_entry (actor, action, target, details, actor_kind, project_id, app_id, source_address, request_id)
     SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status), $21, $22, $1, $23, $24 FROM inserted
@@ -50,9 +51,9 @@ const DELIVER_IMAGE_REVISION = `
     FROM inserted WHERE status <> $13 AND $19::text IS NOT NULL
     RETURNING id
   )
-  SELECT i.id, i.number, i.status, i.created_at, $3::text AS commit, false AS "alreadyLive", (SELECT d.id FROM delivered d) AS "deliveryId" FROM inserted i
+  SELECT i.id, i.number, i.status, i.created_at, $3::text AS commit, false AS "alreadyLive", (SELECT d.id FROM delivered d) AS "deliveryId", i.settings FROM inserted i
   UNION ALL
-  SELECT l.id, l.number, l.status, l.created_at, l.commit, true, NULL FROM live l`;
+  SELECT l.id, l.number, l.status, l.created_at, l.commit, true, NULL, l.settings FROM live l`;
 
 /**
  * Stands for the revision number in the answer's template: it is not known before the
@@ -74,7 +75,7 @@ export type DeliveredRevision =
   | { kind: 'inserted'; revision: Revision; deliveryId: string | null }
   | { kind: 'already-live'; revision: Revision };
 
-type Row = { id: string; number: number; status: RevisionStatus; created_at: Date; commit: string | null; alreadyLive: boolean; deliveryId: string | null };
+type Row = { id: string; number: number; status: RevisionStatus; created_at: Date; commit: string | null; alreadyLive: boolean; deliveryId: string | null; settings: RevisionSettings | null };
 
 /**
  * Runs DELIVER_IMAGE_REVISION for an automated delivery of an image (validated by the caller).
@@ -128,6 +129,7 @@ export async function insertDeliveredRevision(manager: EntityManager, app: App, 
     number: row.number,
     status: row.status,
     createdAt: row.created_at,
+    settings: row.settings,
     failureReason: null,
     buildId: null,
     progress: null,

@@ -1,9 +1,10 @@
 import type { Cluster } from '@kipper/kube';
 import { In, QueryFailedError, type DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, projectTarget } from '../audit/audit.service.js';
 import { inCluster } from '../errors/cluster-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
+import { App } from '../apps/app.entity.js';
 import { Environment } from './environment.entity.js';
 import { assertDnsLabel, assertNamespaceAllowed, NAMESPACE_MAX, namespaceOf } from './names.js';
 import { Project } from './project.entity.js';
@@ -92,6 +93,29 @@ export class ProjectService {
       throw err;
     }
     return project;
+  }
+
+  /**
+   * Deletes the project: its apps' Kubernetes objects, then its namespaces (those Kipper manages:
+   * everything in them goes), then its rows (environments, apps, revisions, members, channels).
+   * The audit log keeps every entry about it (audit entries have no foreign keys) and one
+   * `project.delete` naming what was removed.
+   */
+  async delete(project: Project, actor: string): Promise<void> {
+    const environments = await this.environments(project.id);
+    const apps = await this.deps.dataSource.getRepository(App).find({ where: { projectId: project.id }, order: { namespace: 'ASC', name: 'ASC' } });
+    for (const app of apps) await inCluster(() => this.deps.cluster.deleteApp(app.namespace, app.name));
+    for (const env of environments) await inCluster(() => this.deps.cluster.deleteNamespace(env.namespace));
+    await this.deps.dataSource.transaction(async (manager) => {
+      await manager.delete(Project, { id: project.id });
+      await this.deps.audit.record(
+        actor,
+        'project.delete',
+        projectTarget(project),
+        { id: project.id, environments: environments.map((e) => e.name), namespaces: environments.map((e) => e.namespace), apps: apps.map((a) => `${a.namespace}/${a.name}`) },
+        manager,
+      );
+    });
   }
 
   async list(): Promise<Project[]> {

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { App } from '../apps/app.entity.js';
+import type { RevisionSettings } from '../apps/app-settings.js';
 
 export enum RevisionTrigger {
   WEBHOOK = 'webhook',
@@ -7,6 +8,8 @@ export enum RevisionTrigger {
   PROMOTION = 'promotion',
   ROLLBACK = 'rollback',
   BUILD = 'build',
+  /** A change of the pod template (port, env) with the image the app runs. */
+  CONFIG = 'config',
 }
 
 export enum RevisionStatus {
@@ -59,6 +62,8 @@ export class Revision {
   @Column('uuid', { nullable: true }) promotedFromRevisionId!: string | null;
   @Column('uuid', { nullable: true }) buildId!: string | null;
   @Column('jsonb', { nullable: true }) progress!: RolloutProgress | null;
+  /** The app's settings when the revision was recorded (secret env values only as fingerprints); null on revisions older than this record. */
+  @Column('jsonb', { nullable: true }) settings!: RevisionSettings | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt!: Date | null;

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { actorKindOf } from '../access/principal.js';
 import { currentRequestScope } from '../audit/request-scope.js';
 import type { App } from '../apps/app.entity.js';
+import type { RevisionSettings } from '../apps/app-settings.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { DeployEventType } from '../events/deploy-event.js';
@@ -24,26 +25,39 @@ export interface NewImageRevision {
 }
 
 /**
+ * The app row's settings as a revision's snapshot (RevisionSettings), in SQL: read under the
+ * same row lock that numbers the revision, so the snapshot is what the app had at that moment.
+ */
+export const SETTINGS_SNAPSHOT = `jsonb_build_object('port', port, 'replicas', replicas, 'host', host, 'env', env, 'envSecret', env_secret_name)`;
+
+/**
  * A revision, its number and its audit entry in ONE statement: the UPDATE takes the app's row
  * lock, so numbers never collide, and everything commits together. It is the webhook's hot
  * path: one round trip to PostgreSQL instead of a transaction of six (see `npm run bench`).
  * Whether the app is pinned is read under that same lock, so a delivery racing a rollback is
- * either held or was queued before the pin.
+ * either held or was queued before the pin. A rollback (`$7`, the revision it goes back to) puts
+ * that revision's pod template (port, env and its Secret) back on the app first, so the new
+ * revision runs the target's image AND settings; targets recorded before snapshots keep the app's.
  */
 const INSERT_REVISION = `
-  WITH numbered AS (
-    UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now()
+  WITH target AS (
+    SELECT settings FROM revision WHERE id = $7::uuid AND settings IS NOT NULL
+  ), numbered AS (
+    UPDATE app SET next_revision_number = next_revision_number + 1, updated_at = now(),
+      port = COALESCE((SELECT (settings->>'port')::int FROM target), port),
+      env = COALESCE((SELECT settings->'env' FROM target), env),
+      env_secret_name = CASE WHEN EXISTS (SELECT 1 FROM target) THEN (SELECT settings->>'envSecret' FROM target) ELSE env_secret_name END
     WHERE id = $1
-    RETURNING id, next_revision_number - 1 AS number, pinned_revision_id
+    RETURNING id, next_revision_number - 1 AS number, pinned_revision_id, ${SETTINGS_SNAPSHOT} AS settings
   ), inserted AS (
-    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id)
-    SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8 FROM numbered
-    RETURNING id, number, status, created_at
+    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id, settings)
+    SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8, settings FROM numbered
+    RETURNING id, number, status, created_at, settings
   ), audited AS (
     INSERT INTO audit_entry (actor, action, target, details, actor_kind, project_id, app_id, source_address, request_id)
     SELECT $5, $9, $10, $11::jsonb || jsonb_build_object('revision', number, 'status', status), $14, $15, $1, $16, $17 FROM inserted
   )
-  SELECT id, number, status, created_at FROM inserted`;
+  SELECT id, number, status, created_at, settings FROM inserted`;
 
 export function appLabel(app: Pick<App, 'namespace' | 'name'>): string {
   return `${app.namespace}/${app.name}`;
@@ -67,7 +81,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
   };
   const details = { image: input.image, commit: input.commit, ...references(fields) };
   const scope = currentRequestScope();
-  const rows: { id: string; number: number; status: RevisionStatus; created_at: Date }[] = await manager.query(INSERT_REVISION, [
+  const rows: { id: string; number: number; status: RevisionStatus; created_at: Date; settings: RevisionSettings }[] = await manager.query(INSERT_REVISION, [
     app.id,
     fields.image,
     fields.commit,
@@ -95,6 +109,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     number: inserted.number,
     status: inserted.status,
     createdAt: inserted.created_at,
+    settings: inserted.settings,
     failureReason: null,
     buildId: null,
     progress: null,

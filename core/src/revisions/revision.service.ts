@@ -1,5 +1,6 @@
 import { LessThan, type DataSource, type EntityManager } from 'typeorm';
 import { App, AppSource } from '../apps/app.entity.js';
+import { samePodTemplate, settingsOf } from '../apps/app-settings.js';
 import { appTarget, type AuditService } from '../audit/audit.service.js';
 import { Build, BuildStatus } from '../builds/build.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -72,7 +73,8 @@ export class RevisionService {
    * does to the pin (see pin.ts).
    */
   async deployImage(app: App, input: DeployImageInput): Promise<Revision> {
-    if (app.source === AppSource.GIT && input.trigger !== RevisionTrigger.ROLLBACK && input.trigger !== RevisionTrigger.PROMOTION) {
+    const reusesImage = input.trigger === RevisionTrigger.ROLLBACK || input.trigger === RevisionTrigger.PROMOTION || input.trigger === RevisionTrigger.CONFIG;
+    if (app.source === AppSource.GIT && !reusesImage) {
       throw new KipperError(
         ErrorCode.WRONG_APP_SOURCE,
         `App ${app.name} is built from git (${app.gitUrl ?? 'its git source'}): use rebuild (kip app rebuild ${app.name}) or send {"commit": "..."} instead of an image`,
@@ -97,6 +99,8 @@ export class RevisionService {
     const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
       await input.withRevision?.(tx);
       const made = await insertImageRevision(tx, app, { ...input, commit });
+      // A settings change keeps the image the app runs: the pin (and what it holds back) stays.
+      if (input.trigger === RevisionTrigger.CONFIG) return { revision: made, superseded: [] as Revision[], pinChanged: false };
       if (pin) {
         await pinApp(tx, this.deps.audit, app, made, input.triggeredBy);
         return { revision: made, superseded: [] as Revision[], pinChanged: true };
@@ -156,6 +160,7 @@ export class RevisionService {
           triggeredBy: input.triggeredBy,
           status: held ? RevisionStatus.HELD : INITIAL_REVISION_STATUS,
           buildId: build.id,
+          settings: settingsOf(locked),
         }),
       );
       await manager.update(Build, { id: build.id }, { revisionId: saved.id });
@@ -171,8 +176,9 @@ export class RevisionService {
   }
 
   /**
-   * Deploys an earlier image again as a new revision (trigger `rollback`). Without `toNumber`:
-   * the newest revision before the current one that was live and runs a different image.
+   * Deploys an earlier image again as a new revision (trigger `rollback`), with that revision's
+   * pod template (port, env: see INSERT_REVISION). Without `toNumber`: the newest revision before
+   * the current one that was live and runs a different image or pod template.
    */
   async rollback(app: App, options: { toNumber?: number | null; actor: string; pin?: boolean }): Promise<Revision> {
     const current = await this.current(app);
@@ -186,19 +192,19 @@ export class RevisionService {
         throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `Revision #${target.number} is the current revision of ${app.name}: nothing to roll back to`);
       }
       if (!target.image) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `Revision #${target.number} of ${app.name} never had an image (its build did not finish)`);
-      if (target.image === current.image) {
+      if (!differsFrom(target, current)) {
         throw new KipperError(
           ErrorCode.NO_ROLLBACK_TARGET,
-          `${app.name} already runs ${target.image} (revision #${current.number}): rolling back to #${target.number} would change nothing`,
+          `${app.name} already runs ${target.image} with the same settings (revision #${current.number}): rolling back to #${target.number} would change nothing`,
         );
       }
     } else {
       const earlier = await repo.find({ where: { appId: app.id, number: LessThan(current.number) }, order: { number: 'DESC' } });
-      target = earlier.find((r) => wasLive(r) && r.image !== null && r.image !== current.image) ?? null;
+      target = earlier.find((r) => wasLive(r) && r.image !== null && differsFrom(r, current)) ?? null;
       if (!target) {
         throw new KipperError(
           ErrorCode.NO_ROLLBACK_TARGET,
-          `App ${app.name} has no earlier live revision with an image other than the current one (#${current.number}, ${current.image ?? 'no image'}); use --revision N to pick one`,
+          `App ${app.name} has no earlier live revision with an image or settings other than the current one (#${current.number}, ${current.image ?? 'no image'}); use --revision N to pick one`,
         );
       }
     }
@@ -327,6 +333,15 @@ export class RevisionService {
       revisionId: revision.id,
     });
   }
+}
+
+/**
+ * Whether rolling back to `target` would change what runs: another image, or (both snapshots
+ * known) another pod template. Revisions recorded before snapshots compare by image alone.
+ */
+function differsFrom(target: Revision, current: Revision): boolean {
+  if (target.image !== current.image) return true;
+  return target.settings !== null && current.settings !== null && !samePodTemplate(target.settings, current.settings);
 }
 
 async function lockApp(manager: EntityManager, appId: string): Promise<App> {
