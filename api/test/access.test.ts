@@ -101,6 +101,9 @@ describe('a deployer of project alpha', () => {
     expect(codeOf((await graphqlAs(k, deployer, 'mutation { createProject(input: { name: "delta" }) { name } }')).body)).toBe('FORBIDDEN');
     expect(codeOf((await graphqlAs(k, deployer, 'mutation { addProjectMember(project: "alpha", user: "sam", role: ADMIN) { role } }')).body)).toBe('FORBIDDEN');
     expect(codeOf((await graphqlAs(k, deployer, 'mutation($app: AppRef!) { deleteApp(app: $app) }', { app: webA })).body)).toBe('FORBIDDEN');
+    expect(codeOf((await graphqlAs(k, deployer, 'mutation { deleteProject(name: "alpha") }')).body)).toBe('FORBIDDEN');
+    // Scaling is a deployer's; the policies that decide what Kipper does on its own are the admins'.
+    expect(codeOf((await graphqlAs(k, deployer, 'mutation($app: AppRef!) { updateAppSettings(app: $app, input: { autoRollback: false }) { app { name } } }', { app: webA })).body)).toBe('FORBIDDEN');
     expect(ok(await k.graphql('{ projects { name } }'))).toEqual({ projects: [{ name: 'alpha' }, { name: 'beta' }] });
   });
 
@@ -178,6 +181,10 @@ describe('the access table', () => {
     'Mutation.untrustWebhookIssuer': ['mutation($app: AppRef!) { untrustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/web:ref:refs/heads/main") { id } }', { app: webA }],
     'Mutation.configureApp': ['mutation($app: AppRef!) { configureApp(app: $app, input: { autoRollback: false }) { name } }', { app: webA }],
     'Mutation.deleteApp': ['mutation($app: AppRef!) { deleteApp(app: $app) }', { app: webA }],
+    'Mutation.deleteProject': ['mutation { deleteProject(name: "alpha") }', {}],
+    'Mutation.updateAppSettings': ['mutation($app: AppRef!) { updateAppSettings(app: $app, input: { replicas: 3 }) { app { name } } }', { app: webA }],
+    'Mutation.updateAppEnv': ['mutation($app: AppRef!) { updateAppEnv(app: $app, input: { set: [{ name: "A", value: "b" }] }) { app { name } } }', { app: webA }],
+    'Query.appEnv': ['query($app: AppRef!) { appEnv(app: $app, reveal: true) { name } }', { app: webA }],
     'Mutation.connectFeedback': ['mutation($app: AppRef!) { connectFeedback(app: $app, input: { provider: GITHUB, repository: "acme/web", tokenSecret: { name: "gh" } }) { id } }', { app: webA }],
     'Mutation.disconnectFeedback': ['mutation($app: AppRef!) { disconnectFeedback(app: $app, provider: GITHUB) { id } }', { app: webA }],
     'Mutation.createNotificationChannel': ['mutation { createNotificationChannel(input: { project: "alpha", url: "https://hooks.example.com/x" }) { channel { id } } }', {}],

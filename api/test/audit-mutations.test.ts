@@ -30,6 +30,8 @@ const INVOCATIONS: Record<string, Invocation> = {
   deployApp: { query: 'mutation { deployApp(input: { project: "walk", environment: "test", name: "fresh", image: "registry.example.com/fresh:v1", port: 8080 }) { id } }' },
   updateImage: { query: 'mutation($app: AppRef!) { updateImage(app: $app, image: "registry.example.com/api:v3") { number } }', variables: () => ({ app: API }), before: () => markLive(k, apiId, 2) },
   configureApp: { query: 'mutation($app: AppRef!) { configureApp(app: $app, input: { autoRollback: false }) { name } }', variables: () => ({ app: API }) },
+  updateAppSettings: { query: 'mutation($app: AppRef!) { updateAppSettings(app: $app, input: { replicas: 2 }) { app { replicas } } }', variables: () => ({ app: API }) },
+  updateAppEnv: { query: 'mutation($app: AppRef!) { updateAppEnv(app: $app, input: { set: [{ name: "LOG_LEVEL", value: "debug" }] }) { revision { number } } }', variables: () => ({ app: API }) },
   rollbackApp: { query: 'mutation($app: AppRef!) { rollbackApp(app: $app) { number } }', variables: () => ({ app: API }), before: () => markLive(k, apiId, 3) },
   unpinApp: { query: 'mutation($app: AppRef!) { unpinApp(app: $app) { deployed { number } } }', variables: () => ({ app: API }) },
   cancelRollout: { query: 'mutation($app: AppRef!) { cancelRollout(app: $app) { cancelled { number } } }', variables: () => ({ app: API }) },
@@ -62,6 +64,7 @@ const INVOCATIONS: Record<string, Invocation> = {
   createToken: { query: 'mutation { createToken(input: { name: "walk-ci", project: "walk", role: DEPLOYER }) { token { id } } }' },
   revokeToken: { query: 'mutation { revokeToken(name: "walk-ci") { id } }' },
   disableUser: { query: 'mutation { disableUser(name: "walker") { name } }' },
+  deleteProject: { query: 'mutation { deleteProject(name: "walk-new") }' },
 };
 
 function schemaMutations(): string[] {
