@@ -3,8 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { reportError, type CommandFactory, type RunState } from './action.js';
 import { appBuildLogsCommand } from './commands/app/build-logs.js';
 import { appCancelCommand } from './commands/app/cancel.js';
-import { appConfigureCommand } from './commands/app/configure.js';
+import { appDeleteCommand } from './commands/app/delete.js';
 import { appDeliveriesCommand } from './commands/app/deliveries.js';
+import { appDiffCommand } from './commands/app/diff.js';
+import { envListCommand } from './commands/app/env/list.js';
+import { envSetCommand } from './commands/app/env/set.js';
+import { envUnsetCommand } from './commands/app/env/unset.js';
+import { appScaleCommand } from './commands/app/scale.js';
+import { appConfigureCommand, appSetCommand } from './commands/app/set.js';
 import { appDeployCommand } from './commands/app/deploy.js';
 import { appHistoryCommand } from './commands/app/history.js';
 import { appListCommand } from './commands/app/list.js';
@@ -30,6 +36,7 @@ import { notificationsDeliveriesCommand } from './commands/notifications/deliver
 import { notificationsListCommand } from './commands/notifications/list.js';
 import { notificationsRemoveCommand } from './commands/notifications/remove.js';
 import { projectCreateCommand } from './commands/project/create.js';
+import { projectDeleteCommand } from './commands/project/delete.js';
 import { projectListCommand } from './commands/project/list.js';
 import { memberAddCommand } from './commands/project/member/add.js';
 import { memberListCommand } from './commands/project/member/list.js';
@@ -56,6 +63,7 @@ const commands: Entry[] = [
     commands: [
       projectCreateCommand,
       projectListCommand,
+      projectDeleteCommand,
       {
         group: 'member',
         description: 'who may read, deploy or manage the project',
@@ -78,7 +86,16 @@ const commands: Entry[] = [
       appPromoteCommand,
       appRebuildCommand,
       appBuildLogsCommand,
+      appSetCommand,
       appConfigureCommand,
+      appScaleCommand,
+      {
+        group: 'env',
+        description: 'environment variables; secrets kept in a Secret',
+        commands: [envSetCommand, envUnsetCommand, envListCommand],
+      },
+      appDiffCommand,
+      appDeleteCommand,
       {
         group: 'webhook',
         description: 'webhook token, snippets, keyless CI trusts',

@@ -267,7 +267,7 @@ describe('pins, held deliveries, cancel, configure and health with the built kip
     const r = await web(['app', 'configure', 'web', '--drift-policy', 'report', '--deploy-policy', 'every']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.lines).toEqual(['✔ Settings of web (yourr-name-test) saved', 'Deploy policy: every', 'Auto rollback: on', 'Drift policy:  report']);
+    expect(r.lines).toEqual(['✔ Settings of web (yourr-name-test) saved', 'Port:          8080', 'Replicas:      1', 'Host:          -', 'Deploy policy: every', 'Auto rollback: on', 'Drift policy:  report']);
     const status = JSON.parse((await web(['app', 'status', 'web', '-o', 'json'])).out) as { app: Record<string, unknown> };
     expect(status.app).toMatchObject({ driftPolicy: 'report', deployPolicy: 'every', autoRollback: true });
     expect((await web(['app', 'configure', 'web', '--drift-policy', 'repair', '--deploy-policy', 'latest'])).code).toBe(0);

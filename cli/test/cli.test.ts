@@ -398,7 +398,7 @@ describe('usage errors exit 2, failures exit 1', () => {
   it('--help and --version exit 0 and list commands one line each', async () => {
     const help = await kip(['app', '--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['deploy', 'update', 'history', 'rollback', 'unpin', 'cancel', 'configure', 'promote', 'rebuild', 'build-logs', 'status', 'deliveries', 'webhook']) {
+    for (const cmd of ['deploy', 'update', 'history', 'rollback', 'unpin', 'cancel', 'set', 'scale', 'env', 'diff', 'delete', 'promote', 'rebuild', 'build-logs', 'status', 'deliveries', 'webhook']) {
       expect(help.out).toMatch(new RegExp(`^  ${cmd}\\b.*\\S$`, 'm'));
     }
     expect(help.out).not.toMatch(/^ {20,}\S/m);
@@ -686,33 +686,40 @@ describe('kip app unpin', () => {
   });
 });
 
-describe('kip app configure', () => {
+describe('kip app set (and its older name, configure)', () => {
   it('sends only what is given and prints the settings', async () => {
-    fake.root.configureApp = ({ input }) => {
+    fake.root.updateAppSettings = ({ input }) => {
       const i = input as Record<string, unknown>;
-      return appObject({ driftPolicy: i.driftPolicy ?? 'REPAIR', deployPolicy: i.deployPolicy ?? 'LATEST', autoRollback: i.autoRollback ?? true });
+      return { app: { ...appObject({ driftPolicy: i.driftPolicy ?? 'REPAIR', deployPolicy: i.deployPolicy ?? 'LATEST', autoRollback: i.autoRollback ?? true }), env: [] }, revision: null };
     };
     const r = await kip(['app', 'configure', 'api', '--drift-policy', 'report', ...P]);
     expect(r.err).toBe('');
-    expect(r.lines).toEqual(['✔ Settings of api (yourr-name-test) saved', 'Deploy policy: latest', 'Auto rollback: on', 'Drift policy:  report']);
-    expect(calls('ConfigureApp')[0]!.variables).toEqual({ app: { name: 'api', project: 'yourr-name', environment: 'test' }, input: { driftPolicy: 'REPORT' } });
+    expect(r.lines).toEqual(['✔ Settings of api (yourr-name-test) saved', 'Port:          3000', 'Replicas:      3', 'Host:          -', 'Deploy policy: latest', 'Auto rollback: on', 'Drift policy:  report']);
+    expect(calls('UpdateAppSettings')[0]!.variables).toEqual({ app: { name: 'api', project: 'yourr-name', environment: 'test' }, input: { driftPolicy: 'REPORT' } });
 
-    await kip(['app', 'configure', 'api', '--deploy-policy', 'every', '--auto-rollback', 'false', ...P]);
-    expect(calls('ConfigureApp')[1]!.variables).toMatchObject({ input: { deployPolicy: 'EVERY', autoRollback: false } });
-    await kip(['app', 'configure', 'api', '--no-auto-rollback', ...P]);
-    expect(calls('ConfigureApp')[2]!.variables).toMatchObject({ input: { autoRollback: false } });
+    await kip(['app', 'set', 'api', '--deploy-policy', 'every', '--auto-rollback', 'false', ...P]);
+    expect(calls('UpdateAppSettings')[1]!.variables).toMatchObject({ input: { deployPolicy: 'EVERY', autoRollback: false } });
+    await kip(['app', 'set', 'api', '--no-auto-rollback', ...P]);
+    expect(calls('UpdateAppSettings')[2]!.variables).toMatchObject({ input: { autoRollback: false } });
     await kip(['app', 'configure', 'api', '--auto-rollback', ...P]);
-    expect(calls('ConfigureApp')[3]!.variables).toMatchObject({ input: { autoRollback: true } });
+    expect(calls('UpdateAppSettings')[3]!.variables).toMatchObject({ input: { autoRollback: true } });
+    await kip(['app', 'set', 'api', '--replicas', '0', '--port', '9090', '--host', '', ...P]);
+    expect(calls('UpdateAppSettings')[4]!.variables).toMatchObject({ input: { replicas: 0, port: 9090, host: '' } });
   });
 
-  it.each([[['app', 'configure', 'api']], [['app', 'configure', 'api', '--drift-policy', 'ignore']], [['app', 'configure', 'api', '--auto-rollback', 'maybe']]])(
-    'kip %j is a usage error',
-    async (args) => {
-      const r = await kip(args);
-      expect(r.code).toBe(2);
-      expect(fake.calls).toEqual([]);
-    },
-  );
+  it.each([
+    [['app', 'set', 'api']],
+    [['app', 'configure', 'api', '--drift-policy', 'ignore']],
+    [['app', 'set', 'api', '--auto-rollback', 'maybe']],
+    [['app', 'set', 'api', '--port', 'eighty']],
+    [['app', 'scale', 'api', '-1']],
+    [['app', 'env', 'set', 'api', 'NOVALUE']],
+    [['app', 'delete', 'api']],
+  ])('kip %j is a usage error', async (args) => {
+    const r = await kip(args);
+    expect(r.code).toBe(2);
+    expect(fake.calls.filter((c) => c.operationName !== 'AppSettings')).toEqual([]);
+  });
 });
 
 describe('what the cluster and the pin say', () => {

@@ -77,7 +77,8 @@ export function appDeployCommand(app: Command, state: RunState): Command {
           .option('--host <host>', 'public host name (creates an Ingress)')
           .option('--deploy-policy <policy>', 'latest: the newest revision wins, even over one in flight; every: deploy each in order')
           .option('--drift-policy <policy>', 'repair (default): put the cluster back to the record; report: only flag differences')
-          .option('--auto-rollback', 'go back to the last live revision when a rollout fails')
+          .option('--auto-rollback', 'go back to the last live revision when a rollout fails (the default)')
+          .option('--no-auto-rollback', 'leave a failed rollout as it is')
           .option('--watch-git', 'with --git: rebuild when the branch moves'),
       ),
     ),
@@ -101,7 +102,7 @@ export function appDeployCommand(app: Command, state: RunState): Command {
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.deployPolicy ? { deployPolicy: opts.deployPolicy === 'every' ? ('EVERY' as const) : ('LATEST' as const) } : {}),
         ...(opts.driftPolicy ? { driftPolicy: opts.driftPolicy === 'report' ? ('REPORT' as const) : ('REPAIR' as const) } : {}),
-        ...(opts.autoRollback ? { autoRollback: true } : {}),
+        ...(opts.autoRollback !== undefined ? { autoRollback: opts.autoRollback } : {}),
         ...(opts.watchGit ? { watchGit: true } : {}),
       };
       let created: { name: string; namespace: string; project: string; environment: string; source: string } | undefined;
