@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliverySource, RevisionTrigger } from '@kipper/core';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { readDeployment } from '../../test/support/sim-objects.js';
 import { codeOf, count, createProject, deployApp, markLive, ok } from './helpers.js';
@@ -142,6 +143,44 @@ describe('app settings', () => {
       },
     });
     expect(codeOf(await k.graphql('query($a: AppRef!) { app(ref: $a) { revisionDiff(from: 99) { settingsKnown } } }', { a: WEB }))).toBe('REVISION_NOT_FOUND');
+  });
+});
+
+describe('every way a revision is made records the settings', () => {
+  it('a webhook delivery (the one-statement path) and a git build request snapshot the app', async () => {
+    const services = k.kipper.services;
+    const app = await services.apps.resolve({ namespace: 'cfg-test', name: 'web' });
+    const delivered = await services.revisions.deployDeliveredImage(
+      app,
+      { image: 'registry.example.com/web:v9', trigger: RevisionTrigger.WEBHOOK, triggeredBy: 'webhook:kipper' },
+      { source: DeliverySource.KIPPER, event: 'deploy' },
+    );
+    expect(delivered.kind).toBe('inserted');
+    const stored = await services.revisions.byNumber(app.id, delivered.revision.number);
+    // What the rollback to #2 put back: its port and env.
+    expect(stored?.settings).toEqual({ port: 8080, replicas: 3, host: null, env: [{ name: 'LOG_LEVEL', value: 'debug' }], envSecret: null });
+
+    const site = await deployApp(k, { project: 'cfg', environment: 'test', name: 'site', gitUrl: 'https://git.example.com/site.git', port: 3000 });
+    const [first] = (await k.kipper.services.dataSource.query('SELECT settings FROM revision WHERE app_id = $1', [site.id])) as { settings: unknown }[];
+    expect(first!.settings).toEqual({ port: 3000, replicas: 1, host: null, env: [], envSecret: null });
+  });
+
+  it('env Secrets no revision refers to are removed; deleting the app removes the rest', async () => {
+    ok(await env({ set: [{ name: 'DB_PASSWORD', value: 'pw-1' }] }));
+    const app = await k.kipper.services.apps.resolve({ namespace: 'cfg-test', name: 'web' });
+    // One Kipper made for a change that never committed: no revision names it.
+    const res = await fetch(`${k.sim.url}/api/v1/namespaces/cfg-test/secrets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'web-env-0000000000', labels: { 'kipper.dev/app': 'web', 'app.kubernetes.io/component': 'env', 'app.kubernetes.io/managed-by': 'kipper' } }, data: { X: 'eA==' } }),
+    });
+    expect(res.status).toBe(201);
+    const removed = await k.kipper.services.appSettings.collectEnvSecrets(app);
+    expect(removed).toEqual(['web-env-0000000000']);
+    const [{ name }] = (await k.kipper.services.dataSource.query('SELECT env_secret_name AS name FROM app WHERE id = $1', [app.id])) as { name: string }[];
+    expect(await secretOf('cfg-test', name)).not.toBeNull();
+    expect(ok(await k.graphql('mutation($a: AppRef!) { deleteApp(app: $a) }', { a: WEB }))).toEqual({ deleteApp: true });
+    expect(await secretOf('cfg-test', name)).toBeNull();
   });
 });
 
