@@ -144,6 +144,15 @@ describe('app settings', () => {
     });
     expect(codeOf(await k.graphql('query($a: AppRef!) { app(ref: $a) { revisionDiff(from: 99) { settingsKnown } } }', { a: WEB }))).toBe('REVISION_NOT_FOUND');
   });
+
+  it('a change computed from settings someone else changed meanwhile is CONFLICT and saves nothing', async () => {
+    const stale = await k.kipper.services.apps.resolve({ namespace: 'cfg-test', name: 'web' });
+    ok(await env({ set: [{ name: 'FIRST', value: '1' }] }));
+    const revisions = await count(k, 'revision');
+    await expect(k.kipper.services.appSettings.changeEnv(stale, { set: [{ name: 'SECOND', value: '2' }] }, 'admin')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await count(k, 'revision')).toBe(revisions);
+    ok(await env({ unset: ['FIRST'] }));
+  });
 });
 
 describe('every way a revision is made records the settings', () => {

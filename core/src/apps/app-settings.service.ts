@@ -59,6 +59,19 @@ export const ENV_SECRET_KEEP_REVISIONS = 20;
 type SettingsKey = 'deployPolicy' | 'autoRollback' | 'driftPolicy' | 'port' | 'replicas' | 'host';
 
 /**
+ * Under the app's row lock: the fields a change was computed from are still what they were read
+ * as. Two people editing env at once would otherwise lose one's change without a word.
+ */
+async function assertUnchanged(manager: EntityManager, app: App, keys: readonly (keyof App)[]): Promise<void> {
+  const locked = await manager.findOne(App, { where: { id: app.id }, lock: { mode: 'pessimistic_write' } });
+  if (!locked) throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${app.name} was deleted meanwhile`);
+  const moved = keys.filter((key) => JSON.stringify(locked[key]) !== JSON.stringify(app[key]));
+  if (moved.length > 0) {
+    throw new KipperError(ErrorCode.CONFLICT, `The ${moved.join(', ')} of ${app.name} changed meanwhile: nothing was saved; look again and retry`);
+  }
+}
+
+/**
  * Changing an existing app. Port and env are the pod template: a change is a new revision
  * (trigger `config`) of the image the app runs, rolled out by the worker like any other, in the
  * history and rolled back like any other. Replicas and host are applied to the cluster at once,
@@ -96,6 +109,7 @@ export class AppSettingsService {
     const before = Object.fromEntries(Object.keys(changes).map((key) => [key, app[key as SettingsKey]]));
     await this.applyToCluster(app, changes);
     const record = async (manager: EntityManager) => {
+      await assertUnchanged(manager, app, Object.keys(changes) as SettingsKey[]);
       await manager.update(App, { id: app.id }, changes);
       await this.deps.audit.record(actor, 'app.configure', appTarget(app), { before, after: { ...changes } }, manager);
     };
@@ -153,6 +167,7 @@ export class AppSettingsService {
       after: next,
     };
     const record = async (manager: EntityManager) => {
+      await assertUnchanged(manager, app, ['env', 'envSecretName']);
       await manager.update(App, { id: app.id }, changes);
       await this.deps.audit.record(actor, 'app.env', appTarget(app), details, manager);
     };
