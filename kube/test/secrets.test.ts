@@ -107,3 +107,40 @@ describe('notification channel Secret', () => {
     expect(String((err as Error).message)).not.toContain('verysecretpath');
   });
 });
+
+describe('env Secrets and namespaces', () => {
+  it('writes an immutable env Secret once, lists and deletes those of one app, and never touches others', async () => {
+    const ns = unique('env');
+    await testbed.cluster.ensureNamespace(ns);
+    await testbed.cluster.writeEnvSecret(ns, 'api', 'api-env-0123456789', { API_TOKEN: 't0k3n' });
+    // Same name, same content: a second write leaves it as it is.
+    await testbed.cluster.writeEnvSecret(ns, 'api', 'api-env-0123456789', { API_TOKEN: 't0k3n' });
+    await testbed.cluster.writeEnvSecret(ns, 'web', 'web-env-abcdefabcd', { X_KEY: 'x' });
+    const secret = await core.readNamespacedSecret({ name: 'api-env-0123456789', namespace: ns });
+    expect(secret.immutable).toBe(true);
+    expect(secret.metadata?.labels).toMatchObject({ 'kipper.dev/app': 'api', 'app.kubernetes.io/component': 'env', 'app.kubernetes.io/managed-by': 'kipper' });
+    expect(await testbed.cluster.readEnvSecret(ns, 'api-env-0123456789')).toEqual({ API_TOKEN: 't0k3n' });
+    expect(await testbed.cluster.listEnvSecrets(ns, 'api')).toEqual(['api-env-0123456789']);
+
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'api-env-foreign' }, stringData: { A: 'b' } } });
+    await expect(testbed.cluster.writeEnvSecret(ns, 'api', 'api-env-foreign', { A: 'b' })).rejects.toBeInstanceOf(ClusterError);
+    expect(await testbed.cluster.readEnvSecret(ns, 'api-env-foreign')).toBeNull();
+
+    await testbed.cluster.deleteApp(ns, 'api');
+    expect(await testbed.cluster.listEnvSecrets(ns, 'api')).toEqual([]);
+    expect(await testbed.cluster.listEnvSecrets(ns, 'web')).toEqual(['web-env-abcdefabcd']);
+    expect((await core.readNamespacedSecret({ name: 'api-env-foreign', namespace: ns })).metadata?.name).toBe('api-env-foreign');
+  });
+
+  it('deletes a namespace Kipper manages, and leaves one it does not alone', async () => {
+    const mine = unique('gone');
+    await testbed.cluster.ensureNamespace(mine);
+    const theirs = unique('theirs');
+    await core.createNamespace({ body: { metadata: { name: theirs } } });
+    await testbed.cluster.deleteNamespace(mine);
+    await testbed.cluster.deleteNamespace(theirs);
+    await testbed.cluster.deleteNamespace(unique('never')); // missing is fine
+    await expect(core.readNamespace({ name: mine })).rejects.toThrow();
+    expect((await core.readNamespace({ name: theirs })).metadata?.name).toBe(theirs);
+  });
+});
