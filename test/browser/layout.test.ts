@@ -231,6 +231,18 @@ describe('console layout with long names, at 1280 and 375 px', () => {
     return found.map((problem) => `${name} at ${width}: ${problem}`);
   }
 
+  it('the sign-in page says where a token comes from, without opening anything', async () => {
+    const context = await browser!.newContext({ viewport: { width: 375, height: 800 } });
+    const fresh = await context.newPage();
+    await fresh.goto(kipper!.url);
+    const origin = fresh.getByTestId('token-origin');
+    expect(await origin.isVisible()).toBe(true);
+    const words = (await origin.textContent())!.replace(/\s+/g, ' ');
+    expect(words).toContain('Admin API token (shown once)');
+    expect(words).toContain('kip token create NAME');
+    await context.close();
+  });
+
   it('the Deploys tab fits 1280 px with every Rollback visible, and the long values are whole on hover', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.evaluate((hash) => void (location.hash = hash), `#/apps/${PROJECT}-test/${APP}/deploys`);
