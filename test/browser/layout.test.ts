@@ -298,6 +298,25 @@ describe('console layout with long names, at 1280 and 375 px', () => {
     expect(await page.getByTestId('revision-6').getByTestId('rollback').getAttribute('title')).toBe('It was cancelled before it went live.');
   }, 60_000);
 
+  it('a viewer sees the history without Rollback, Cancel or Unpin', async () => {
+    const created = await kipper!.data<{ createToken: { value: string } }>(
+      `mutation { createToken(input: { name: "layout-viewer", project: "${PROJECT}", role: VIEWER }) { value } }`,
+    );
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewer = await context.newPage();
+    viewer.setDefaultTimeout(UI_TIMEOUT);
+    await signInWithToken(viewer, kipper!.url, created.createToken.value);
+    await viewer.evaluate((hash) => void (location.hash = hash), `#/apps/${PROJECT}-test/${APP}/deploys`);
+    await viewer.getByTestId('revision-4').waitFor();
+    // The role is known once the first answers are in; give it the time a click would take.
+    await viewer.waitForTimeout(500);
+    expect(await viewer.getByTestId('history').getByRole('button', { name: /Rollback|Cancel|Unpin/ }).count()).toBe(0);
+    expect(await viewer.getByTestId('history').getByRole('button', { name: /^Copy image/ }).count()).toBeGreaterThan(0);
+    expect(await viewer.getByTestId('pin-banner').getByRole('button', { name: 'Unpin' }).count()).toBe(0);
+    expect(await viewer.getByTestId('revision-4').getByTestId('pin-reason').textContent()).toContain('Pinned by admin');
+    await context.close();
+  }, 60_000);
+
   it('Builds: the newest build is selected with its log under its row, an older one on request, and a rebuild shows the new build', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.evaluate((hash) => void (location.hash = hash), `#/apps/${PROJECT}-test/${GIT_APP}/builds`);
