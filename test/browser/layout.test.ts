@@ -243,6 +243,16 @@ describe('console layout with long names, at 1280 and 375 px', () => {
     await context.close();
   });
 
+  it('the project card names what runs as "#4 · a94a8fe · live …", and its image whole on hover', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate((hash) => void (location.hash = hash), `#/projects/${PROJECT}`);
+    const card = page.getByTestId('environment-test').getByTestId(`app-card-${APP}`);
+    await card.waitFor();
+    expect(await card.getByTestId('card-current').textContent()).toMatch(/^\s*#4 · a94a8fe · live (just now|\d+ min ago)/);
+    expect(await card.getByTestId('card-image').getAttribute('title')).toBe(image(2));
+    expect(await card.getByRole('link', { name: APP }).count()).toBe(1);
+  });
+
   it('the Deploys tab fits 1280 px with every Rollback visible, and the long values are whole on hover', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.evaluate((hash) => void (location.hash = hash), `#/apps/${PROJECT}-test/${APP}/deploys`);
