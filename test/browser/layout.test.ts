@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App, HealthStatus } from '@kipper/core';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -307,6 +308,25 @@ describe('console layout with long names, at 1280 and 375 px', () => {
     expect(await page.getByTestId('revision-6').getByTestId('cancel').count()).toBe(0);
     expect(await page.getByTestId('revision-6').getByTestId('rollback').getAttribute('title')).toBe('It was cancelled before it went live.');
   }, 60_000);
+
+  it('Deploys shows the health on the current row and what the cluster reported, live', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate((hash) => void (location.hash = hash), `#/apps/${PROJECT}-test/${APP}/deploys`);
+    await page.getByTestId('revision-4').waitFor();
+    expect(await page.getByTestId('revision-4').getByTestId('health').getAttribute('data-health')).toBe('DEGRADED');
+    await page.getByTestId('drift-flag').waitFor();
+    // What the worker's reconciler and health watch record, as it would.
+    const services = kipper!.kipper.services;
+    const app = await services.dataSource.getRepository(App).findOneByOrFail({ namespace: `${PROJECT}-test`, name: APP });
+    await services.conditions.recordRepair(app, ['image put back to the recorded one']);
+    await services.conditions.recordHealth(app.id, { status: HealthStatus.HEALTHY, reason: null, message: null });
+    const events = page.getByTestId('cluster-events');
+    await expect.poll(() => events.textContent(), { timeout: UI_TIMEOUT }).toContain('Repaired: image put back to the recorded one');
+    await expect.poll(() => events.textContent(), { timeout: UI_TIMEOUT }).toContain('Health: Healthy');
+    await expect.poll(() => page.getByTestId('revision-4').getByTestId('health').getAttribute('data-health'), { timeout: UI_TIMEOUT }).toBe('HEALTHY');
+    // The repair cleared the reported drift: its flag goes.
+    await page.getByTestId('drift-flag').waitFor({ state: 'detached' });
+  });
 
   it('a viewer sees the history without Rollback, Cancel or Unpin', async () => {
     const created = await kipper!.data<{ createToken: { value: string } }>(
