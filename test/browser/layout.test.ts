@@ -345,6 +345,10 @@ describe('console layout with long names, at 1280 and 375 px', () => {
     expect(await viewer.getByTestId('pin-banner').getByRole('button', { name: 'Unpin' }).count()).toBe(0);
     // The pin and its reason are shown to viewers too (the rollback above pinned the app again).
     expect(await viewer.getByTestId('pin-reason').textContent()).toContain('Pinned by admin');
+    // The webhook's state, not its token or the buttons that change it.
+    await viewer.evaluate((hash) => void (location.hash = hash), `#/apps/${PROJECT}-test/${APP}/webhook`);
+    await viewer.getByRole('heading', { name: 'Webhook is enabled' }).waitFor();
+    expect(await viewer.getByRole('button', { name: /Regenerate|Disable|Show token|Copy token/ }).count()).toBe(0);
     await context.close();
   }, 60_000);
 
