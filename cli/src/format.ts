@@ -84,6 +84,21 @@ export function revisionMarker(revision: RevisionState, pinned = false): string 
   return words.length > 0 ? ` (${words.join(', ')})` : '';
 }
 
+/**
+ * An app's status in one word, as the console's project page shows it: the newest revision while
+ * it is on its way, failed or held, else the current one's, else `not deployed`.
+ */
+export function appStatusWord(latest: Pick<Revision, 'status'> | null | undefined, current: Pick<Revision, 'status'> | null | undefined): string {
+  if (latest && latest.status !== 'LIVE' && latest.status !== 'SUPERSEDED' && latest.status !== 'CANCELLED') return word(latest.status);
+  if (current) return word(current.status);
+  return 'not deployed';
+}
+
+/** When a revision's WHEN column counts from: when it went live or ended, else when it was asked for. */
+export function revisionTime(revision: Pick<Revision, 'createdAt' | 'finishedAt'>): string {
+  return revision.finishedAt ?? revision.createdAt;
+}
+
 export const HISTORY_HEADER = ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'WHEN'] as const;
 
 /**
@@ -101,7 +116,7 @@ export function historyTable(revisions: readonly Revision[], now: Date, pinned?:
       shortCommit(r.commit),
       word(r.trigger),
       ...(wide ? [r.triggeredBy] : []),
-      `${relativeTime(r.createdAt, now)}${revisionMarker(r, r.number === pinned)}`,
+      `${relativeTime(revisionTime(r), now)}${revisionMarker(r, r.number === pinned)}`,
     ]),
   );
 }

@@ -49,7 +49,7 @@ function appObject(extra: Record<string, unknown> = {}) {
     drift: null,
     webhookSecretMissing: null,
     project: { name: 'yourr-name' },
-    environment: { name: 'test', next: { name: 'acc', namespace: 'yourr-name-acc' } },
+    environment: { name: 'test', position: 0, next: { name: 'acc', namespace: 'yourr-name-acc' } },
     webhook: { enabled: false, url: WEBHOOK_URL, createdAt: null, rotatedAt: null, trusts: [] },
     currentRevision: seedHistory[0],
     revisions: ({ first }: { first: number }) => ({
@@ -224,6 +224,20 @@ describe('kip app history', () => {
       [3, 'webhook', 'live', true],
       [2, 'webhook', 'live', false],
       [1, 'manual', 'live', false],
+    ]);
+  });
+
+  it('WHEN is when a revision went live or ended, not when it was asked for', async () => {
+    // Created 9 min ago, live just now: it reads "just now (current)".
+    const justLive = revision({ number: 4, status: 'LIVE', current: true, image: 'registry.example.com/api:new', createdAt: ago(9 * MIN), finishedAt: ago(10_000) });
+    const failed = revision({ number: 3, status: 'FAILED', createdAt: ago(HOUR + 5 * MIN), finishedAt: ago(HOUR) });
+    const queued = revision({ number: 5, status: 'QUEUED', createdAt: ago(2 * MIN) });
+    fake.root.app = () => appObject({ revisions: () => ({ nodes: [queued, justLive, failed], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 3 }) });
+    const r = await kip(['app', 'history', 'api', ...P]);
+    expect(r.lines.slice(1).map((l) => l.replace(/ +/g, ' '))).toEqual([
+      '5 registry.example.com/api:rev5 - manual 2 min ago (queued)',
+      '4 registry.example.com/api:new - manual just now (current)',
+      '3 registry.example.com/api:rev3 - manual 1 hour ago (failed)',
     ]);
   });
 
@@ -533,6 +547,8 @@ describe('other commands', () => {
     const r = await kip(['app', 'status', 'api', ...P]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('Current:     #3 registry.example.com/api:abc123f (abc123f, webhook), live since 2 min ago');
+    // The image that runs now, not the one the app was created with (ghi789b).
+    expect(r.out).toContain('Source:      image registry.example.com/api:abc123f\n');
     expect(r.out).toContain('In progress: Revision #4 rolling out: 2/3 updated, 1 ready (registry.example.com/api:new, manual)');
     expect(r.out).toContain('Health:      not observed yet');
     expect(r.out).not.toContain('Pin:');
@@ -592,6 +608,28 @@ describe('other commands', () => {
     expect(list.lines[1]!.replace(/ +/g, ' ')).toBe('api yourr-name-test image #3 live - registry.example.com/api:abc123f');
     fake.root.apps = () => [appObject({ health: { status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping', since: ago(MIN) }, pin: PIN })];
     expect((await kip(['app', 'list'])).lines[1]!.replace(/ +/g, ' ')).toBe('api yourr-name-test image #3 live Degraded (pinned) registry.example.com/api:abc123f');
+    // Environments in pipeline order (test, acc, prod), not alphabetical; the status words are the console's.
+    const failedOnly = revision({ number: 1, status: 'FAILED', image: 'registry.example.com/web:broken' });
+    const inEnvironment = (name: string, position: number, extra: Record<string, unknown> = {}) =>
+      appObject({ namespace: `yourr-name-${name}`, environment: { name, position, next: null }, ...extra });
+    fake.root.apps = () => [
+      inEnvironment('acc', 1),
+      inEnvironment('prod', 2),
+      inEnvironment('test', 0, {
+        name: 'web',
+        currentRevision: null,
+        revisions: () => ({ nodes: [failedOnly], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 1 }),
+      }),
+      inEnvironment('test', 0),
+    ];
+    const ordered = (await kip(['app', 'list'])).lines.slice(1).map((l) => l.replace(/ +/g, ' '));
+    expect(ordered).toEqual([
+      'api yourr-name-test image #3 live - registry.example.com/api:abc123f',
+      'web yourr-name-test image - failed - registry.example.com/api:ghi789b',
+      'api yourr-name-acc image #3 live - registry.example.com/api:abc123f',
+      'api yourr-name-prod image #3 live - registry.example.com/api:abc123f',
+    ]);
+    fake.root.apps = () => [appObject({ health: { status: 'DEGRADED', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping', since: ago(MIN) }, pin: PIN })];
     const json = JSON.parse((await kip(['app', 'list', '-o', 'json'])).out) as { apps: Record<string, unknown>[] };
     expect(json.apps[0]).toMatchObject({
       health: { status: 'degraded', reason: 'CrashLoopBackOff', message: '2/3 pods crash-looping' },

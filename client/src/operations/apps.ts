@@ -6,7 +6,9 @@ export const AppsQuery = graphql(
   query Apps($project: String, $environment: String) {
     apps(project: $project, environment: $environment) {
       ...AppSummaryFields
+      environment { position }
       currentRevision { ...RevisionFields }
+      revisions(first: 1) { nodes { ...RevisionFields } }
     }
   }
 `,

@@ -24,6 +24,10 @@ export class AppStore {
   lastEvent = $state<DeployEvent | null>(null);
   /** Bumped on every deploy event, so tabs can refresh deliveries and builds. */
   eventCount = $state(0);
+  /** What the cluster and people did to the app itself (drift, repairs, health, pins), newest first, as they arrive. */
+  appEvents = $state<DeployEvent[]>([]);
+  /** Set by an Unpin button outside the pin banner (a history row): the banner's dialog opens. */
+  unpinRequested = $state(false);
   /** A webhook token issued outside the Webhook tab (the missing-Secret flag): the tab shows it once. */
   issuedSecret = $state<WebhookSecret | null>(null);
 
@@ -115,6 +119,7 @@ export class AppStore {
     this.lastEvent = event;
     this.eventCount++;
     this.pending?.push(event);
+    if (APP_EVENTS.has(event.type)) this.appEvents = [event, ...this.appEvents].slice(0, 5);
     this.merge(event);
     if (needsReload(event.type)) this.reload();
   }
@@ -136,6 +141,9 @@ export class AppStore {
     });
   }
 }
+
+/** Events about the app rather than one revision's way to live, listed on the Deploys tab. */
+const APP_EVENTS = new Set<DeployEvent['type']>(['DRIFT', 'REPAIRED', 'HEALTH', 'PINNED', 'UNPINNED', 'WEBHOOK_SECRET_MISSING']);
 
 /**
  * Whether an event changes more than the revision it names: a finished rollout changes other

@@ -1,7 +1,7 @@
 import { AppsQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
-import { healthWord, revisionJson, table, word } from '../../format.js';
+import { appStatusWord, healthWord, revisionJson, table, word } from '../../format.js';
 import { withOutput } from '../../options.js';
 import { appJson } from './app-json.js';
 
@@ -20,15 +20,19 @@ export function appListCommand(app: Command, state: RunState): Command {
         project: opts.project ?? null,
         environment: opts.environment ?? null,
       });
-      if (data.apps.length === 0) {
+      // Projects by name, then environments in pipeline order (test, acc, prod), then apps by name.
+      const apps = [...data.apps].sort(
+        (a, b) => a.project.name.localeCompare(b.project.name) || a.environment.position - b.environment.position || a.name.localeCompare(b.name),
+      );
+      if (apps.length === 0) {
         ctx.out.line('No apps yet. Deploy one with `kip app deploy --name NAME --image IMAGE --port PORT`.');
       } else {
-        const rows = data.apps.map((a) => [
+        const rows = apps.map((a) => [
           a.name,
           a.namespace,
           word(a.source),
           a.currentRevision ? `#${a.currentRevision.number}` : '-',
-          a.currentRevision ? word(a.currentRevision.status) : 'not deployed',
+          appStatusWord(a.revisions.nodes[0], a.currentRevision),
           // Health is the cluster's view (the worker's last observation); a pin is shown with it.
           `${a.health ? healthWord(a.health.status) : '-'}${a.pin ? ' (pinned)' : ''}`,
           a.currentRevision?.image ?? a.image ?? '-',
@@ -36,7 +40,7 @@ export function appListCommand(app: Command, state: RunState): Command {
         for (const line of table(['NAME', 'NAMESPACE', 'SOURCE', 'REVISION', 'STATUS', 'HEALTH', 'IMAGE'], rows)) ctx.out.line(line);
       }
       ctx.out.result({
-        apps: data.apps.map((a) => ({
+        apps: apps.map((a) => ({
           ...appJson(a),
           currentRevision: a.currentRevision ? revisionJson(a.currentRevision) : null,
         })),

@@ -33,7 +33,8 @@ export function appStatusCommand(app: Command, state: RunState): Command {
       const rows: [string, string][] = [
         ['App', a.name],
         ['Namespace', `${a.namespace} (project ${a.project.name}, environment ${a.environment.name})`],
-        ['Source', a.source === 'GIT' ? `git ${a.gitUrl ?? '-'} (${a.gitBranch ?? 'main'})` : `image ${a.image ?? '-'}`],
+        // What runs now (the image of the current revision), not the image the app was created with.
+        ['Source', a.source === 'GIT' ? `git ${a.gitUrl ?? '-'} (${a.gitBranch ?? 'main'})` : `image ${current?.image ?? newest?.image ?? a.image ?? '-'}`],
         ['Replicas', `${a.replicas}, port ${a.port}`],
       ];
       if (a.host) rows.push(['Host', a.host]);
