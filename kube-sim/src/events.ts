@@ -5,7 +5,17 @@ import { now, type KubeObject } from './types.js';
 const EVENTS = resourceByKind('Event');
 let sequence = 0n;
 
-/** A core/v1 Event about `involved`, the kind `kubectl describe` lists under "Events:". */
+interface InvolvedObject {
+  uid?: string;
+  fieldPath?: string;
+}
+
+/**
+ * A core/v1 Event about `involved`, the kind `kubectl describe` lists under "Events:". The same
+ * reason and message about the same object again raise `count` and `lastTimestamp` of the first
+ * one, as client-go's event correlator does (a crash-looping pod has one BackOff event, count 7).
+ * `fieldPath` names the container for kubelet events (`spec.containers{api}`).
+ */
 export function recordEvent(
   objects: Objects,
   involved: KubeObject,
@@ -13,10 +23,19 @@ export function recordEvent(
   reason: string,
   message: string,
   component: string,
+  fieldPath?: string,
 ): void {
   const time = now();
   const namespace = involved.metadata.namespace ?? 'default';
   try {
+    const same = objects.list(EVENTS, namespace, (e) => {
+      const about = e.involvedObject as InvolvedObject | undefined;
+      return about?.uid === involved.metadata.uid && e.reason === reason && e.message === message && about?.fieldPath === fieldPath;
+    })[0];
+    if (same) {
+      objects.update(EVENTS, namespace, same.metadata.name!, { ...same, count: Number(same.count ?? 1) + 1, lastTimestamp: time });
+      return;
+    }
     objects.create(EVENTS, namespace, {
       metadata: { name: eventName(involved.metadata.name!), namespace },
       involvedObject: {
@@ -26,17 +45,18 @@ export function recordEvent(
         uid: involved.metadata.uid,
         apiVersion: involved.apiVersion,
         resourceVersion: involved.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
       },
       reason,
       message,
-      source: { component },
+      source: { component, ...(component === 'kubelet' ? { host: 'sim-node' } : {}) },
       firstTimestamp: time,
       lastTimestamp: time,
       count: 1,
       type,
       eventTime: null,
       reportingComponent: component,
-      reportingInstance: '',
+      reportingInstance: component === 'kubelet' ? 'sim-node' : '',
     });
   } catch {
     // The namespace may be going away with the object; an event is not worth failing a controller step.
