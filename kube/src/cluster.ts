@@ -6,10 +6,12 @@ import { ClusterContext } from './context.js';
 import { watchManaged } from './managed-watch.js';
 import { ensureNamespace } from './namespaces.js';
 import { ping } from './ping.js';
+import { followPodLogs } from './pod-logs.js';
 import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
+import { listAppEvents, listAppPods } from './runtime.js';
 import { deleteNotificationSecret, deleteWebhookToken, readNotificationSecret, readSecretValue, readWebhookToken, writeNotificationSecret, writeWebhookToken } from './secrets.js';
 import { loadKubeConfig, type ClusterTarget } from './target.js';
 import type { Cluster } from './types.js';
@@ -50,6 +52,9 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     watchManaged: (options) => watchManaged(ctx, options),
     deleteBuild: (namespace, jobName) => deleteBuild(ctx, namespace, jobName),
     setReplicas: (namespace, name, replicas) => setReplicas(ctx, namespace, name, replicas),
+    listAppPods: (namespace, name) => listAppPods(ctx, namespace, name),
+    listAppEvents: (namespace, name, limit) => listAppEvents(ctx, namespace, name, limit),
+    followPodLogs: (namespace, name, options) => followPodLogs(ctx, namespace, name, options),
     ping: () => ping(ctx),
     close: () => ctx.close(),
   };
