@@ -6,8 +6,11 @@ import { appCancelCommand } from './commands/app/cancel.js';
 import { appConfigureCommand } from './commands/app/configure.js';
 import { appDeliveriesCommand } from './commands/app/deliveries.js';
 import { appDeployCommand } from './commands/app/deploy.js';
+import { appEventsCommand } from './commands/app/events.js';
 import { appHistoryCommand } from './commands/app/history.js';
 import { appListCommand } from './commands/app/list.js';
+import { appLogsCommand } from './commands/app/logs.js';
+import { appPodsCommand } from './commands/app/pods.js';
 import { appPromoteCommand } from './commands/app/promote.js';
 import { appRebuildCommand } from './commands/app/rebuild.js';
 import { appRollbackCommand } from './commands/app/rollback.js';
@@ -72,6 +75,9 @@ const commands: Entry[] = [
       appUpdateCommand,
       appStatusCommand,
       appHistoryCommand,
+      appPodsCommand,
+      appEventsCommand,
+      appLogsCommand,
       appRollbackCommand,
       appUnpinCommand,
       appCancelCommand,
