@@ -11,7 +11,7 @@ export function appEventsCommand(app: Command, state: RunState): Command {
     withOutput(
       app
         .command('events')
-        .description('cluster events of the app (scheduling, image pulls, restarts, scaling), newest first')
+        .description('cluster events of the app, newest first')
         .argument('<app>', 'app name')
         .option('--limit <n>', 'how many events to show (at most 100)', parseIntOption('--limit', 1), 20),
     ),

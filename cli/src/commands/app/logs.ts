@@ -15,7 +15,7 @@ export function appLogsCommand(app: Command, state: RunState): Command {
     withOutput(
       app
         .command('logs')
-        .description('log lines of the app\'s pods (each line prefixed with its pod unless --pod); -f keeps following until Ctrl-C')
+        .description('logs of the app\'s pods; -f follows until Ctrl-C')
         .argument('<app>', 'app name')
         .option('-f, --follow', 'keep printing new lines, also of pods that start later, until Ctrl-C')
         .option('--tail <n>', 'lines from the end of each pod\'s log to start with', parseIntOption('--tail', 0), 100)

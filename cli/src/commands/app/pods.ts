@@ -7,7 +7,7 @@ import { podStatus, podTable } from '../../runtime-format.js';
 
 /** `kip app pods APP`: the pods that run the app now, as the cluster reports them. */
 export function appPodsCommand(app: Command, state: RunState): Command {
-  return withAppRef(withOutput(app.command('pods').description('the pods running the app: readiness, status, restarts, age').argument('<app>', 'app name'))).action(
+  return withAppRef(withOutput(app.command('pods').description('pods running the app: ready, status, restarts').argument('<app>', 'app name'))).action(
     action(state, async (ctx, name: string, opts: AppRefOptions) => {
       const ref = appRef(name, opts);
       const client = await ctx.client();
