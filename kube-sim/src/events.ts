@@ -4,6 +4,8 @@ import { now, type KubeObject } from './types.js';
 
 const EVENTS = resourceByKind('Event');
 let sequence = 0n;
+/** Per simulator: the event already recorded for (object uid, reason, message, fieldPath), so a repeat is one lookup, not a scan. */
+const recorded = new WeakMap<Objects, Map<string, string>>();
 
 interface InvolvedObject {
   uid?: string;
@@ -28,15 +30,16 @@ export function recordEvent(
   const time = now();
   const namespace = involved.metadata.namespace ?? 'default';
   try {
-    const same = objects.list(EVENTS, namespace, (e) => {
-      const about = e.involvedObject as InvolvedObject | undefined;
-      return about?.uid === involved.metadata.uid && e.reason === reason && e.message === message && about?.fieldPath === fieldPath;
-    })[0];
-    if (same) {
+    const names = recorded.get(objects) ?? new Map<string, string>();
+    recorded.set(objects, names);
+    const key = JSON.stringify([involved.metadata.uid, reason, message, fieldPath ?? null]);
+    const earlier = names.get(key);
+    const same = earlier === undefined ? undefined : objects.find(EVENTS, namespace, earlier);
+    if (same && (same.involvedObject as InvolvedObject | undefined)?.uid === involved.metadata.uid) {
       objects.update(EVENTS, namespace, same.metadata.name!, { ...same, count: Number(same.count ?? 1) + 1, lastTimestamp: time });
       return;
     }
-    objects.create(EVENTS, namespace, {
+    const created = objects.create(EVENTS, namespace, {
       metadata: { name: eventName(involved.metadata.name!), namespace },
       involvedObject: {
         kind: involved.kind,
@@ -58,6 +61,7 @@ export function recordEvent(
       reportingComponent: component,
       reportingInstance: component === 'kubelet' ? 'sim-node' : '',
     });
+    names.set(key, created.metadata.name!);
   } catch {
     // The namespace may be going away with the object; an event is not worth failing a controller step.
   }
