@@ -146,3 +146,39 @@ describe('pod events', () => {
     expect(seen).toContain('Started container app');
   });
 });
+
+describe('after a restart from a state file', () => {
+  it('app pods go on writing request lines and their events are not told again', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kube-sim-runtime-'));
+    try {
+      const statePath = join(dir, 'cluster.json');
+      const first = await startTestSimulator({ statePath, appLogIntervalMs: LOG_INTERVAL_MS });
+      await first.api.post('/apis/apps/v1/namespaces/default/deployments', deployment('kept', 'ghcr.io/org/kept:1', { replicas: 1 }));
+      const pod = await waitFor(async () => (await first.api.get('/api/v1/namespaces/default/pods?labelSelector=app%3Dkept')).body.items[0]?.metadata.name as string | undefined);
+      const started = (path: string, api: typeof first.api) =>
+        waitFor(async () => (await api.get(path)).body.items.filter((e: { reason: string }) => e.reason === 'Started').length === 1, 5000, 'Started');
+      const events = `/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D${pod}`;
+      await started(events, first.api);
+      await first.sim.close();
+
+      const second = await startTestSimulator({ statePath, appLogIntervalMs: LOG_INTERVAL_MS });
+      try {
+        const log = await waitFor(async () => {
+          const res = await fetch(`${second.sim.url}/api/v1/namespaces/default/pods/${pod}/log`);
+          const text = await res.text();
+          return text.includes('(request 2)') && text;
+        });
+        expect(log).not.toContain('Starting');
+        const again = (await second.api.get(events)).body.items as { reason: string; count: number }[];
+        expect(again.find((e) => e.reason === 'Started')!.count).toBe(1);
+      } finally {
+        await second.sim.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
