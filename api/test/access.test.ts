@@ -194,6 +194,7 @@ describe('the access table', () => {
     'Subscription.appEvents': ['subscription($app: AppRef!) { appEvents(app: $app) { type } }', { app: webA }],
     'Subscription.projectEvents': ['subscription { projectEvents(project: "alpha") { type } }', {}],
     'Subscription.buildLog': ['subscription($id: ID!) { buildLog(buildId: $id) { line } }', { id: '00000000-0000-4000-8000-000000000000' }],
+    'Subscription.podLogs': ['subscription($app: AppRef!) { podLogs(app: $app) { line } }', { app: webA }],
   };
 
   it('has a stranger\'s call for every project-level field, and each finds nothing of alpha', async () => {

@@ -28,7 +28,7 @@ describe('schema/schema.graphql', () => {
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields()).sort();
     expect(fields('Query')).toEqual(['app', 'appEnv', 'apps', 'auditLog', 'build', 'me', 'notificationChannels', 'notificationDeliveries', 'project', 'projectMembers', 'projects', 'tokens', 'users', 'webhookSecret']);
     expect(fields('Mutation')).toEqual(['addProjectMember', 'cancelRollout', 'changePassword', 'configureApp', 'connectFeedback', 'createNotificationChannel', 'createProject', 'createToken', 'createUser', 'deleteApp', 'deleteNotificationChannel', 'deleteProject', 'deployApp', 'disableUser', 'disableWebhook', 'disconnectFeedback', 'enableWebhook', 'promoteApp', 'rebuildApp', 'removeProjectMember', 'revokeToken', 'rollbackApp', 'trustWebhookIssuer', 'unpinApp', 'untrustWebhookIssuer', 'updateAppEnv', 'updateAppSettings', 'updateImage']);
-    expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'projectEvents']);
+    expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'podLogs', 'projectEvents']);
   });
 
   it('breaks nothing in the baseline contract (schema/baseline.graphql) unless the baseline was moved on purpose', async () => {

@@ -12,8 +12,11 @@ import { envUnsetCommand } from './commands/app/env/unset.js';
 import { appScaleCommand } from './commands/app/scale.js';
 import { appConfigureCommand, appSetCommand } from './commands/app/set.js';
 import { appDeployCommand } from './commands/app/deploy.js';
+import { appEventsCommand } from './commands/app/events.js';
 import { appHistoryCommand } from './commands/app/history.js';
 import { appListCommand } from './commands/app/list.js';
+import { appLogsCommand } from './commands/app/logs.js';
+import { appPodsCommand } from './commands/app/pods.js';
 import { appPromoteCommand } from './commands/app/promote.js';
 import { appRebuildCommand } from './commands/app/rebuild.js';
 import { appRollbackCommand } from './commands/app/rollback.js';
@@ -80,6 +83,9 @@ const commands: Entry[] = [
       appUpdateCommand,
       appStatusCommand,
       appHistoryCommand,
+      appPodsCommand,
+      appEventsCommand,
+      appLogsCommand,
       appRollbackCommand,
       appUnpinCommand,
       appCancelCommand,

@@ -38,6 +38,7 @@ const apiErrorCodes: Record<ApiErrorCode, true> = {
   NO_NEXT_ENVIRONMENT: true,
   NO_ROLLBACK_TARGET: true,
   PAYLOAD_TOO_LARGE: true,
+  POD_NOT_FOUND: true,
   PROJECT_EXISTS: true,
   PROJECT_NOT_FOUND: true,
   QUERY_TOO_COMPLEX: true,

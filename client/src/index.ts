@@ -27,3 +27,4 @@ export * from './operations/notifications.js';
 export * from './operations/people.js';
 export * from './operations/audit.js';
 export * from './operations/settings.js';
+export * from './operations/runtime.js';

@@ -34,6 +34,9 @@ export { AppConditionsService, describeHealth, repairsDrift, type ObservedHealth
 export { appWorkload } from './apps/app.workload.js';
 export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, privateHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';
 
+// What runs: pods, cluster events, pod logs
+export { RuntimeService, EVENTS_MAX, LOG_TAIL_MAX, type AppPod, type ClusterEvent, type PodLogLine, type FollowLogsInput } from './runtime/runtime.service.js';
+
 // Revisions (the deploy history) and builds
 export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type RolloutProgress } from './revisions/revision.entity.js';
 export { REVISION_TRANSITIONS, INITIAL_REVISION_STATUS, canTransition, isFinal, assertTransition, RevisionTransitionError, KIPPER_ACTOR, isAutomaticRollback, wasLive } from './revisions/revision.lifecycle.js';

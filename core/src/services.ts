@@ -22,6 +22,7 @@ import { NotificationService } from './notifications/notification.service.js';
 import { ProjectService } from './projects/project.service.js';
 import { RevisionLifecycleService } from './revisions/revision-lifecycle.service.js';
 import { RevisionService } from './revisions/revision.service.js';
+import { RuntimeService } from './runtime/runtime.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 import { CiIdentityService } from './keyless/ci-identity.service.js';
 import { WebhookTrustService } from './keyless/webhook-trust.service.js';
@@ -65,6 +66,8 @@ export interface KipperServices {
   /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
   notifications: NotificationService;
   events: EventPublisher;
+  /** What runs of an app, read from the cluster: pods, their events and logs. */
+  runtime: RuntimeService;
   pubsub: KipperPubSub;
   queue: JobQueue;
 }
@@ -117,5 +120,6 @@ export function createServices(deps: ServiceDeps): KipperServices {
     ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
+    runtime: new RuntimeService({ cluster }),
   };
 }

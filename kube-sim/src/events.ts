@@ -4,8 +4,20 @@ import { now, type KubeObject } from './types.js';
 
 const EVENTS = resourceByKind('Event');
 let sequence = 0n;
+/** Per simulator: the event already recorded for (object uid, reason, message, fieldPath), so a repeat is one lookup, not a scan. */
+const recorded = new WeakMap<Objects, Map<string, string>>();
 
-/** A core/v1 Event about `involved`, the kind `kubectl describe` lists under "Events:". */
+interface InvolvedObject {
+  uid?: string;
+  fieldPath?: string;
+}
+
+/**
+ * A core/v1 Event about `involved`, the kind `kubectl describe` lists under "Events:". The same
+ * reason and message about the same object again raise `count` and `lastTimestamp` of the first
+ * one, as client-go's event correlator does (a crash-looping pod has one BackOff event, count 7).
+ * `fieldPath` names the container for kubelet events (`spec.containers{api}`).
+ */
 export function recordEvent(
   objects: Objects,
   involved: KubeObject,
@@ -13,11 +25,21 @@ export function recordEvent(
   reason: string,
   message: string,
   component: string,
+  fieldPath?: string,
 ): void {
   const time = now();
   const namespace = involved.metadata.namespace ?? 'default';
   try {
-    objects.create(EVENTS, namespace, {
+    const names = recorded.get(objects) ?? new Map<string, string>();
+    recorded.set(objects, names);
+    const key = JSON.stringify([involved.metadata.uid, reason, message, fieldPath ?? null]);
+    const earlier = names.get(key);
+    const same = earlier === undefined ? undefined : objects.find(EVENTS, namespace, earlier);
+    if (same && (same.involvedObject as InvolvedObject | undefined)?.uid === involved.metadata.uid) {
+      objects.update(EVENTS, namespace, same.metadata.name!, { ...same, count: Number(same.count ?? 1) + 1, lastTimestamp: time });
+      return;
+    }
+    const created = objects.create(EVENTS, namespace, {
       metadata: { name: eventName(involved.metadata.name!), namespace },
       involvedObject: {
         kind: involved.kind,
@@ -26,18 +48,20 @@ export function recordEvent(
         uid: involved.metadata.uid,
         apiVersion: involved.apiVersion,
         resourceVersion: involved.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
       },
       reason,
       message,
-      source: { component },
+      source: { component, ...(component === 'kubelet' ? { host: 'sim-node' } : {}) },
       firstTimestamp: time,
       lastTimestamp: time,
       count: 1,
       type,
       eventTime: null,
       reportingComponent: component,
-      reportingInstance: '',
+      reportingInstance: component === 'kubelet' ? 'sim-node' : '',
     });
+    names.set(key, created.metadata.name!);
   } catch {
     // The namespace may be going away with the object; an event is not worth failing a controller step.
   }

@@ -4,6 +4,7 @@ import { Scheduler } from './controllers/context.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { FaultController } from './controllers/faults.js';
 import { JobController } from './controllers/job.js';
+import { KubeletController } from './controllers/kubelet.js';
 import { Logs } from './logs.js';
 import { Objects } from './objects.js';
 import { resourceByKind } from './resources.js';
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   slowReadyMs?: number;
   /** Watch events kept for resuming watches; older resourceVersions get 410 Expired. Default 1000. */
   watchHistorySize?: number;
+  /** Time between the log lines of a running app pod (a pod of a Deployment); default 5000. main.ts: KIPPER_SIM_LOG_INTERVAL_MS. */
+  appLogIntervalMs?: number;
   /** A JSON file that keeps every object across restarts (written atomically, debounced); default none (memory only). */
   statePath?: string;
   /** Called for every resource request served (verb, group, resource, subresource, scope): what RBAC would check. */
@@ -43,6 +46,8 @@ export interface SimulatorOptions {
 export interface Simulator {
   url: string;
   port: number;
+  /** Pod log streams opened with follow=true and not closed yet (a client that leaves must close its stream). */
+  openLogStreams(): number;
   close(): Promise<void>;
 }
 
@@ -67,15 +72,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       slowPattern: options.slowPattern ?? /sim-slow/,
       slowReadyMs: options.slowReadyMs ?? 20_000,
     },
+    appLogIntervalMs: Math.max(10, options.appLogIntervalMs ?? 5000),
   };
   const deployments = new DeploymentController(ctx);
   const jobs = new JobController(ctx);
   const faults = new FaultController(ctx);
+  const kubelet = new KubeletController(ctx);
   const pods = resourceByKind('Pod');
   const unsubscribe = store.subscribe((change) => {
     deployments.onChange(change);
     jobs.onChange(change);
     faults.onChange(change);
+    kubelet.onChange(change);
     if (change.resource === pods && change.type === 'DELETED')
       logs.forget(change.object.metadata.namespace!, change.object.metadata.name!);
   });
@@ -83,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const restored = options.statePath ? loadState(options.statePath, store) : false;
   if (!restored) for (const name of INITIAL_NAMESPACES) objects.create(namespaces, undefined, { metadata: { name } });
   const stateFile = options.statePath ? keepState(options.statePath, store) : undefined;
+  if (restored) kubelet.resume();
 
   const server = createApiServer({ objects, logs, openStreams, onRequest: options.onRequest });
   await new Promise<void>((resolve, reject) => {
@@ -98,12 +107,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    openLogStreams: () => logs.openFollows,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         unsubscribe();
         stateFile?.stop();
         const saved = stateFile?.flush() ?? Promise.resolve();
         scheduler.stopAll();
+        kubelet.stopAll();
         for (const res of openStreams) res.end();
         openStreams.clear();
         server.close(() => saved.then(resolve, reject));

@@ -29,6 +29,7 @@ const sim = await startSimulator({
   crashAfterMs: number(env.KIPPER_SIM_CRASH_AFTER_MS, 'KIPPER_SIM_CRASH_AFTER_MS'),
   slowPattern: pattern(env.KIPPER_SIM_SLOW_PATTERN),
   slowReadyMs: number(env.KIPPER_SIM_SLOW_READY_MS, 'KIPPER_SIM_SLOW_READY_MS'),
+  appLogIntervalMs: number(env.KIPPER_SIM_LOG_INTERVAL_MS, 'KIPPER_SIM_LOG_INTERVAL_MS'),
   watchHistorySize: number(env.KIPPER_SIM_WATCH_HISTORY, 'KIPPER_SIM_WATCH_HISTORY'),
   // A file keeps the objects across restarts; unset or `memory` keeps them in memory only.
   statePath: env.KIPPER_SIM_STATE && env.KIPPER_SIM_STATE !== 'memory' ? env.KIPPER_SIM_STATE : undefined,

@@ -6,10 +6,12 @@ import { ClusterContext } from './context.js';
 import { watchManaged } from './managed-watch.js';
 import { deleteNamespace, ensureNamespace } from './namespaces.js';
 import { ping } from './ping.js';
+import { followPodLogs } from './pod-logs.js';
 import { readHealth } from './read-health.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
+import { listAppEvents, listAppPods } from './runtime.js';
 import { deleteEnvSecret, deleteNotificationSecret, deleteWebhookToken, listEnvSecrets, readEnvSecret, writeEnvSecret, readNotificationSecret, readSecretValue, readWebhookToken, writeNotificationSecret, writeWebhookToken } from './secrets.js';
 import { loadKubeConfig, type ClusterTarget } from './target.js';
 import type { Cluster } from './types.js';
@@ -55,6 +57,9 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     deleteEnvSecret: (namespace, name) => deleteEnvSecret(ctx, namespace, name),
     deleteNamespace: (name) => deleteNamespace(ctx, name),
     setReplicas: (namespace, name, replicas) => setReplicas(ctx, namespace, name, replicas),
+    listAppPods: (namespace, name) => listAppPods(ctx, namespace, name),
+    listAppEvents: (namespace, name, limit) => listAppEvents(ctx, namespace, name, limit),
+    followPodLogs: (namespace, name, options) => followPodLogs(ctx, namespace, name, options),
     ping: () => ping(ctx),
     close: () => ctx.close(),
   };

@@ -13,10 +13,16 @@ export {
 } from './replica-sets.js';
 export { resolveClusterTarget, describeClusterChoice, type ClusterTarget, type ClusterChoice } from './target.js';
 export { buildJobName, gitContext } from './build.js';
+export { POD_NOT_FOUND_REASON, splitTimestamp } from './pod-logs.js';
+export { appPodOf, clusterEventOf } from './runtime.js';
 export { webhookSecretName, notificationSecretName, type NotificationSecret } from './secrets.js';
 export type {
   AppHealth,
   AppObjects,
+  AppPod,
+  ClusterEvent,
+  FollowPodLogsOptions,
+  PodLogLine,
   AppWorkload,
   BuildJobSpec,
   BuildOutcome,

@@ -99,6 +99,55 @@ export interface FollowBuildOptions {
   skipLines?: number;
 }
 
+/** One pod of an app, as `kubectl get pods` shows it. */
+export interface AppPod {
+  name: string;
+  /** Pending, Running, Succeeded, Failed, Unknown. */
+  phase: string;
+  ready: boolean;
+  /** Restarts of all its containers. */
+  restarts: number;
+  /** Why its container is not running: CrashLoopBackOff, ImagePullBackOff, ContainerCreating, …; null when running. */
+  reason: string | null;
+  startedAt: Date | null;
+  createdAt: Date | null;
+  image: string | null;
+  node: string | null;
+}
+
+/** A core/v1 Event about one of an app's objects. */
+export interface ClusterEvent {
+  /** Normal or Warning. */
+  type: string;
+  reason: string;
+  message: string;
+  /** The object it is about: Deployment, ReplicaSet or Pod, and its name. */
+  kind: string;
+  name: string;
+  /** How many times it happened (the correlator folds repeats into one event). */
+  count: number;
+  firstSeen: Date | null;
+  lastSeen: Date | null;
+}
+
+/** One line of an app pod's log; `at` is the kubelet's timestamp of it. */
+export interface PodLogLine {
+  pod: string;
+  line: string;
+  at: Date | null;
+}
+
+export interface FollowPodLogsOptions {
+  /** One pod of the app (ClusterError CLUSTER_NOT_FOUND, reason PodNotFound, when it is not one); default every pod. */
+  pod?: string;
+  /** Keep streaming (and take on pods that start later) until `signal` aborts; otherwise end after the lines there are. */
+  follow: boolean;
+  /** Lines from the end of each pod's log to start with; default all. */
+  tail?: number;
+  signal: AbortSignal;
+  onLine: (line: PodLogLine) => void;
+}
+
 export interface Cluster {
   ensureNamespace(name: string, labels?: Record<string, string>): Promise<void>;
   ensureApp(app: AppWorkload): Promise<void>;
@@ -148,6 +197,16 @@ export interface Cluster {
   deleteNamespace(name: string): Promise<void>;
   /** Scales the managed Deployment to `replicas` (patch spec.replicas; refuses objects not managed by Kipper like setImage does). */
   setReplicas(namespace: string, name: string, replicas: number): Promise<void>;
+  /** The app's pods (not its build pods), oldest first. */
+  listAppPods(namespace: string, name: string): Promise<AppPod[]>;
+  /** Events about the app's Deployment, ReplicaSets and pods, newest first, at most `limit`. */
+  listAppEvents(namespace: string, name: string, limit: number): Promise<ClusterEvent[]>;
+  /**
+   * Log lines of one pod of the app or of all of them (through client-node's Log: follow, tailLines,
+   * timestamps). Resolves when `signal` aborts, or without `follow` once every stream has ended;
+   * every stream it opened is closed by then.
+   */
+  followPodLogs(namespace: string, name: string, options: FollowPodLogsOptions): Promise<void>;
   /** Whether the API server answers (`GET /version`, no retries): readiness probes. */
   ping(): Promise<void>;
   close(): void;

@@ -77,6 +77,10 @@ describe.skipIf(!hasKubectl)('the ClusterRole covers what Kipper does in the clu
     await kip(['project', 'create', 'shop', '--environments', 'test']);
     await kip(['app', 'deploy', '--name', 'api', '--image', 'registry.example.com/api:v1', '--port', '8080', '--host', 'api.shop.example', ...P, '--wait']);
     await kip(['app', 'update', 'api', '--image', 'registry.example.com/api:v2', ...P, '--wait']);
+    // What runs: pods, their events and logs.
+    await kip(['app', 'pods', 'api', ...P]);
+    await kip(['app', 'events', 'api', ...P]);
+    await kip(['app', 'logs', 'api', ...P, '--tail', '5']);
 
     // A git app: a build Job, its pod and its log.
     repo.commit('first');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Logger } from '@kipper/core';
 import { createKipper, type Kipper } from '@kipper/api';
-import { startSimulator, type SimulatorOptions } from '@kipper/kube-sim';
+import { startSimulator, type Simulator, type SimulatorOptions } from '@kipper/kube-sim';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startWorkers, type WorkerGroup } from './worker.js';
@@ -35,7 +35,7 @@ export interface RunningKipper {
   graphqlUrl: string;
   wsUrl: string;
   adminToken: string;
-  sim: { url: string; close(): Promise<void> };
+  sim: Simulator;
   databaseUrl: string;
   redisUrl: string;
   queuePrefix: string;

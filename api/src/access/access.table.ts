@@ -30,6 +30,8 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Subscription.appEvents': 'viewer',
   'Subscription.projectEvents': 'viewer',
   'Subscription.buildLog': 'viewer',
+  // Pods and events are fields of App (viewers read them); logs can hold secrets.
+  'Subscription.podLogs': 'deployer',
 
   // Deploying in the project's environments.
   'Mutation.deployApp': 'deployer',

@@ -18,6 +18,7 @@ import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './
 import { WebhookTrustResolver, WebhookTrustsResolver } from './webhook-trust.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
+import { PodLogResolver, RuntimeResolver } from '../runtime/runtime.resolver.js';
 
 export const resolvers = [
   ProjectResolver,
@@ -43,6 +44,8 @@ export const resolvers = [
   PeopleResolver,
   TokenResolver,
   AuditResolver,
+  RuntimeResolver,
+  PodLogResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

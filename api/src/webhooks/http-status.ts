@@ -16,6 +16,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.APP_NOT_FOUND]: 404,
   [ErrorCode.REVISION_NOT_FOUND]: 404,
   [ErrorCode.BUILD_NOT_FOUND]: 404,
+  [ErrorCode.POD_NOT_FOUND]: 404,
   [ErrorCode.NOTIFICATION_CHANNEL_NOT_FOUND]: 404,
   [ErrorCode.ROUTE_NOT_FOUND]: 404,
   [ErrorCode.USER_NOT_FOUND]: 404,

@@ -1,5 +1,5 @@
 /** Hash routes: the api serves one static index.html, so the path never changes. */
-export const appTabs = ['overview', 'deploys', 'webhook', 'builds', 'settings'] as const;
+export const appTabs = ['overview', 'deploys', 'logs', 'webhook', 'builds', 'settings'] as const;
 export type AppTab = (typeof appTabs)[number];
 
 export type Route =

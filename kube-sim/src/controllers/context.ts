@@ -69,6 +69,8 @@ export interface ControllerContext {
   stepMs: number;
   failPattern: RegExp;
   faults: FaultSettings;
+  /** Time between the log lines of a running app pod. */
+  appLogIntervalMs: number;
 }
 
 export interface Container {

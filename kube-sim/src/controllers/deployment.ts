@@ -192,11 +192,13 @@ export class DeploymentController {
     const state = initialPodState(faultsOf(containersOf(rs.spec.template), this.ctx));
     for (let i = pods.length; i < to; i++) {
       const pod = podFor(rs, rs.spec.template as JsonObject, `${rs.metadata.name}-${randomSuffix()}`, state);
-      const createdPod = objects.create(PODS, namespace, pod, { keepStatus: true });
-      for (const c of containersOf(pod))
-        this.ctx.logs.append(namespace, createdPod.metadata.name!, `[kube-sim] container ${c.name} started from image ${c.image}`);
+      const created = objects.create(PODS, namespace, pod, { keepStatus: true });
+      recordEvent(objects, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
     }
-    for (const pod of pods.slice(to).reverse()) objects.delete(PODS, namespace, pod.metadata.name!);
+    for (const pod of pods.slice(to).reverse()) {
+      objects.delete(PODS, namespace, pod.metadata.name!);
+      recordEvent(objects, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'replicaset-controller');
+    }
     this.writeReplicaSetStatus(rs);
     recordEvent(
       objects,
