@@ -20,6 +20,10 @@ export enum RevisionStatus {
   HELD = 'held',
   /** Stopped by a person (`kip app cancel`). */
   CANCELLED = 'cancelled',
+  /** Into an environment that requires approvals: waits for enough approvers (`kip approve`). */
+  AWAITING_APPROVAL = 'awaiting_approval',
+  /** An approver said no (`kip reject`). */
+  REJECTED = 'rejected',
 }
 
 /** Statuses a revision can still leave: the worker owns revisions in these. */
@@ -58,6 +62,13 @@ export class Revision {
   /** Promotions: the revision of the same app in the previous environment. */
   @Column('uuid', { nullable: true }) promotedFromRevisionId!: string | null;
   @Column('uuid', { nullable: true }) buildId!: string | null;
+  /**
+   * `sha256:…` the pods ran once this revision went live (their containerStatuses[].imageID).
+   * A promotion deploys `repository@digest` as its `image`, so the target runs those bytes.
+   */
+  @Column('text', { nullable: true }) digest!: string | null;
+  /** Promotions: the source's image as people know it (`api:main`), while `image` is the pinned `api@sha256:…`. */
+  @Column('text', { nullable: true }) imageTag!: string | null;
   @Column('jsonb', { nullable: true }) progress!: RolloutProgress | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
