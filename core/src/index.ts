@@ -37,6 +37,10 @@ export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type Ro
 export { REVISION_TRANSITIONS, INITIAL_REVISION_STATUS, canTransition, isFinal, assertTransition, RevisionTransitionError, KIPPER_ACTOR, isAutomaticRollback, wasLive } from './revisions/revision.lifecycle.js';
 export { RevisionLifecycleService, type AutomaticRollback, type CancelResult, type RevisionLifecycleDeps } from './revisions/revision-lifecycle.service.js';
 export { heldMessage, pinTime, isAutomatedTrigger, type AppPin } from './revisions/pin.js';
+export { ApprovalService, approversOf, type AwaitingRevision, type Decider, type DecisionResult, type EnvironmentSettings } from './approvals/approval.service.js';
+export { ApprovalDecision, RevisionApproval } from './approvals/revision-approval.entity.js';
+export { DEFAULT_APPROVERS, frozenMessage, gateOf, isApprover, type EnvironmentGate } from './approvals/environment-gate.js';
+export { pinnedImageOf } from './approvals/pinned-image.js';
 export { RevisionService, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
 export { appLabel } from './revisions/revision.records.js';
 export { parseImageReference, isValidImageReference, invalidImageMessage, assertImageReference, type ImageReference } from './revisions/image-reference.js';

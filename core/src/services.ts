@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { ApprovalService } from './approvals/approval.service.js';
 import { AccessService } from './access/access.service.js';
 import { SingleSignOnService } from './people/single-sign-on.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -61,6 +62,8 @@ export interface KipperServices {
   feedback: FeedbackService;
   /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
   notifications: NotificationService;
+  /** Approvals of deploys into environments that require them, and environment freezes. */
+  approvals: ApprovalService;
   events: EventPublisher;
   pubsub: KipperPubSub;
   queue: JobQueue;
@@ -112,6 +115,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     webhookTrusts: new WebhookTrustService({ dataSource, config, audit }),
     ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
+    approvals: new ApprovalService({ dataSource, queue, events, audit }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
   };
 }

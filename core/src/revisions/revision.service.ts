@@ -13,10 +13,13 @@ import { assertImageReference } from './image-reference.js';
 import { DeployEventType } from '../events/deploy-event.js';
 import { heldMessage, isAutomatedTrigger, pinApp, pinnedNumber, releasePin, supersedeHeld, type AppPin } from './pin.js';
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
-import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
+import { INITIAL_REVISION_STATUS, KIPPER_ACTOR, wasLive } from './revision.lifecycle.js';
+import { Project } from '../projects/project.entity.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
 import { insertDeliveredRevision, type DeliveredBy, type DeliveredRevision } from '../deliveries/delivery.statement.js';
 import { transition } from './revision.transition.js';
+import { assertOpen, gateOf, type EnvironmentGate } from '../approvals/environment-gate.js';
+import { pinnedImageOf } from '../approvals/pinned-image.js';
 
 export interface DeployImageInput {
   image: string;
@@ -27,6 +30,10 @@ export interface DeployImageInput {
   promotedFromRevisionId?: string;
   /** Rollbacks: pin the app to the new revision (default); false removes any pin. */
   pin?: boolean;
+  /** Rollbacks by a project admin pass a frozen environment (the api knows the caller's role). */
+  byAdmin?: boolean;
+  /** Promotions: the tag the pinned `image` (`repo@sha256:…`) is known by. */
+  imageTag?: string | null;
   /** Work committed together with the revision, before it (a keyless CI token's jti used up); throwing refuses the deploy. */
   withRevision?: (manager: EntityManager) => Promise<void>;
 }
@@ -72,6 +79,18 @@ export class RevisionService {
    * does to the pin (see pin.ts).
    */
   async deployImage(app: App, input: DeployImageInput): Promise<Revision> {
+    return this.deployImageThrough(app, input, await gateOf(this.deps.dataSource.manager, app));
+  }
+
+  /**
+   * deployImage once the environment's gate is read: a frozen environment refuses (but for an
+   * admin's rollback); one that requires approvals records the revision `awaiting_approval`,
+   * leaving the pin alone until it is approved (see ApprovalService). A new revision ends the
+   * app's older ones that still await approval (superseded).
+   */
+  private async deployImageThrough(app: App, input: DeployImageInput, gate: EnvironmentGate): Promise<Revision> {
+    assertOpen(gate, { adminRollback: input.trigger === RevisionTrigger.ROLLBACK && input.byAdmin === true });
+    const awaitingApproval = gate.requiredApprovals > 0;
     if (app.source === AppSource.GIT && input.trigger !== RevisionTrigger.ROLLBACK && input.trigger !== RevisionTrigger.PROMOTION) {
       throw new KipperError(
         ErrorCode.WRONG_APP_SOURCE,
@@ -81,7 +100,7 @@ export class RevisionService {
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
     if (isAutomatedTrigger(input.trigger)) {
-      const record = (manager: EntityManager) => insertImageRevision(manager, app, { ...input, commit, holdWhenPinned: true });
+      const record = (manager: EntityManager) => insertImageRevision(manager, app, { ...input, commit, holdWhenPinned: true, awaitingApproval });
       const { withRevision } = input;
       // Without extra work: one statement, no transaction around it (the webhook's hot path).
       const revision = withRevision
@@ -90,13 +109,16 @@ export class RevisionService {
             return record(tx);
           })
         : await record(this.deps.dataSource.manager);
+      if (gate.awaiting) await this.supersedeAwaiting(app, revision);
       await this.dispatch(app, revision);
       return revision;
     }
     const pin = input.trigger === RevisionTrigger.ROLLBACK && input.pin !== false;
     const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
       await input.withRevision?.(tx);
-      const made = await insertImageRevision(tx, app, { ...input, commit });
+      const made = await insertImageRevision(tx, app, { ...input, commit, awaitingApproval });
+      // Approvers decide first; what the deploy does to the pin happens when it is approved.
+      if (awaitingApproval) return { revision: made, superseded: [] as Revision[], pinChanged: false };
       if (pin) {
         await pinApp(tx, this.deps.audit, app, made, input.triggeredBy);
         return { revision: made, superseded: [] as Revision[], pinChanged: true };
@@ -105,6 +127,7 @@ export class RevisionService {
       return { revision: made, superseded: released.superseded, pinChanged: released.unpinned };
     });
     await this.announce(app, revision, superseded, pinChanged ? (pin ? 'pinned' : 'unpinned') : null);
+    if (gate.awaiting) await this.supersedeAwaiting(app, revision);
     await this.dispatch(app, revision);
     return revision;
   }
@@ -116,7 +139,12 @@ export class RevisionService {
    * after the commit carries `revisionId` and `deliveryId` (the row to correct).
    */
   async deployDeliveredImage(app: App, input: Omit<DeployImageInput, 'rollbackToRevisionId' | 'promotedFromRevisionId' | 'pin'>, by: DeliveredBy): Promise<DeliveredRevision> {
-    if (app.source === AppSource.GIT) return this.deployImage(app, input).then((revision) => ({ kind: 'inserted', revision, deliveryId: null }));
+    const gate = await gateOf(this.deps.dataSource.manager, app);
+    assertOpen(gate);
+    // Git apps, and environments with approvals, take the ordinary path (no delivery row here: the caller records it).
+    if (app.source === AppSource.GIT || gate.requiredApprovals > 0 || gate.awaiting) {
+      return this.deployImageThrough(app, input, gate).then((revision) => ({ kind: 'inserted', revision, deliveryId: null }));
+    }
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
     const result = await insertDeliveredRevision(this.deps.dataSource.manager, app, { ...input, commit, holdWhenPinned: isAutomatedTrigger(input.trigger) }, by);
@@ -139,10 +167,14 @@ export class RevisionService {
     }
     const commit = optionalBuildCommit(input.commit);
     const automated = isAutomatedTrigger(input.trigger);
+    const gate = await gateOf(this.deps.dataSource.manager, app);
+    assertOpen(gate);
+    const awaitingApproval = gate.requiredApprovals > 0;
     const { revision, superseded, unpinned } = await this.deps.dataSource.transaction(async (manager) => {
       await input.withRevision?.(manager);
       const locked = await lockApp(manager, app.id);
       const held = automated && locked.pinnedRevisionId !== null;
+      const status = awaitingApproval ? RevisionStatus.AWAITING_APPROVAL : held ? RevisionStatus.HELD : INITIAL_REVISION_STATUS;
       const build = await manager.save(
         manager.create(Build, { appId: app.id, number: locked.nextBuildNumber, commit, status: BuildStatus.QUEUED }),
       );
@@ -154,18 +186,19 @@ export class RevisionService {
           commit,
           trigger: input.trigger,
           triggeredBy: input.triggeredBy,
-          status: held ? RevisionStatus.HELD : INITIAL_REVISION_STATUS,
+          status,
           buildId: build.id,
         }),
       );
       await manager.update(Build, { id: build.id }, { revisionId: saved.id });
       await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
       await this.deps.audit.record(input.triggeredBy, 'build.request', appTarget(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
-      if (automated) return { revision: saved, superseded: [] as Revision[], unpinned: false };
+      if (automated || awaitingApproval) return { revision: saved, superseded: [] as Revision[], unpinned: false };
       const released = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
       return { revision: saved, superseded: released.superseded, unpinned: released.unpinned };
     });
     await this.announce(app, revision, superseded, unpinned ? 'unpinned' : null);
+    if (gate.awaiting) await this.supersedeAwaiting(app, revision);
     await this.dispatch(app, revision);
     return revision;
   }
@@ -174,7 +207,7 @@ export class RevisionService {
    * Deploys an earlier image again as a new revision (trigger `rollback`). Without `toNumber`:
    * the newest revision before the current one that was live and runs a different image.
    */
-  async rollback(app: App, options: { toNumber?: number | null; actor: string; pin?: boolean }): Promise<Revision> {
+  async rollback(app: App, options: { toNumber?: number | null; actor: string; pin?: boolean; byAdmin?: boolean }): Promise<Revision> {
     const current = await this.current(app);
     if (!current) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `App ${app.name} has no live revision yet: there is nothing to roll back from`);
     const repo = this.deps.dataSource.getRepository(Revision);
@@ -209,6 +242,7 @@ export class RevisionService {
       triggeredBy: options.actor,
       rollbackToRevisionId: target.id,
       pin: options.pin ?? true,
+      byAdmin: options.byAdmin ?? false,
     });
   }
 
@@ -270,17 +304,52 @@ export class RevisionService {
     if (!current || !current.image) {
       throw new KipperError(ErrorCode.NOTHING_TO_PROMOTE, `App ${app.name} in ${from.name} has no live revision yet: there is nothing to promote`);
     }
+    const pinned = pinnedImageOf(current);
+    if (!pinned) {
+      throw new KipperError(
+        ErrorCode.DIGEST_UNKNOWN,
+        `Revision #${current.number} of ${app.name} in ${from.name} has no recorded digest (it went live before Kipper read digests, or the cluster reported none): deploy it again in ${from.name}, then promote`,
+        { revision: current.number },
+      );
+    }
     const destination = await this.deps.dataSource.getRepository(App).findOneBy({ namespace: target.namespace, name: app.name });
     if (!destination) {
-      throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${app.name} does not exist in ${target.namespace}: deploy it there once (kip app deploy ${app.name} --environment ${target.name} …), then promote`);
+      const project = await this.deps.dataSource.getRepository(Project).findOneByOrFail({ id: app.projectId });
+      throw new KipperError(
+        ErrorCode.APP_NOT_FOUND,
+        `App ${app.name} does not exist in ${target.name}: create it there once with the same settings (kip app deploy ${app.name} --project ${project.name} --environment ${target.name} --image ${current.image}), then promote`,
+        { project: project.name, environment: target.name, missingTarget: true },
+      );
     }
     return this.deployImage(destination, {
-      image: current.image,
+      image: pinned.image,
+      imageTag: pinned.tag,
       commit: current.commit,
       trigger: RevisionTrigger.PROMOTION,
       triggeredBy: options.actor,
       promotedFromRevisionId: current.id,
     });
+  }
+
+  /**
+   * A new revision ends the app's older ones that still await approval: they become superseded
+   * (state machine), audited as `revision.supersede` by `kipper`, and subscribers hear of it.
+   */
+  private async supersedeAwaiting(app: App, newest: Revision): Promise<void> {
+    const gone = await this.deps.dataSource.transaction(async (tx) => {
+      const waiting = await tx.getRepository(Revision).find({
+        where: { appId: app.id, status: RevisionStatus.AWAITING_APPROVAL, number: LessThan(newest.number) },
+        order: { number: 'ASC' },
+      });
+      const moved: Revision[] = [];
+      for (const revision of waiting) {
+        await transition(tx, revision, RevisionStatus.SUPERSEDED, { failureReason: `superseded by #${newest.number} before it was approved` });
+        moved.push(revision);
+      }
+      if (moved.length > 0) await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appTarget(app), { revisions: moved.map((r) => r.number), by: newest.number, awaitingApproval: true }, tx);
+      return moved;
+    });
+    for (const revision of gone) await this.deps.events.revisionChanged(revision, app, DeployEventType.SUPERSEDED, revision.failureReason);
   }
 
   /** Newest first; `after` is a revision number (the endCursor of the previous page). */
