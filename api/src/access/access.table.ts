@@ -37,6 +37,10 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.unpinApp': 'deployer',
   'Mutation.promoteApp': 'deployer',
   'Mutation.rebuildApp': 'deployer',
+  // Approvals: the resolver checks the environment's approvers (a viewer named user:NAME may decide).
+  'Query.pendingApprovals': 'signed-in',
+  'Mutation.approveRevision': 'viewer',
+  'Mutation.rejectRevision': 'viewer',
   'Mutation.enableWebhook': 'deployer',
   'Mutation.disableWebhook': 'deployer',
   // Keyless CI: like a webhook token, a way for CI to deploy.
@@ -45,6 +49,7 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
 
   // The project's settings, members and deletions.
   'Mutation.configureApp': 'admin',
+  'Mutation.configureEnvironment': 'admin',
   'Mutation.deleteApp': 'admin',
   'Mutation.connectFeedback': 'admin',
   'Mutation.disconnectFeedback': 'admin',

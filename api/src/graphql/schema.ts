@@ -17,8 +17,12 @@ import { AppWebhookResolver, WebhookDeliveryResolver, WebhookResolver } from './
 import { WebhookTrustResolver, WebhookTrustsResolver } from './webhook-trust.resolver.js';
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
+import { ApprovalResolver, EnvironmentApprovalResolver, RevisionApprovalResolver } from '../approvals/approval.resolver.js';
 
 export const resolvers = [
+  ApprovalResolver,
+  EnvironmentApprovalResolver,
+  RevisionApprovalResolver,
   ProjectResolver,
   EnvironmentResolver,
   AppResolver,
