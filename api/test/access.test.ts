@@ -176,6 +176,7 @@ describe('the access table', () => {
     'Mutation.disableWebhook': ['mutation($app: AppRef!) { disableWebhook(app: $app) { enabled } }', { app: webA }],
     'Mutation.trustWebhookIssuer': ['mutation($app: AppRef!) { trustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/web:ref:refs/heads/main") { id } }', { app: webA }],
     'Mutation.untrustWebhookIssuer': ['mutation($app: AppRef!) { untrustWebhookIssuer(app: $app, issuer: "https://93.184.216.34", subject: "repo:acme/web:ref:refs/heads/main") { id } }', { app: webA }],
+    'Query.promotionPreview': ['query($app: AppRef!) { promotionPreview(app: $app) { to } }', { app: webA }],
     'Mutation.approveRevision': ['mutation($app: AppRef!) { approveRevision(app: $app, revision: 1) { approved } }', { app: webA }],
     'Mutation.rejectRevision': ['mutation($app: AppRef!) { rejectRevision(app: $app, revision: 1) { approved } }', { app: webA }],
     'Mutation.configureEnvironment': ['mutation { configureEnvironment(project: "alpha", environment: "test", input: { approvals: 2 }) { name } }', {}],

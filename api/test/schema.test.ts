@@ -26,7 +26,7 @@ describe('schema/schema.graphql', () => {
   it('keeps the root fields the CLI and the console code against', async () => {
     const schema = parseSdl(await printKipperSchema());
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields()).sort();
-    expect(fields('Query')).toEqual(['app', 'apps', 'auditLog', 'build', 'me', 'notificationChannels', 'notificationDeliveries', 'pendingApprovals', 'project', 'projectMembers', 'projects', 'tokens', 'users', 'webhookSecret']);
+    expect(fields('Query')).toEqual(['app', 'apps', 'auditLog', 'build', 'me', 'notificationChannels', 'notificationDeliveries', 'pendingApprovals', 'project', 'projectMembers', 'projects', 'promotionPreview', 'tokens', 'users', 'webhookSecret']);
     expect(fields('Mutation')).toEqual(['addProjectMember', 'approveRevision', 'cancelRollout', 'changePassword', 'configureApp', 'configureEnvironment', 'connectFeedback', 'createNotificationChannel', 'createProject', 'createToken', 'createUser', 'deleteApp', 'deleteNotificationChannel', 'deployApp', 'disableUser', 'disableWebhook', 'disconnectFeedback', 'enableWebhook', 'promoteApp', 'rebuildApp', 'rejectRevision', 'removeProjectMember', 'revokeToken', 'rollbackApp', 'trustWebhookIssuer', 'unpinApp', 'untrustWebhookIssuer', 'updateImage']);
     expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'projectEvents']);
   });

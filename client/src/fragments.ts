@@ -9,6 +9,8 @@ export const RevisionFields = graphql(`
   fragment RevisionFields on Revision @_unmask {
     number
     image
+    imageTag
+    digest
     commit
     trigger
     triggeredBy

@@ -40,7 +40,10 @@ export { heldMessage, pinTime, isAutomatedTrigger, type AppPin } from './revisio
 export { ApprovalService, approversOf, type AwaitingRevision, type Decider, type DecisionResult, type EnvironmentSettings } from './approvals/approval.service.js';
 export { ApprovalDecision, RevisionApproval } from './approvals/revision-approval.entity.js';
 export { DEFAULT_APPROVERS, frozenMessage, gateOf, isApprover, type EnvironmentGate } from './approvals/environment-gate.js';
-export { pinnedImageOf } from './approvals/pinned-image.js';
+export { pinnedImageOf } from './promotion/pinned-image.js';
+export { PromotionPreviewService, type PromotionPreview } from './promotion/promotion-preview.service.js';
+export { settingsDifferences, type SettingDifference } from './promotion/settings-diff.js';
+export { commitsBetween, type CommitLine, type CommitsBetween } from './promotion/commit-log.js';
 export { RevisionService, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
 export { appLabel } from './revisions/revision.records.js';
 export { parseImageReference, isValidImageReference, invalidImageMessage, assertImageReference, type ImageReference } from './revisions/image-reference.js';

@@ -4,6 +4,7 @@ import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { ApprovalService } from './approvals/approval.service.js';
+import { PromotionPreviewService } from './promotion/promotion-preview.service.js';
 import { AccessService } from './access/access.service.js';
 import { SingleSignOnService } from './people/single-sign-on.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -64,6 +65,8 @@ export interface KipperServices {
   notifications: NotificationService;
   /** Approvals of deploys into environments that require them, and environment freezes. */
   approvals: ApprovalService;
+  /** What a promotion would change (image, digest, commits, settings, approvals), read only. */
+  promotionPreview: PromotionPreviewService;
   events: EventPublisher;
   pubsub: KipperPubSub;
   queue: JobQueue;
@@ -116,6 +119,7 @@ export function createServices(deps: ServiceDeps): KipperServices {
     ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
     approvals: new ApprovalService({ dataSource, queue, events, audit }),
+    promotionPreview: new PromotionPreviewService({ dataSource, config }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
   };
 }

@@ -39,6 +39,7 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.rebuildApp': 'deployer',
   // Approvals: the resolver checks the environment's approvers (a viewer named user:NAME may decide).
   'Query.pendingApprovals': 'signed-in',
+  'Query.promotionPreview': 'viewer',
   'Mutation.approveRevision': 'viewer',
   'Mutation.rejectRevision': 'viewer',
   'Mutation.enableWebhook': 'deployer',

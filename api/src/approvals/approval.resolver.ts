@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ApprovalDecision, approversOf, ProjectRole, RevisionStatus, type AwaitingRevision, type Environment, type Revision } from '@kipper/core';
+import { ApprovalDecision, approversOf, ProjectRole, RevisionStatus, type AwaitingRevision, type Environment, type PromotionPreview, type Revision } from '@kipper/core';
 import { appFor, projectFor } from '../access/access.guard.js';
 import { AppRefInput } from '../apps/app.types.js';
 import type { KipperContext } from '../graphql/context.js';
 import { EnvironmentType } from '../projects/project.types.js';
 import { RevisionType } from '../revisions/revision.types.js';
-import { ApprovalResultType, ApprovalStateType, EnvironmentSettingsInput, PendingApprovalType } from './approval.types.js';
+import { ApprovalResultType, ApprovalStateType, EnvironmentSettingsInput, PendingApprovalType, PromotionPreviewType } from './approval.types.js';
 
 interface PendingView extends AwaitingRevision {
   approval: ApprovalStateType;
@@ -35,6 +35,16 @@ export class ApprovalResolver {
       out.push({ ...item, approval: stateOf(item.environment, item.decisions), canDecide: ctx.services.approvals.canDecide(item, { actor: ctx.actor, role }) });
     }
     return out;
+  }
+
+  @Query(() => PromotionPreviewType, { description: 'What promoteApp(app, to) would change in the target: image and digest before and after, commits, setting differences, approvals needed, and why it would be refused. Changes nothing.' })
+  async promotionPreview(
+    @Arg('app', () => AppRefInput) ref: AppRefInput,
+    @Arg('to', () => String, { nullable: true }) to: string | null,
+    @Ctx() ctx: KipperContext,
+  ): Promise<PromotionPreview> {
+    const app = await appFor(ctx, ref, ProjectRole.VIEWER, 'Previewing a promotion');
+    return ctx.services.promotionPreview.preview(app, to);
   }
 
   @Mutation(() => ApprovalResultType, {

@@ -7,7 +7,6 @@ import { KipperError } from '../errors/kipper-error.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import { describeError } from '../logger.js';
-import { Environment } from '../projects/environment.entity.js';
 import { optionalBuildCommit, optionalCommit } from './commit.js';
 import { assertImageReference } from './image-reference.js';
 import { DeployEventType } from '../events/deploy-event.js';
@@ -19,7 +18,8 @@ import { appLabel, dispatchRevision, insertImageRevision } from './revision.reco
 import { insertDeliveredRevision, type DeliveredBy, type DeliveredRevision } from '../deliveries/delivery.statement.js';
 import { transition } from './revision.transition.js';
 import { assertOpen, gateOf, type EnvironmentGate } from '../approvals/environment-gate.js';
-import { pinnedImageOf } from '../approvals/pinned-image.js';
+import { pinnedImageOf } from '../promotion/pinned-image.js';
+import { promotionTarget } from '../promotion/promotion-target.js';
 
 export interface DeployImageInput {
   image: string;
@@ -289,17 +289,7 @@ export class RevisionService {
    * environment; deploy it there once first.
    */
   async promote(app: App, options: { to?: string | null; actor: string }): Promise<Revision> {
-    const environments = this.deps.dataSource.getRepository(Environment);
-    const from = await environments.findOneByOrFail({ id: app.environmentId });
-    let target: Environment | null;
-    if (options.to) {
-      target = await environments.findOneBy({ projectId: app.projectId, name: options.to });
-      if (!target) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `The project of ${app.name} has no environment ${options.to}`);
-      if (target.id === from.id) throw new KipperError(ErrorCode.VALIDATION_FAILED, `App ${app.name} is already in ${options.to}: promote to another environment`);
-    } else {
-      target = await environments.findOneBy({ projectId: app.projectId, position: from.position + 1 });
-      if (!target) throw new KipperError(ErrorCode.NO_NEXT_ENVIRONMENT, `Environment ${from.name} is the last of the pipeline: there is no next environment to promote ${app.name} to`);
-    }
+    const { from, target } = await promotionTarget(this.deps.dataSource.manager, app, options.to);
     const current = await this.current(app);
     if (!current || !current.image) {
       throw new KipperError(ErrorCode.NOTHING_TO_PROMOTE, `App ${app.name} in ${from.name} has no live revision yet: there is nothing to promote`);
