@@ -26,3 +26,4 @@ export * from './operations/webhooks.js';
 export * from './operations/notifications.js';
 export * from './operations/people.js';
 export * from './operations/audit.js';
+export * from './operations/approvals.js';
