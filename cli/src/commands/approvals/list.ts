@@ -19,7 +19,7 @@ export function approvalsCommand(program: Command, state: RunState): Command {
       const shown = opts.all ? pending : pending.filter((p) => p.canDecide);
       if (shown.length === 0) {
         const others = pending.length - shown.length;
-        ctx.out.line(`Nothing awaits your approval${opts.project ? ` in ${opts.project}` : ''}.${others > 0 ? ` ${others} other${others === 1 ? '' : 's'} wait for other approvers (--all).` : ''}`);
+        ctx.out.line(`Nothing awaits your approval${opts.project ? ` in ${opts.project}` : ''}.${others > 0 ? ` ${others} ${others === 1 ? 'other waits' : 'others wait'} for other approvers (--all).` : ''}`);
       } else {
         const now = ctx.now();
         const rows = shown.map((p) => [
