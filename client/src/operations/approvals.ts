@@ -115,3 +115,25 @@ export const PipelineHistoryQuery = graphql(
 `,
   [RevisionFields],
 );
+
+/** The settings of an app, for creating it in another environment "with the same settings" (the promote dialog). */
+export const AppSettingsForCopyQuery = graphql(`
+  query AppSettingsForCopy($app: AppRef!) {
+    app(ref: $app) {
+      name
+      source
+      image
+      gitUrl
+      gitBranch
+      dockerfilePath
+      port
+      replicas
+      env { name value }
+      deployPolicy
+      autoRollback
+      watchGit
+      driftPolicy
+      currentRevision { image imageTag }
+    }
+  }
+`);

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { App } from '../apps/app.entity.js';
+import type { Environment } from '../projects/environment.entity.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { KipperError } from '../errors/kipper-error.js';
 import { RevisionStatus } from '../revisions/revision.entity.js';
@@ -40,6 +41,19 @@ export async function gateOf(manager: EntityManager, app: Pick<App, 'id' | 'envi
     frozenBy: row.frozen_by,
     frozenAt: row.frozen_at,
     awaiting: row.awaiting,
+  };
+}
+
+/** An environment's rules as a gate (without the app's waiting revisions). */
+export function gateRulesOf(env: Pick<Environment, 'name' | 'requiredApprovals' | 'approvers' | 'protected' | 'frozenReason' | 'frozenBy' | 'frozenAt'>): Omit<EnvironmentGate, 'awaiting'> {
+  return {
+    environment: env.name,
+    requiredApprovals: env.requiredApprovals,
+    approvers: env.approvers && env.approvers.length > 0 ? env.approvers : DEFAULT_APPROVERS,
+    protected: env.protected,
+    frozenReason: env.frozenReason,
+    frozenBy: env.frozenBy,
+    frozenAt: env.frozenAt,
   };
 }
 
