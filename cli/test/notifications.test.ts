@@ -72,7 +72,7 @@ describe('kip notifications', () => {
       '✔ Notifications of project shop go to https://ci.example.com/hooks/kipper',
       `Channel: ${ID}`,
       'Kind:    webhook (signed JSON)',
-      'Events:  all (revision.queued, revision.live, revision.failed, revision.rolled_back, revision.cancelled, revision.held, app.degraded, app.drift_repaired)',
+      'Events:  all (revision.queued, revision.live, revision.failed, revision.rolled_back, revision.cancelled, revision.held, revision.awaiting_approval, revision.approved, revision.rejected, app.degraded, app.drift_repaired)',
       `Signing secret: ${TOKEN_64}`,
       '',
       'Check X-Kipper-Signature-256 with this secret (see docs/webhooks-and-ci-cd.md, Notifications); it is not shown again.',

@@ -56,8 +56,13 @@ export function appPromoteCommand(app: Command, state: RunState): Command {
         throw new CliError(`${fromEnv} is the last environment of ${source.project.name}; there is nowhere to promote to.`, 1, 'NO_NEXT_ENVIRONMENT');
       }
       if (!opts.yes) {
-        const preview = (await client.request(PromotionPreviewQuery, { app: { name, namespace: source.namespace }, to: opts.to ?? null })).promotionPreview;
-        for (const line of previewLines(preview)) ctx.out.line(line);
+        // The question names what changes; an api that cannot preview still lets a person decide.
+        try {
+          const preview = (await client.request(PromotionPreviewQuery, { app: { name, namespace: source.namespace }, to: opts.to ?? null })).promotionPreview;
+          for (const line of previewLines(preview)) ctx.out.line(line);
+        } catch (error) {
+          ctx.out.line(`(No preview: ${error instanceof Error ? error.message : String(error)})`);
+        }
         const ok = await confirm(ctx.io, `Promote ${name} from ${fromEnv} to ${toEnv}?`);
         if (!ok) {
           ctx.out.line('Promotion cancelled.');
