@@ -65,7 +65,12 @@ describe('console: promotion with a preview, a typed confirmation and approvals'
     await kipper.graphql(`mutation { deployApp(input: { project: "ship", environment: "test", name: "api", image: "registry.example.com/ship-api:v2", port: 8080 }) { id } }`);
     await kipper.graphql(`mutation { deployApp(input: { project: "ship", environment: "prod", name: "api", image: "registry.example.com/ship-api:v1", port: 8080, replicas: 2 }) { id } }`);
     await kipper.graphql(`mutation { deployApp(input: { project: "ship", environment: "test", name: "web", image: "registry.example.com/ship-web:v1", port: 8080 }) { id } }`);
-    await expect.poll(async () => [await revisionStatus('test', 'api', 1), await revisionStatus('prod', 'api', 1), await revisionStatus('test', 'web', 1)], { timeout: 30_000 }).toEqual(['live', 'live', 'live']);
+    const deadline = Date.now() + 30_000;
+    const statuses = async () => [await revisionStatus('test', 'api', 1), await revisionStatus('prod', 'api', 1), await revisionStatus('test', 'web', 1)].join();
+    while ((await statuses()) !== 'live,live,live') {
+      if (Date.now() > deadline) throw new Error(`the first revisions did not go live: ${await statuses()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     await kipper.graphql(`mutation { configureEnvironment(project: "ship", environment: "prod", input: { approvals: 1, protected: true }) { name } }`);
     browser = await launchChromium();
     await newPage(1280);
@@ -116,7 +121,7 @@ describe('console: promotion with a preview, a typed confirmation and approvals'
     const dialog = page.getByTestId('promote-dialog');
     expect(await dialog.getByTestId('preview-blocked').textContent()).toContain('kip app deploy web --project ship --environment prod --image registry.example.com/ship-web:v1');
     await dialog.getByTestId('create-in-target').click();
-    await expect.poll(() => dialog.getByTestId('preview-before').textContent()).toMatch(/nothing running yet/);
+    await expect.poll(() => dialog.getByTestId('preview-before').textContent(), { timeout: UI_TIMEOUT }).toMatch(/nothing running yet/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     const created = (await services().dataSource.query(`SELECT port, replicas FROM app WHERE namespace = 'ship-prod' AND name = 'web'`)) as { port: number; replicas: number }[];
     expect(created).toEqual([{ port: 8080, replicas: 1 }]);
