@@ -3,6 +3,7 @@ import { buildSchema, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
 import { createSecret } from '../../test/support/feedback.js';
+import { RevisionTrigger } from '@kipper/core';
 import { createProject, deployApp, markLive, ok, updateImage } from './helpers.js';
 
 /**
@@ -65,7 +66,30 @@ const INVOCATIONS: Record<string, Invocation> = {
   revokeToken: { query: 'mutation { revokeToken(name: "walk-ci") { id } }' },
   disableUser: { query: 'mutation { disableUser(name: "walker") { name } }' },
   deleteProject: { query: 'mutation { deleteProject(name: "walk-new") }' },
+  configureEnvironment: { query: 'mutation { configureEnvironment(project: "walk", environment: "prod", input: { approvals: 1 }) { requiredApprovals } }' },
+  approveRevision: {
+    query: 'mutation($app: AppRef!, $n: Int!) { approveRevision(app: $app, revision: $n, comment: "ok") { approved } }',
+    variables: () => ({ app: GATE, n: gateRevision }),
+    before: () => awaitApproval(),
+  },
+  rejectRevision: {
+    query: 'mutation($app: AppRef!, $n: Int!) { rejectRevision(app: $app, revision: $n, comment: "not now") { approved } }',
+    variables: () => ({ app: GATE, n: gateRevision }),
+    before: () => awaitApproval(),
+  },
 };
+
+const GATE = { project: 'walk', environment: 'prod', name: 'gate' };
+let gateRevision = 0;
+
+/** A revision of `gate` in prod (configured with approvals above) requested by someone other than admin. */
+async function awaitApproval(): Promise<void> {
+  const services = k.kipper.services;
+  const app = await services.apps.resolve({ ...GATE }, { visible: 'all' });
+  const revision = await services.revisions.deployImage(app, { image: `registry.example.com/gate:v${gateRevision + 10}`, trigger: RevisionTrigger.MANUAL, triggeredBy: 'sam' });
+  expect(revision.status).toBe('awaiting_approval');
+  gateRevision = revision.number;
+}
 
 function schemaMutations(): string[] {
   const sdl = readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8');
@@ -102,6 +126,7 @@ beforeAll(async () => {
   const prodApi = await deployApp(k, { project: 'walk', environment: 'acc', name: 'api', image: 'registry.example.com/api:v1' });
   await markLive(k, prodApi.id, 1);
   await deployApp(k, { ...SITE, gitUrl: 'https://git.example.com/site.git' });
+  await deployApp(k, { ...GATE, image: 'registry.example.com/gate:v1' });
   await createSecret(k.sim.url, 'walk-test', 'gh', { token: 'not-a-real-token' });
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { GraphQLResponse, RunningKipper } from '../../test/support/kipper.js';
 import { App, Revision, RevisionStatus } from '@kipper/core';
@@ -43,15 +44,20 @@ export async function updateImage(k: RunningKipper, app: Record<string, unknown>
   ).updateImage;
 }
 
+/** A digest as the worker records it from the pods (`sha256:` and 64 hex digits), distinct per revision. */
+export function fakeDigest(appId: string, number: number): string {
+  return `sha256:${createHash('sha256').update(`${appId}#${number}`).digest('hex')}`;
+}
+
 /**
  * What the worker does when a rollout finishes: the revision becomes `live` and current
  * (earlier live revisions keep `live`; only `current` moves).
  */
-export async function markLive(k: RunningKipper, appId: string, number: number): Promise<void> {
+export async function markLive(k: RunningKipper, appId: string, number: number, digest: string | null = fakeDigest(appId, number)): Promise<void> {
   const ds = k.kipper.services.dataSource;
   const revision = await ds.getRepository(Revision).findOneByOrFail({ appId, number });
   const now = new Date();
-  await ds.getRepository(Revision).update({ id: revision.id }, { status: RevisionStatus.LIVE, startedAt: now, finishedAt: now });
+  await ds.getRepository(Revision).update({ id: revision.id }, { status: RevisionStatus.LIVE, startedAt: now, finishedAt: now, digest });
   await ds.getRepository(App).update({ id: appId }, { currentRevisionId: revision.id });
 }
 

@@ -70,7 +70,7 @@ describe('notification channels', () => {
     expect(created.channel).toMatchObject({
       kind: 'WEBHOOK',
       url: 'https://93.184.216.34/hooks/kipper?…',
-      events: ['REVISION_QUEUED', 'REVISION_LIVE', 'REVISION_FAILED', 'REVISION_ROLLED_BACK', 'REVISION_CANCELLED', 'REVISION_HELD', 'APP_DEGRADED', 'APP_DRIFT_REPAIRED'],
+      events: ['REVISION_QUEUED', 'REVISION_LIVE', 'REVISION_FAILED', 'REVISION_ROLLED_BACK', 'REVISION_CANCELLED', 'REVISION_HELD', 'REVISION_AWAITING_APPROVAL', 'REVISION_APPROVED', 'REVISION_REJECTED', 'APP_DEGRADED', 'APP_DRIFT_REPAIRED'],
       enabled: true,
       createdBy: 'admin',
       project: { name: 'notify' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKipper, type RunningKipper } from '../../test/support/kipper.js';
-import { codeOf, count, createProject, deployApp, markFailed, markLive, ok, REVISION, simStatus, updateImage } from './helpers.js';
+import { codeOf, count, createProject, deployApp, fakeDigest, markFailed, markLive, ok, REVISION, simStatus, updateImage } from './helpers.js';
 
 let k: RunningKipper;
 beforeAll(async () => {
@@ -207,23 +207,39 @@ describe('promotion', () => {
     const before = await count(k, 'revision');
     const res = await k.graphql(`mutation($app: AppRef!) { promoteApp(app: $app) { number } }`, { app: svc });
     expect(codeOf(res)).toBe('APP_NOT_FOUND');
-    expect(res.errors![0]!.message).toContain('yourr-name-acc');
+    // The hint names a command that works as given: project and environment included.
+    expect(res.errors![0]!.message).toContain('kip app deploy svc --project yourr-name --environment acc --image registry.example.com/svc:v1');
     expect(await count(k, 'revision')).toBe(before);
   });
 
-  it('copies the current image to the next environment with trigger promotion', async () => {
+  it('deploys the digest the source ran to the next environment with trigger promotion, keeping the tag for display', async () => {
     await deployApp(k, { project: 'yourr-name', environment: 'acc', name: 'svc', image: 'registry.example.com/svc:v0' });
+    const { id } = ok(await k.graphql<{ app: { id: string } }>(`query($ref: AppRef!) { app(ref: $ref) { id } }`, { ref: svc })).app;
     const res = ok(
-      await k.graphql<{ promoteApp: RevisionView & { app: { namespace: string } } }>(`mutation($app: AppRef!) { promoteApp(app: $app) { ${REVISION} app { namespace } } }`, { app: svc }),
+      await k.graphql<{ promoteApp: RevisionView & { imageTag: string; app: { namespace: string } } }>(
+        `mutation($app: AppRef!) { promoteApp(app: $app) { ${REVISION} imageTag app { namespace } } }`,
+        { app: svc },
+      ),
     ).promoteApp;
     expect(res).toMatchObject({
       number: 2,
       trigger: 'PROMOTION',
       triggeredBy: 'admin',
-      image: 'registry.example.com/svc:v1',
+      image: `registry.example.com/svc@${fakeDigest(id, 1)}`,
+      imageTag: 'registry.example.com/svc:v1',
       app: { namespace: 'yourr-name-acc' },
       promotedFrom: { namespace: 'yourr-name-test', environment: 'test', app: 'svc', revision: 1 },
     });
+  });
+
+  it('refuses DIGEST_UNKNOWN when the live source revision has no recorded digest, writing nothing', async () => {
+    const old = { project: 'yourr-name', environment: 'test', name: 'olden' };
+    const app = await deployApp(k, { ...old, image: 'registry.example.com/olden:v1' });
+    await deployApp(k, { ...old, environment: 'acc', image: 'registry.example.com/olden:v0' });
+    await markLive(k, app.id, 1, null);
+    const before = await count(k, 'revision');
+    expect(codeOf(await k.graphql(`mutation($app: AppRef!) { promoteApp(app: $app) { number } }`, { app: old }))).toBe('DIGEST_UNKNOWN');
+    expect(await count(k, 'revision')).toBe(before);
   });
 
   it('refuses NO_NEXT_ENVIRONMENT from the last environment', async () => {

@@ -26,8 +26,8 @@ describe('schema/schema.graphql', () => {
   it('keeps the root fields the CLI and the console code against', async () => {
     const schema = parseSdl(await printKipperSchema());
     const fields = (name: string) => Object.keys((schema.getType(name) as GraphQLObjectType).getFields()).sort();
-    expect(fields('Query')).toEqual(['app', 'appEnv', 'apps', 'auditLog', 'build', 'me', 'notificationChannels', 'notificationDeliveries', 'project', 'projectMembers', 'projects', 'tokens', 'users', 'webhookSecret']);
-    expect(fields('Mutation')).toEqual(['addProjectMember', 'cancelRollout', 'changePassword', 'configureApp', 'connectFeedback', 'createNotificationChannel', 'createProject', 'createToken', 'createUser', 'deleteApp', 'deleteNotificationChannel', 'deleteProject', 'deployApp', 'disableUser', 'disableWebhook', 'disconnectFeedback', 'enableWebhook', 'promoteApp', 'rebuildApp', 'removeProjectMember', 'revokeToken', 'rollbackApp', 'trustWebhookIssuer', 'unpinApp', 'untrustWebhookIssuer', 'updateAppEnv', 'updateAppSettings', 'updateImage']);
+    expect(fields('Query')).toEqual(['app', 'appEnv', 'apps', 'auditLog', 'build', 'me', 'notificationChannels', 'notificationDeliveries', 'pendingApprovals', 'project', 'projectMembers', 'projects', 'promotionPreview', 'tokens', 'users', 'webhookSecret']);
+    expect(fields('Mutation')).toEqual(['addProjectMember', 'approveRevision', 'cancelRollout', 'changePassword', 'configureApp', 'configureEnvironment', 'connectFeedback', 'createNotificationChannel', 'createProject', 'createToken', 'createUser', 'deleteApp', 'deleteNotificationChannel', 'deleteProject', 'deployApp', 'disableUser', 'disableWebhook', 'disconnectFeedback', 'enableWebhook', 'promoteApp', 'rebuildApp', 'rejectRevision', 'removeProjectMember', 'revokeToken', 'rollbackApp', 'trustWebhookIssuer', 'unpinApp', 'untrustWebhookIssuer', 'updateAppEnv', 'updateAppSettings', 'updateImage']);
     expect(fields('Subscription')).toEqual(['appEvents', 'buildLog', 'podLogs', 'projectEvents']);
   });
 

@@ -72,6 +72,10 @@ function statusMarker(revision: RevisionState): string | undefined {
       return 'held';
     case 'CANCELLED':
       return 'cancelled';
+    case 'AWAITING_APPROVAL':
+      return 'awaiting approval';
+    case 'REJECTED':
+      return 'rejected';
   }
 }
 
@@ -107,15 +111,16 @@ export const HISTORY_HEADER = ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'WHEN'] as con
  * before WHEN, which stays last: its markers are the one cell of varying length.
  */
 export function historyTable(revisions: readonly Revision[], now: Date, pinned?: number | null, wide = false): string[] {
-  const header = wide ? ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'TRIGGERED BY', 'WHEN'] : HISTORY_HEADER;
+  const header = wide ? ['#', 'IMAGE', 'COMMIT', 'TRIGGER', 'TRIGGERED BY', 'DIGEST', 'PROMOTED FROM', 'WHEN'] : HISTORY_HEADER;
   return table(
     header,
     revisions.map((r) => [
       String(r.number),
-      r.image ?? '-',
+      // A promotion runs `repo@sha256:…`; people know it by the tag it was promoted as.
+      r.imageTag ?? r.image ?? '-',
       shortCommit(r.commit),
       word(r.trigger),
-      ...(wide ? [r.triggeredBy] : []),
+      ...(wide ? [r.triggeredBy, shortDigest(r.digest), promotedFromCell(r)] : []),
       `${relativeTime(revisionTime(r), now)}${revisionMarker(r, r.number === pinned)}`,
     ]),
   );
@@ -197,11 +202,30 @@ export function revisionProgress(revision: Pick<Revision, 'number' | 'status' | 
       return revision.heldReason ?? `${n} is held`;
     case 'CANCELLED':
       return `${n} was cancelled${revision.failureReason ? ` (${revision.failureReason})` : ''}`;
+    case 'AWAITING_APPROVAL':
+      return `${n} awaits approval (kip approvals; kip approve APP --revision ${revision.number})`;
+    case 'REJECTED':
+      return `${n} was rejected${revision.failureReason ? ` (${revision.failureReason})` : ''}`;
   }
 }
 
 export function isFinished(status: Revision['status']): boolean {
-  return status === 'LIVE' || status === 'FAILED' || status === 'SUPERSEDED' || status === 'CANCELLED';
+  return status === 'LIVE' || status === 'FAILED' || status === 'SUPERSEDED' || status === 'CANCELLED' || status === 'REJECTED';
+}
+
+/** Held or awaiting approval: nothing happens until a person acts, so `--wait` stops there (exit 0). */
+export function waitsForPerson(status: Revision['status']): boolean {
+  return status === 'HELD' || status === 'AWAITING_APPROVAL';
+}
+
+/** `sha256:3f2a9c1b7e4d` (12 hex digits), as `docker images` shortens digests; `-` when none was recorded. */
+export function shortDigest(digest: string | null | undefined): string {
+  return digest ? digest.slice(0, 'sha256:'.length + 12) : '-';
+}
+
+/** `test #12` for a promoted revision, `-` otherwise: where the bytes came from. */
+export function promotedFromCell(r: Pick<Revision, 'promotedFrom'>): string {
+  return r.promotedFrom ? `${r.promotedFrom.environment} #${r.promotedFrom.revision}` : '-';
 }
 
 /** A revision as `--output json` prints it: enums lower-case, everything else as the API says. */
@@ -209,6 +233,8 @@ export function revisionJson(r: Revision): Record<string, unknown> {
   return {
     number: r.number,
     image: r.image,
+    imageTag: r.imageTag,
+    digest: r.digest,
     commit: r.commit,
     trigger: jsonEnum(r.trigger),
     triggeredBy: r.triggeredBy,

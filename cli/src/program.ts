@@ -33,6 +33,10 @@ import { webhookStatusCommand } from './commands/app/webhook/status.js';
 import { webhookTrustCommand } from './commands/app/webhook/trust.js';
 import { webhookUntrustCommand } from './commands/app/webhook/untrust.js';
 import { auditCommand } from './commands/audit.js';
+import { approvalsCommand } from './commands/approvals/list.js';
+import { approveCommand } from './commands/approvals/approve.js';
+import { rejectCommand } from './commands/approvals/reject.js';
+import { environmentSetCommand } from './commands/project/environment-set.js';
 import { loginCommand } from './commands/login.js';
 import { notificationsAddCommand } from './commands/notifications/add.js';
 import { notificationsDeliveriesCommand } from './commands/notifications/deliveries.js';
@@ -71,6 +75,11 @@ const commands: Entry[] = [
         group: 'member',
         description: 'who may read, deploy or manage the project',
         commands: [memberAddCommand, memberRemoveCommand, memberListCommand],
+      },
+      {
+        group: 'environment',
+        description: 'approvals, approvers, protection and freezes of an environment',
+        commands: [environmentSetCommand],
       },
     ],
   },
@@ -130,6 +139,9 @@ const commands: Entry[] = [
     description: 'send deploy events to webhooks and Slack; see every delivery attempt',
     commands: [notificationsAddCommand, notificationsListCommand, notificationsRemoveCommand, notificationsDeliveriesCommand],
   },
+  approvalsCommand,
+  approveCommand,
+  rejectCommand,
   auditCommand,
 ];
 

@@ -1,7 +1,7 @@
 import type { Revision } from '@kipper/client';
 import type { Command } from 'commander';
 import type { Context } from './action.js';
-import { revisionJson, revisionProgress } from './format.js';
+import { revisionJson, revisionProgress, waitsForPerson } from './format.js';
 import { parseIntOption, type AppRef } from './options.js';
 import { assertLive, DEFAULT_WAIT_TIMEOUT_SECONDS, RevisionWatcher } from './wait.js';
 
@@ -71,7 +71,7 @@ export async function runRevisionFlow<T extends Revision>(
   if (final.status === 'LIVE') ctx.out.success(revisionProgress(final));
   // Held: accepted while the app is pinned; the follower printed why and what deploys it. Not a
   // failure, and nothing will happen until a person acts: exit 0 without waiting.
-  if (final.status === 'HELD') return 0;
+  if (waitsForPerson(final.status)) return 0;
   assertLive(final);
   return 0;
 }
@@ -114,7 +114,7 @@ export async function runChangeFlow<R>(ctx: Context, flags: WaitFlags, flow: Cha
   const final = await watcher.follow(deployed);
   ctx.out.result(flow.json(result, final));
   if (final.status === 'LIVE') ctx.out.success(revisionProgress(final));
-  if (final.status === 'HELD') return 0;
+  if (waitsForPerson(final.status)) return 0;
   assertLive(final);
   return 0;
 }

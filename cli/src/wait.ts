@@ -8,7 +8,7 @@ import {
 } from '@kipper/client';
 import type { Context } from './action.js';
 import { CliError, ExitCode } from './errors.js';
-import { isFinished, revisionProgress } from './format.js';
+import { isFinished, revisionProgress, waitsForPerson } from './format.js';
 import type { AppRef } from './options.js';
 
 export interface WaitOptions {
@@ -124,7 +124,7 @@ export class RevisionWatcher {
         const onRevision = (revision: Revision) => {
           if (finished || revision.number !== number) return;
           show(revision);
-          if (isFinished(revision.status) || revision.status === 'HELD') finish(revision);
+          if (isFinished(revision.status) || waitsForPerson(revision.status)) finish(revision);
         };
 
         onRevision(initial);

@@ -176,9 +176,11 @@ describe('the seed flow with the built kip', () => {
   it('--output json is parseable and says the same', async () => {
     const r = await kip(['app', 'history', 'api', '--project', 'yourr-name', '--environment', 'acc', '-o', 'json']);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.out) as { namespace: string; revisions: { trigger: string; current: boolean; image: string }[] };
+    const json = JSON.parse(r.out) as { namespace: string; revisions: { trigger: string; current: boolean; image: string; digest: string }[] };
     expect(json.namespace).toBe('yourr-name-acc');
-    expect(json.revisions[0]).toMatchObject({ trigger: 'promotion', current: true, image: 'registry.example.com/api:ghi789b' });
+    // A promotion runs the digest test ran, and keeps the tag for display.
+    expect(json.revisions[0]).toMatchObject({ trigger: 'promotion', current: true, imageTag: 'registry.example.com/api:ghi789b', image: expect.stringMatching(/^registry\.example\.com\/api@sha256:[0-9a-f]{64}$/) });
+    expect(json.revisions[0]!.image).toBe(`registry.example.com/api@${json.revisions[0]!.digest}`);
   });
 });
 

@@ -13,7 +13,7 @@ async function kip(args: string[]) {
 }
 
 const calls = (name: string) => fake.calls.filter((c) => c.operationName === name);
-const ALL = ['REVISION_QUEUED', 'REVISION_LIVE', 'REVISION_FAILED', 'REVISION_ROLLED_BACK', 'REVISION_CANCELLED', 'REVISION_HELD', 'APP_DEGRADED', 'APP_DRIFT_REPAIRED'];
+const ALL = ['REVISION_QUEUED', 'REVISION_LIVE', 'REVISION_FAILED', 'REVISION_ROLLED_BACK', 'REVISION_CANCELLED', 'REVISION_HELD', 'REVISION_AWAITING_APPROVAL', 'REVISION_APPROVED', 'REVISION_REJECTED', 'APP_DEGRADED', 'APP_DRIFT_REPAIRED'];
 const ID = '5b0c2f0e-8a7d-4c8e-9a55-0d1f2e3a4b5c';
 const SLACK_ID = '0f1e2d3c-4b5a-4968-8776-655443322110';
 
@@ -72,7 +72,7 @@ describe('kip notifications', () => {
       '✔ Notifications of project shop go to https://ci.example.com/hooks/kipper',
       `Channel: ${ID}`,
       'Kind:    webhook (signed JSON)',
-      'Events:  all (revision.queued, revision.live, revision.failed, revision.rolled_back, revision.cancelled, revision.held, app.degraded, app.drift_repaired)',
+      'Events:  all (revision.queued, revision.live, revision.failed, revision.rolled_back, revision.cancelled, revision.held, revision.awaiting_approval, revision.approved, revision.rejected, app.degraded, app.drift_repaired)',
       `Signing secret: ${TOKEN_64}`,
       '',
       'Check X-Kipper-Signature-256 with this secret (see docs/webhooks-and-ci-cd.md, Notifications); it is not shown again.',

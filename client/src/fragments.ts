@@ -9,6 +9,8 @@ export const RevisionFields = graphql(`
   fragment RevisionFields on Revision @_unmask {
     number
     image
+    imageTag
+    digest
     commit
     trigger
     triggeredBy
@@ -19,6 +21,7 @@ export const RevisionFields = graphql(`
     rollbackTo
     promotedFrom { namespace environment app revision }
     progress { updated ready desired available old }
+    settings { port env { name value fingerprint } }
     build { id number status }
     createdAt
     startedAt

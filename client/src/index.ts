@@ -28,3 +28,4 @@ export * from './operations/people.js';
 export * from './operations/audit.js';
 export * from './operations/settings.js';
 export * from './operations/runtime.js';
+export * from './operations/approvals.js';

@@ -42,6 +42,13 @@ export { Revision, RevisionStatus, RevisionTrigger, UNFINISHED_STATUSES, type Ro
 export { REVISION_TRANSITIONS, INITIAL_REVISION_STATUS, canTransition, isFinal, assertTransition, RevisionTransitionError, KIPPER_ACTOR, isAutomaticRollback, wasLive } from './revisions/revision.lifecycle.js';
 export { RevisionLifecycleService, type AutomaticRollback, type CancelResult, type RevisionLifecycleDeps } from './revisions/revision-lifecycle.service.js';
 export { heldMessage, pinTime, isAutomatedTrigger, type AppPin } from './revisions/pin.js';
+export { ApprovalService, approversOf, type AwaitingRevision, type Decider, type DecisionResult, type EnvironmentSettings } from './approvals/approval.service.js';
+export { ApprovalDecision, RevisionApproval } from './approvals/revision-approval.entity.js';
+export { DEFAULT_APPROVERS, frozenMessage, gateOf, isApprover, type EnvironmentGate } from './approvals/environment-gate.js';
+export { pinnedImageOf } from './promotion/pinned-image.js';
+export { PromotionPreviewService, type PromotionPreview } from './promotion/promotion-preview.service.js';
+export { settingsDifferences, type SettingDifference } from './promotion/settings-diff.js';
+export { commitsBetween, type CommitLine, type CommitsBetween } from './promotion/commit-log.js';
 export { RevisionService, clampPage, type DeployImageInput, type RequestBuildInput, type RevisionPage, type RevisionServiceDeps } from './revisions/revision.service.js';
 export { appLabel } from './revisions/revision.records.js';
 export { revisionDiff, compareRevisions, commitUrl, diffEnv, type RevisionDiff, type ValueChange, type EnvDiffEntry, type EnvValueChange } from './revisions/revision-diff.js';

@@ -4,6 +4,8 @@ import { AppConditionsService } from './apps/app-conditions.service.js';
 import { AppService } from './apps/app.service.js';
 import { AppSettingsService } from './apps/app-settings.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { ApprovalService } from './approvals/approval.service.js';
+import { PromotionPreviewService } from './promotion/promotion-preview.service.js';
 import { AccessService } from './access/access.service.js';
 import { SingleSignOnService } from './people/single-sign-on.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -65,6 +67,10 @@ export interface KipperServices {
   feedback: FeedbackService;
   /** Notification channels of projects and apps, and every attempt to send to them (the worker sends). */
   notifications: NotificationService;
+  /** Approvals of deploys into environments that require them, and environment freezes. */
+  approvals: ApprovalService;
+  /** What a promotion would change (image, digest, commits, settings, approvals), read only. */
+  promotionPreview: PromotionPreviewService;
   events: EventPublisher;
   /** What runs of an app, read from the cluster: pods, their events and logs. */
   runtime: RuntimeService;
@@ -119,6 +125,8 @@ export function createServices(deps: ServiceDeps): KipperServices {
     webhookTrusts: new WebhookTrustService({ dataSource, config, audit }),
     ciIdentities: new CiIdentityService({ dataSource, config, log: (message) => log.warn(message) }),
     feedback: new FeedbackService({ dataSource, cluster, config, audit }),
+    approvals: new ApprovalService({ dataSource, queue, events, audit }),
+    promotionPreview: new PromotionPreviewService({ dataSource, config }),
     notifications: new NotificationService({ dataSource, cluster, config, projects, apps, audit, log }),
     runtime: new RuntimeService({ cluster }),
   };

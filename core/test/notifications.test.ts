@@ -30,6 +30,9 @@ describe('notification event types', () => {
     expect(notificationEventOf(DeployEventType.FAILED, revision(RevisionTrigger.MANUAL), 'x')).toBe(NotificationEvent.REVISION_FAILED);
     expect(notificationEventOf(DeployEventType.CANCELLED, revision(RevisionTrigger.MANUAL), null)).toBe(NotificationEvent.REVISION_CANCELLED);
     expect(notificationEventOf(DeployEventType.HELD, revision(RevisionTrigger.WEBHOOK), null)).toBe(NotificationEvent.REVISION_HELD);
+    expect(notificationEventOf(DeployEventType.AWAITING_APPROVAL, revision(RevisionTrigger.PROMOTION), null)).toBe(NotificationEvent.REVISION_AWAITING_APPROVAL);
+    expect(notificationEventOf(DeployEventType.APPROVED, revision(RevisionTrigger.PROMOTION), 'approved by rita (1/2)')).toBe(NotificationEvent.REVISION_APPROVED);
+    expect(notificationEventOf(DeployEventType.REJECTED, revision(RevisionTrigger.PROMOTION), 'rejected by rita')).toBe(NotificationEvent.REVISION_REJECTED);
     expect(notificationEventOf(DeployEventType.HEALTH, revision(RevisionTrigger.WEBHOOK), 'Degraded: CrashLoopBackOff (1/1 pods crash-looping)')).toBe(NotificationEvent.APP_DEGRADED);
     expect(notificationEventOf(DeployEventType.HEALTH, revision(RevisionTrigger.WEBHOOK), 'Healthy')).toBeNull();
     expect(notificationEventOf(DeployEventType.HEALTH, revision(RevisionTrigger.WEBHOOK), 'Progressing: rollout')).toBeNull();
@@ -47,6 +50,9 @@ describe('notification event types', () => {
       'revision.rolled_back',
       'revision.cancelled',
       'revision.held',
+      'revision.awaiting_approval',
+      'revision.approved',
+      'revision.rejected',
       'app.degraded',
       'app.drift_repaired',
     ]);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import {
   App,
+  ApprovalDecision,
+  ApprovalService,
   AppSource,
   AuditEntry,
   AuditService,
@@ -40,7 +42,7 @@ const REDIS_URL = process.env.KIPPER_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const id = randomBytes(4).toString('hex');
 const database = `kipper_lifecycle_${id}`;
 
-const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, HELD, CANCELLED } = RevisionStatus;
+const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, HELD, CANCELLED, AWAITING_APPROVAL, REJECTED } = RevisionStatus;
 
 let db: DataSource;
 let queue: JobQueue;
@@ -48,6 +50,7 @@ let pubsub: KipperPubSub;
 let revisions: RevisionLifecycleService;
 let history: RevisionService;
 let builds: BuildLifecycleService;
+let approvals: ApprovalService;
 let environment: Environment;
 let apps = 0;
 
@@ -58,6 +61,7 @@ beforeAll(async () => {
   const events = new EventPublisher(pubsub);
   revisions = new RevisionLifecycleService({ dataSource: db, queue, events, audit: new AuditService({ dataSource: db }), log: consoleLogger });
   builds = new BuildLifecycleService({ dataSource: db, events });
+  approvals = new ApprovalService({ dataSource: db, queue, events, audit: new AuditService({ dataSource: db }) });
   history = new RevisionService({ dataSource: db, queue, events, audit: new AuditService({ dataSource: db }) });
   const project = await db.getRepository(Project).save({ name: `p${id}`, displayName: 'Lifecycle' });
   environment = await db.getRepository(Environment).save({ projectId: project.id, name: 'test', position: 0, namespace: `p${id}-test` });
@@ -122,9 +126,18 @@ const refused = (revision: Revision, to: RevisionStatus) => new RevisionTransiti
 
 /**
  * Each status a revision can be moved to, through the service method that moves it there.
- * `queued` (from `held`) and `held` (only ever a starting status) are covered by the pin tests.
+ * `queued` (from `held`) and `held` (only ever a starting status) are covered by the pin tests;
+ * `awaiting_approval` is only ever a starting status too (its ways out: test/worker/promotion.test.ts).
  */
-const MOVES: Record<Exclude<RevisionStatus, typeof QUEUED | typeof HELD>, (app: App, revision: Revision) => Promise<unknown>> = {
+const MOVES: Record<Exclude<RevisionStatus, typeof QUEUED | typeof HELD | typeof AWAITING_APPROVAL>, (app: App, revision: Revision) => Promise<unknown>> = {
+  [REJECTED]: async (app, revision) => {
+    try {
+      await approvals.decide(app, revision.number, { actor: 'alice', role: 'admin' }, ApprovalDecision.REJECT, 'no');
+    } catch (error) {
+      if ((error as { code?: string }).code === ErrorCode.NOT_AWAITING_APPROVAL) throw refused(revision, REJECTED);
+      throw error;
+    }
+  },
   [BUILDING]: (app, revision) => buildOf(revision).then((build) => builds.start(app, revision, build, 'abc123f')),
   [ROLLING_OUT]: (app, revision) => revisions.startRollout(app, revision),
   [LIVE]: (app, revision) => revisions.goLive(app, revision),
@@ -147,6 +160,7 @@ const MOVES: Record<Exclude<RevisionStatus, typeof QUEUED | typeof HELD>, (app: 
 };
 
 const ALLOWED: [RevisionStatus, keyof typeof MOVES][] = [
+  [AWAITING_APPROVAL, REJECTED],
   [QUEUED, BUILDING],
   [QUEUED, ROLLING_OUT],
   [QUEUED, FAILED],
@@ -168,7 +182,7 @@ const REFUSED = Object.values(RevisionStatus)
   .flatMap((from) => TARGETS.map((to) => [from, to] as [RevisionStatus, keyof typeof MOVES]))
   .filter(([from, to]) => !ALLOWED.some(([f, t]) => f === from && t === to) && !RESUMED(from, to))
   // held → superseded is allowed, by the pin's methods only (see the pin tests).
-  .filter(([from, to]) => !(from === HELD && canTransition(from, to)));
+  .filter(([from, to]) => !((from === HELD || from === AWAITING_APPROVAL) && canTransition(from, to)));
 
 describe('RevisionLifecycleService applies the state machine in PostgreSQL', () => {
   it.each(ALLOWED)('moves %s → %s', async (from, to) => {
@@ -177,8 +191,8 @@ describe('RevisionLifecycleService applies the state machine in PostgreSQL', () 
     await MOVES[to](app, revision);
     const stored = await reload(revision);
     expect(stored.status).toBe(to);
-    // cancel reads the app's revisions itself; the others update the caller's object too.
-    if (to !== CANCELLED) expect(revision.status).toBe(to);
+    // cancel and decisions read the revision themselves; the others update the caller's object too.
+    if (to !== CANCELLED && to !== REJECTED) expect(revision.status).toBe(to);
     if (to === LIVE || to === FAILED || to === SUPERSEDED || to === CANCELLED) expect(stored.finishedAt).not.toBeNull();
     if (to === BUILDING || to === ROLLING_OUT) expect(stored.startedAt).not.toBeNull();
     if (to === SUPERSEDED && from === QUEUED) expect(stored.startedAt).toBeNull();

@@ -12,7 +12,7 @@ import {
   UNFINISHED_STATUSES,
 } from '@kipper/core';
 
-const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, HELD, CANCELLED } = RevisionStatus;
+const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, HELD, CANCELLED, AWAITING_APPROVAL, REJECTED } = RevisionStatus;
 
 /**
  * The lifecycle as users know it (docs/architecture.md, "Revision lifecycle"), written out
@@ -21,6 +21,10 @@ const { QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, HELD, CANCELLED
 const ALLOWED: readonly (readonly [RevisionStatus, RevisionStatus])[] = [
   [HELD, QUEUED], // the app was unpinned: the newest held revision deploys
   [HELD, SUPERSEDED], // a newer held revision was unpinned, or a person deployed meanwhile
+  [AWAITING_APPROVAL, QUEUED], // enough approvers approved it
+  [AWAITING_APPROVAL, HELD], // approved, but an automated delivery and the app is pinned
+  [AWAITING_APPROVAL, REJECTED], // an approver rejected it
+  [AWAITING_APPROVAL, SUPERSEDED], // a newer revision of the app came before the approvals
   [QUEUED, BUILDING], // a git app's build starts
   [QUEUED, ROLLING_OUT], // an image, nothing to build
   [QUEUED, FAILED], // nothing to roll out (no image, the build is gone or failed before)
@@ -36,7 +40,7 @@ const ALLOWED: readonly (readonly [RevisionStatus, RevisionStatus])[] = [
   [ROLLING_OUT, CANCELLED], // a person cancelled the rollout (the last live image comes back)
 ];
 
-const STATUSES = [HELD, QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, CANCELLED];
+const STATUSES = [HELD, AWAITING_APPROVAL, QUEUED, BUILDING, ROLLING_OUT, LIVE, FAILED, SUPERSEDED, CANCELLED, REJECTED];
 const allowed = (from: RevisionStatus, to: RevisionStatus) => ALLOWED.some(([f, t]) => f === from && t === to);
 const ALL_PAIRS = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to] as const));
 const REFUSED = ALL_PAIRS.filter(([from, to]) => !allowed(from, to));
@@ -74,9 +78,9 @@ describe('revision state machine', () => {
     expect(ALLOWED.length + REFUSED.length).toBe(STATUSES.length ** 2);
   });
 
-  it('starts revisions queued; live, failed, superseded and cancelled are final', () => {
+  it('starts revisions queued; live, failed, superseded, cancelled and rejected are final', () => {
     expect(INITIAL_REVISION_STATUS).toBe(QUEUED);
-    expect(STATUSES.filter(isFinal).sort()).toEqual([LIVE, FAILED, SUPERSEDED, CANCELLED].sort());
+    expect(STATUSES.filter(isFinal).sort()).toEqual([LIVE, FAILED, SUPERSEDED, CANCELLED, REJECTED].sort());
   });
 
   it('lets the worker fail every revision it owns, and own none that is final', () => {

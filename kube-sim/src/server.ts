@@ -10,6 +10,8 @@ import { parseResourcePath, pathNotFound, type ResourceRoute } from './routes.js
 import { getScale, updateScale } from './scale.js';
 import { combine, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError } from './status.js';
+import { pushImage } from './registry.js';
+import { isObject } from './types.js';
 import { asTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
 
@@ -67,6 +69,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (req.method === 'GET' && serveNonResource(path, res)) return;
+  if (path.startsWith(SIMULATOR_PREFIX)) return serveSimulatorControl(path, req, res);
   const route = parseResourcePath(path);
   if (!route) throw pathNotFound();
   ctx.onRequest?.({
@@ -78,6 +81,18 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     userAgent: req.headers['user-agent'] ?? '',
   });
   await handleResource(ctx, route, req, res, url.searchParams);
+}
+
+/** The simulator's own controls, under a path no Kubernetes API uses. */
+const SIMULATOR_PREFIX = '/kipper-sim/';
+
+async function serveSimulatorControl(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (path !== '/kipper-sim/v1/images/push') throw pathNotFound();
+  if (req.method !== 'POST') throw methodNotAllowed(req.method ?? '');
+  const body = parseJson(await readBody(req));
+  const image = isObject(body) && typeof body.image === 'string' ? body.image.trim() : '';
+  if (!image || image.includes('@')) throw new ApiError(422, 'Invalid', 'body must be {"image": "repository:tag"} (a tag, not a digest)');
+  sendJson(res, 200, pushImage(image));
 }
 
 function serveNonResource(path: string, res: ServerResponse): boolean {

@@ -8,6 +8,7 @@ import { deleteNamespace, ensureNamespace } from './namespaces.js';
 import { ping } from './ping.js';
 import { followPodLogs } from './pod-logs.js';
 import { readHealth } from './read-health.js';
+import { readRunningDigest } from './running-digest.js';
 import { setReplicas } from './replicas.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { followRollout } from './rollout.js';
@@ -48,6 +49,7 @@ export function connectCluster(target: ClusterTarget, options: ConnectOptions = 
     writeNotificationSecret: (namespace, channelId, app, secret) => writeNotificationSecret(ctx, namespace, channelId, app, secret),
     deleteNotificationSecret: (namespace, channelId) => deleteNotificationSecret(ctx, namespace, channelId),
     readHealth: (namespace, name) => readHealth(ctx, namespace, name),
+    readRunningDigest: (namespace, name) => readRunningDigest(ctx, namespace, name),
     readAppObjects: (namespace, name) => readAppObjects(ctx, namespace, name),
     watchManaged: (options) => watchManaged(ctx, options),
     deleteBuild: (namespace, jobName) => deleteBuild(ctx, namespace, jobName),

@@ -176,6 +176,8 @@ export interface Cluster {
   deleteNotificationSecret(namespace: string, channelId: string): Promise<void>;
   /** Health of the app from its Deployment, ReplicaSets and pods (the Argo CD model). Missing when there is no Deployment; Suspended when spec.replicas is 0; Degraded with the reason when pods crash-loop / cannot pull / OOM / progress deadline exceeded; Progressing while a rollout is under way (updated < desired, or new pods not yet ready) and not degraded; else Healthy. Decide Degraded when a pod of the CURRENT ReplicaSet is in CrashLoopBackOff/ImagePullBackOff/ErrImagePull, or its last termination was OOMKilled and it is not ready, or Progressing condition reason ProgressDeadlineExceeded. */
   readHealth(namespace: string, name: string): Promise<AppHealth>;
+  /** `sha256:…` the app's current ready pods run (their containerStatuses[].imageID); null when none reports one. */
+  readRunningDigest(namespace: string, name: string): Promise<string | null>;
   /** Deployment/Service/Ingress as they are now (null = missing). */
   readAppObjects(namespace: string, name: string): Promise<AppObjects>;
   /** Cluster-wide watches (all namespaces) of Deployments, ReplicaSets, Pods, Services and Ingresses labelled app.kubernetes.io/managed-by=kipper; `app` from the object's app label (kube/src/labels.ts APP_LABEL). Reconnects with backoff (reuse kube/src/retry.ts helpers), restarts on 410 Expired and calls onResync after any restart from scratch/reconnect. Resolves when signal aborts. */

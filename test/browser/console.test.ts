@@ -301,7 +301,7 @@ describe('web console in chromium', () => {
     await row(4).getByTestId('current').waitFor();
     // #2 has the image that runs now, so its Rollback is disabled and says why; #1's works.
     await expect.poll(() => row(2).getByRole('button', { name: /Rollback/ }).isDisabled()).toBe(true);
-    expect(await row(2).getByRole('button', { name: /Rollback/ }).getAttribute('title')).toBe('It runs the same image as the current revision.');
+    expect(await row(2).getByRole('button', { name: /Rollback/ }).getAttribute('title')).toBe('It runs the same image and settings as the current revision.');
     expect(await row(1).getByRole('button', { name: /Rollback/ }).isEnabled()).toBe(true);
     await expectSamePage(marker);
     await shot('08-deploys-auto-rolled-back');

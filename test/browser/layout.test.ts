@@ -289,7 +289,7 @@ describe('console layout with long names, at 1280 and 375 px', () => {
     expect(await currentRollback.getAttribute('title')).toBe('This is the revision that runs now.');
     expect(await page.getByTestId('revision-4').locator('.sr-only').last().textContent()).toBe('This is the revision that runs now.');
     expect(await page.getByTestId('revision-3').getByTestId('rollback').getAttribute('title')).toBe('Its rollout failed: it never went live.');
-    expect(await page.getByTestId('revision-2').getByTestId('rollback').getAttribute('title')).toBe('It runs the same image as the current revision.');
+    expect(await page.getByTestId('revision-2').getByTestId('rollback').getAttribute('title')).toBe('It runs the same image and settings as the current revision.');
 
     // #1 can: Rollback asks, then a new rollback revision appears (queued: no worker here).
     await page.getByTestId('revision-1').getByTestId('rollback').click();

@@ -189,7 +189,7 @@ export class AppDeployer {
     stopIfAborted(signal);
 
     if (outcome.ok) {
-      await this.lifecycle.revisions.goLive(app, revision);
+      await this.lifecycle.revisions.goLive(app, revision, await this.runningDigest(app));
       this.log.info(`${target(app)}: revision #${revision.number} is live (${image})`);
       return;
     }
@@ -207,6 +207,16 @@ export class AppDeployer {
     const fresh = await this.db.getRepository(App).findOneBy({ id: app.id });
     if (!fresh) throw new AppGoneError(`app ${target(app)} was deleted`);
     await this.process(fresh, rollback.revision, signal);
+  }
+
+  /** The digest the app's pods run now; a cluster that cannot tell does not stop the revision going live. */
+  private async runningDigest(app: App): Promise<string | null> {
+    try {
+      return await this.cluster.readRunningDigest(app.namespace, app.name);
+    } catch (error) {
+      this.log.warn(`${target(app)}: could not read the running digest`, error);
+      return null;
+    }
   }
 
   /**

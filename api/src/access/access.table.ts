@@ -44,6 +44,11 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
   // Port, replicas, host and env; deploy and drift policies and auto rollback need admin (checked by the resolver).
   'Mutation.updateAppSettings': 'deployer',
   'Mutation.updateAppEnv': 'deployer',
+  // Approvals: the resolver checks the environment's approvers (a viewer named user:NAME may decide).
+  'Query.pendingApprovals': 'signed-in',
+  'Query.promotionPreview': 'viewer',
+  'Mutation.approveRevision': 'viewer',
+  'Mutation.rejectRevision': 'viewer',
   'Mutation.enableWebhook': 'deployer',
   'Mutation.disableWebhook': 'deployer',
   // Keyless CI: like a webhook token, a way for CI to deploy.
@@ -52,6 +57,7 @@ export const ACCESS: Readonly<Record<string, AccessRule>> = {
 
   // The project's settings, members and deletions.
   'Mutation.configureApp': 'admin',
+  'Mutation.configureEnvironment': 'admin',
   'Mutation.deleteApp': 'admin',
   'Mutation.deleteProject': 'admin',
   'Mutation.connectFeedback': 'admin',

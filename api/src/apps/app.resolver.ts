@@ -57,7 +57,9 @@ export class AppResolver {
     @Ctx() ctx: KipperContext,
   ): Promise<Revision> {
     const app = await appFor(ctx, ref, ProjectRole.DEPLOYER, 'Rolling back');
-    return ctx.services.revisions.rollback(app, { toNumber: revision, actor: ctx.actor, pin: pin ?? true });
+    // A frozen environment still takes a project admin's rollback.
+    const byAdmin = (await ctx.services.access.projectRole(ctx.principal, app.projectId)) === ProjectRole.ADMIN;
+    return ctx.services.revisions.rollback(app, { toNumber: revision, actor: ctx.actor, pin: pin ?? true, byAdmin });
   }
 
   @Mutation(() => CancelResultType, {

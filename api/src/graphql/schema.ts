@@ -19,8 +19,12 @@ import { WebhookTrustResolver, WebhookTrustsResolver } from './webhook-trust.res
 import { AppFeedbackResolver, FeedbackReportResolver, FeedbackResolver } from '../feedback/feedback.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { PodLogResolver, RuntimeResolver } from '../runtime/runtime.resolver.js';
+import { ApprovalResolver, EnvironmentApprovalResolver, RevisionApprovalResolver } from '../approvals/approval.resolver.js';
 
 export const resolvers = [
+  ApprovalResolver,
+  EnvironmentApprovalResolver,
+  RevisionApprovalResolver,
   ProjectResolver,
   EnvironmentResolver,
   AppResolver,

@@ -14,6 +14,11 @@ export class EnvironmentType {
   @Field(() => String) name!: string;
   @Field(() => Int, { description: 'Order in the pipeline, 0 first.' }) position!: number;
   @Field(() => String) namespace!: string;
+  @Field(() => Int, { description: 'Approvals a deploy into it needs before it rolls out (0: none).' }) requiredApprovals!: number;
+  @Field(() => Boolean, { description: 'Promotions into it ask for its name to be typed (console).' }) protected!: boolean;
+  @Field(() => String, { nullable: true, description: 'Set while frozen: every deploy is refused with this reason, except a project admin\'s rollback.' }) frozenReason!: string | null;
+  @Field(() => String, { nullable: true }) frozenBy!: string | null;
+  @Field(() => Date, { nullable: true }) frozenAt!: Date | null;
 }
 
 @InputType('CreateProjectInput')

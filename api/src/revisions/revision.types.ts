@@ -23,7 +23,9 @@ export class PromotionSourceType {
 export class RevisionType {
   @Field(() => ID) id!: string;
   @Field(() => Int) number!: number;
-  @Field(() => String, { nullable: true }) image!: string | null;
+  @Field(() => String, { nullable: true, description: 'What the Deployment runs; a promotion deploys the source\'s digest (`repository@sha256:…`).' }) image!: string | null;
+  @Field(() => String, { nullable: true, description: 'Promotions: the tag the pinned image is known by (e.g. `registry.example.com/api:main`), for display.' }) imageTag!: string | null;
+  @Field(() => String, { nullable: true, description: '`sha256:…` the pods ran once the revision went live (their containerStatuses[].imageID); null before, or when the cluster reported none.' }) digest!: string | null;
   @Field(() => String, { nullable: true }) commit!: string | null;
   @Field(() => RevisionTrigger) trigger!: RevisionTrigger;
   @Field(() => String) triggeredBy!: string;

@@ -43,6 +43,13 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.WEBHOOK_SECRET_MISSING]: 401,
   [ErrorCode.FEEDBACK_NOT_CONNECTED]: 404,
   [ErrorCode.WEBHOOK_TRUST_NOT_FOUND]: 404,
+  // 423 Locked: the environment is frozen; the body says why and until when nothing deploys.
+  [ErrorCode.ENVIRONMENT_FROZEN]: 423,
+  [ErrorCode.DIGEST_UNKNOWN]: 409,
+  [ErrorCode.SELF_APPROVAL]: 403,
+  [ErrorCode.NOT_AN_APPROVER]: 403,
+  [ErrorCode.ALREADY_DECIDED]: 409,
+  [ErrorCode.NOT_AWAITING_APPROVAL]: 409,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.INTERNAL]: 500,
 };

@@ -11,6 +11,8 @@ export type FakeRevision = Revision & { app: Record<string, unknown> };
 export function revision(partial: Partial<FakeRevision> & { number: number }): FakeRevision {
   return {
     image: `registry.example.com/api:rev${partial.number}`,
+    imageTag: null,
+    digest: null,
     commit: null,
     trigger: 'MANUAL',
     triggeredBy: 'admin',

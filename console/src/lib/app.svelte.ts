@@ -157,6 +157,7 @@ function needsReload(type: DeployEvent['type']): boolean {
     case 'ROLLING_OUT':
     case 'PROGRESS':
     case 'HELD':
+    case 'AWAITING_APPROVAL':
     case 'HEALTH':
       return false;
     case 'LIVE':
@@ -168,6 +169,9 @@ function needsReload(type: DeployEvent['type']): boolean {
     case 'DRIFT':
     case 'REPAIRED':
     case 'WEBHOOK_SECRET_MISSING':
+    // A decision moves the revision on (queued, held, rejected) and may change the pin.
+    case 'APPROVED':
+    case 'REJECTED':
       return true;
   }
 }

@@ -39,6 +39,8 @@ const statusWords: Record<Revision['status'], string> = {
   SUPERSEDED: 'superseded',
   HELD: 'held',
   CANCELLED: 'cancelled',
+  AWAITING_APPROVAL: 'awaiting approval',
+  REJECTED: 'rejected',
 };
 
 export function statusText(status: Revision['status']): string {
@@ -57,6 +59,7 @@ export function inProgress(status: Revision['status']): boolean {
 export function statusRank(status: Revision['status']): number {
   switch (status) {
     case 'HELD':
+    case 'AWAITING_APPROVAL':
       return 0;
     case 'QUEUED':
       return 1;
@@ -68,6 +71,7 @@ export function statusRank(status: Revision['status']): number {
     case 'FAILED':
     case 'SUPERSEDED':
     case 'CANCELLED':
+    case 'REJECTED':
       return 4;
   }
 }
@@ -75,6 +79,11 @@ export function statusRank(status: Revision['status']): number {
 /** Whether `next` may replace `known` for the same revision (never backwards). */
 export function movesForward(known: Revision['status'], next: Revision['status']): boolean {
   return statusRank(next) >= statusRank(known);
+}
+
+/** `sha256:3f2a9c1b7e4d` (12 hex digits); the full digest goes in the title. */
+export function shortDigest(digest: string | null | undefined): string {
+  return digest ? digest.slice(0, 'sha256:'.length + 12) : '—';
 }
 
 function count(n: number, one: string, many: string): string {

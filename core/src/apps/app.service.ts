@@ -1,3 +1,4 @@
+import { assertOpen, gateRulesOf } from '../approvals/environment-gate.js';
 import type { Cluster } from '@kipper/kube';
 import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { appTarget, type AuditService } from '../audit/audit.service.js';
@@ -144,6 +145,10 @@ export class AppService {
     const env = await this.environmentFor(input);
     const { secretValues, ...fields } = this.validate({ ...input, namespace: env.namespace });
     if (fields.gitUrl) await this.assertGitHostAllowed(fields.gitUrl);
+    // A frozen environment takes no new app either; one that requires approvals gets no workload
+    // before its first revision is approved (the worker's rollout creates it then).
+    assertOpen({ ...gateRulesOf(env), awaiting: false });
+    const gated = env.requiredApprovals > 0;
     let app: App;
     try {
       app = await this.deps.dataSource.transaction(async (manager) => {
@@ -161,7 +166,7 @@ export class AppService {
     try {
       await inCluster(() => this.deps.cluster.ensureNamespace(env.namespace));
       if (secretValues) await inCluster(() => this.deps.cluster.writeEnvSecret(env.namespace, app.name, app.envSecretName!, secretValues));
-      if (app.source === AppSource.IMAGE) await inCluster(() => this.deps.cluster.ensureApp(appWorkload(app, app.image!, this.deps.config.progressDeadlineSeconds)));
+      if (app.source === AppSource.IMAGE && !gated) await inCluster(() => this.deps.cluster.ensureApp(appWorkload(app, app.image!, this.deps.config.progressDeadlineSeconds)));
     } catch (err) {
       // Nothing half-applied: without its workload the app row goes again. deleteApp removes only
       // objects labelled managed-by=kipper, so an object that made ensureApp refuse (someone

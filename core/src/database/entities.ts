@@ -17,5 +17,6 @@ import { User } from '../people/user.entity.js';
 import { OidcIdentity } from '../people/oidc-identity.entity.js';
 import { CiTokenUse } from '../keyless/ci-token-use.entity.js';
 import { WebhookTrust } from '../keyless/webhook-trust.entity.js';
+import { RevisionApproval } from '../approvals/revision-approval.entity.js';
 
-export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember, OidcIdentity, WebhookTrust, CiTokenUse];
+export const entities = [Project, Environment, App, Revision, Build, Webhook, WebhookDelivery, AuditEntry, ApiToken, FeedbackConnection, FeedbackReport, NotificationChannel, NotificationDelivery, User, Session, ProjectMember, OidcIdentity, WebhookTrust, CiTokenUse, RevisionApproval];

@@ -140,6 +140,7 @@ export class DeliveryHandler {
       }
       return await this.acceptedOrHeld(app, await this.deps.revisions.deployImage(app, { ...input, image: intent.image }));
     } catch (err) {
+      if (err instanceof KipperError && err.code === ErrorCode.ENVIRONMENT_FROZEN) await this.recordFrozen(delivery, err);
       const revisionId = committedRevisionId(err);
       if (revisionId === undefined) throw err;
       // The sweeper will queue the committed revision: the refusal is answered, but the
@@ -177,7 +178,24 @@ export class DeliveryHandler {
     return this.handled({ ...this.accepted(app, live), kind: 'already-live' }, DeliveryOutcome.ALREADY_LIVE, `${live.image ?? 'The image'} is already live (revision #${live.number})`, live.id);
   }
 
+  /**
+   * A delivery into a frozen environment: refused (ENVIRONMENT_FROZEN, HTTP 423) and recorded,
+   * with the freeze's reason, so the app's owner sees in the delivery log why CI's deploy did not
+   * happen. Without its key: once unfrozen, a retry of the same delivery must be handled.
+   */
+  private async recordFrozen(delivery: ParsedDelivery, err: KipperError): Promise<void> {
+    const refusal = { kind: 'refused', code: err.code, message: err.message } as const;
+    const { record } = this.handled(refusal, DeliveryOutcome.REFUSED, err.message, null);
+    await this.deps.deliveries
+      .record({ ...record, appId: delivery.app.id, source: delivery.source, event: delivery.event, deliveryKey: null })
+      .catch((error: unknown) => this.log(delivery.app, 'could not record the refused delivery', error));
+  }
+
   private async acceptedOrHeld(app: App, revision: Revision): Promise<Handled> {
+    if (revision.status === RevisionStatus.AWAITING_APPROVAL) {
+      const reason = `Revision #${revision.number} awaits approval: it rolls out once enough approvers approve it (kip approvals)`;
+      return this.handled({ ...this.accepted(app, revision), message: reason }, DeliveryOutcome.HELD, reason, revision.id);
+    }
     if (revision.status === RevisionStatus.HELD) {
       // Pinned by a rollback: recorded, nothing deployed; the answer and the delivery log say why.
       const reason = (await this.deps.revisions.heldReason(app, revision)) ?? `Revision #${revision.number} is held`;

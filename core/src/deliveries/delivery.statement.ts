@@ -135,6 +135,8 @@ export async function insertDeliveredRevision(manager: EntityManager, app: App, 
     progress: null,
     startedAt: null,
     finishedAt: null,
+    digest: null,
+    imageTag: null,
   });
   if (row.alreadyLive) return { kind: 'already-live', revision };
   observerOf(manager)?.revisionTransitioned(null, row.status, { id: row.id, startedAt: null });

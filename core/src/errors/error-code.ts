@@ -44,6 +44,18 @@ export enum ErrorCode {
   FEEDBACK_NOT_CONNECTED = 'FEEDBACK_NOT_CONNECTED',
   /** `kip app webhook untrust` of a CI identity the app does not trust. */
   WEBHOOK_TRUST_NOT_FOUND = 'WEBHOOK_TRUST_NOT_FOUND',
+  /** A deploy into an environment frozen by `kip project environment set P ENV --freeze REASON` (only an admin's rollback passes). */
+  ENVIRONMENT_FROZEN = 'ENVIRONMENT_FROZEN',
+  /** Promotion of a revision whose running digest was never recorded (it never went live, or went live before digests were read). */
+  DIGEST_UNKNOWN = 'DIGEST_UNKNOWN',
+  /** The person who requested a deploy cannot approve it. */
+  SELF_APPROVAL = 'SELF_APPROVAL',
+  /** The caller is not among the environment's approvers. */
+  NOT_AN_APPROVER = 'NOT_AN_APPROVER',
+  /** The caller already approved or rejected this revision: each person counts once. */
+  ALREADY_DECIDED = 'ALREADY_DECIDED',
+  /** Approve or reject of a revision that is not awaiting approval (any more). */
+  NOT_AWAITING_APPROVAL = 'NOT_AWAITING_APPROVAL',
   CONFLICT = 'CONFLICT',
   INTERNAL = 'INTERNAL',
 }

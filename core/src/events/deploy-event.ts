@@ -12,6 +12,11 @@ export enum DeployEventType {
   /** Accepted while the app is pinned. */
   HELD = 'held',
   CANCELLED = 'cancelled',
+  /** Into an environment that requires approvals: waits for approvers. */
+  AWAITING_APPROVAL = 'awaiting_approval',
+  /** One approver approved (the event's message says who and how many approvals it has). */
+  APPROVED = 'approved',
+  REJECTED = 'rejected',
   PINNED = 'pinned',
   UNPINNED = 'unpinned',
   /** The app's health from the cluster changed (the event's `health`). */

@@ -16,6 +16,11 @@ export enum NotificationEvent {
   REVISION_CANCELLED = 'revision.cancelled',
   /** Accepted while the app is pinned: recorded, nothing deployed until `kip app unpin`. */
   REVISION_HELD = 'revision.held',
+  /** Into an environment that requires approvals: waits for approvers (`kip approvals`). */
+  REVISION_AWAITING_APPROVAL = 'revision.awaiting_approval',
+  /** An approver approved (the message says who and how many approvals it has) or rejected it. */
+  REVISION_APPROVED = 'revision.approved',
+  REVISION_REJECTED = 'revision.rejected',
   /** The app's health became Degraded (CrashLoopBackOff, ImagePullBackOff, OOMKilled, ProgressDeadlineExceeded, …). */
   APP_DEGRADED = 'app.degraded',
   /** The reconciler put the cluster back to the record (recreated objects, reverted image or replicas). */
@@ -47,6 +52,12 @@ export function notificationEventOf(type: DeployEventType, revision: Pick<Revisi
       return NotificationEvent.REVISION_CANCELLED;
     case DeployEventType.HELD:
       return NotificationEvent.REVISION_HELD;
+    case DeployEventType.AWAITING_APPROVAL:
+      return NotificationEvent.REVISION_AWAITING_APPROVAL;
+    case DeployEventType.APPROVED:
+      return NotificationEvent.REVISION_APPROVED;
+    case DeployEventType.REJECTED:
+      return NotificationEvent.REVISION_REJECTED;
     case DeployEventType.HEALTH:
       return message !== null && healthStatusOf(message) === HealthStatus.DEGRADED ? NotificationEvent.APP_DEGRADED : null;
     case DeployEventType.REPAIRED:

@@ -104,6 +104,15 @@ export function slackPayload(s: NotificationSubject): { text: string } {
     case NotificationEvent.REVISION_HELD:
       line = `:pause_button: ${app} revision ${number} is held in ${env}${message ? `: ${message}` : ''} (${what})`;
       break;
+    case NotificationEvent.REVISION_AWAITING_APPROVAL:
+      line = `:raised_hand: ${app} revision ${number} awaits approval in ${env}${message ? `: ${message}` : ''} (${what})`;
+      break;
+    case NotificationEvent.REVISION_APPROVED:
+      line = `:ballot_box_with_check: ${app} revision ${number} was approved in ${env}${message ? `: ${message}` : ''} (${what})`;
+      break;
+    case NotificationEvent.REVISION_REJECTED:
+      line = `:no_entry: ${app} revision ${number} was rejected in ${env}${message ? `: ${message}` : ''} (${what})`;
+      break;
     case NotificationEvent.APP_DEGRADED:
       line = `:warning: ${app} is degraded in ${env}${message ? `: ${message}` : ''} (revision ${number})`;
       break;

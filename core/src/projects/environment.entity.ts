@@ -13,4 +13,14 @@ export class Environment {
   @Column('int') position!: number;
   /** `{project}-{environment}` */
   @Column('text', { unique: true }) namespace!: string;
+  /** Approvals a deploy into this environment needs before it rolls out; 0: none. */
+  @Column('int', { default: 0 }) requiredApprovals!: number;
+  /** Who may approve: `role:admin`, `role:deployer`, `user:NAME`; null means `role:admin`. */
+  @Column('jsonb', { nullable: true }) approvers!: string[] | null;
+  /** People must type the environment's name to confirm a promotion into it (console). */
+  @Column('boolean', { default: false }) protected!: boolean;
+  /** Set while frozen: every deploy is refused with this reason, except a project admin's rollback. */
+  @Column('text', { nullable: true }) frozenReason!: string | null;
+  @Column('text', { nullable: true }) frozenBy!: string | null;
+  @Column('timestamptz', { nullable: true }) frozenAt!: Date | null;
 }

@@ -75,15 +75,20 @@ export class RevisionLifecycleService {
     await this.publish(app, revision, DeployEventType.PROGRESS);
   }
 
-  /** rolling_out → live, and the revision becomes the app's current one. */
-  async goLive(app: App, revision: Revision): Promise<void> {
+  /**
+   * rolling_out → live, and the revision becomes the app's current one. `digest`: what its pods
+   * run (`sha256:…` from their containerStatuses[].imageID), recorded with it so that a
+   * promotion ships exactly these bytes; null when the cluster reported none.
+   */
+  async goLive(app: App, revision: Revision, digest: string | null = null): Promise<void> {
     await this.deps.dataSource.transaction(async (tx) => {
-      await transition(tx, revision, RevisionStatus.LIVE);
+      await transition(tx, revision, RevisionStatus.LIVE, digest ? { digest } : {});
       await tx.getRepository(App).update(revision.appId, { currentRevisionId: revision.id });
       const before = app.currentRevisionId ? await tx.getRepository(Revision).findOneBy({ id: app.currentRevisionId }) : null;
       await this.deps.audit.record(KIPPER_ACTOR, 'revision.live', appTarget(app), {
         revision: revision.number,
         image: revision.image,
+        digest: revision.digest,
         before: { revision: before?.number ?? null, image: before?.image ?? null },
         after: { revision: revision.number, image: revision.image },
       }, tx);

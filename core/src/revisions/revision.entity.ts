@@ -23,6 +23,10 @@ export enum RevisionStatus {
   HELD = 'held',
   /** Stopped by a person (`kip app cancel`). */
   CANCELLED = 'cancelled',
+  /** Into an environment that requires approvals: waits for enough approvers (`kip approve`). */
+  AWAITING_APPROVAL = 'awaiting_approval',
+  /** An approver said no (`kip reject`). */
+  REJECTED = 'rejected',
 }
 
 /** Statuses a revision can still leave: the worker owns revisions in these. */
@@ -61,6 +65,13 @@ export class Revision {
   /** Promotions: the revision of the same app in the previous environment. */
   @Column('uuid', { nullable: true }) promotedFromRevisionId!: string | null;
   @Column('uuid', { nullable: true }) buildId!: string | null;
+  /**
+   * `sha256:…` the pods ran once this revision went live (their containerStatuses[].imageID).
+   * A promotion deploys `repository@digest` as its `image`, so the target runs those bytes.
+   */
+  @Column('text', { nullable: true }) digest!: string | null;
+  /** Promotions: the source's image as people know it (`api:main`), while `image` is the pinned `api@sha256:…`. */
+  @Column('text', { nullable: true }) imageTag!: string | null;
   @Column('jsonb', { nullable: true }) progress!: RolloutProgress | null;
   /** The app's settings when the revision was recorded (secret env values only as fingerprints); null on revisions older than this record. */
   @Column('jsonb', { nullable: true }) settings!: RevisionSettings | null;

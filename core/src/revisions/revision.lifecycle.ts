@@ -19,10 +19,15 @@ export const INITIAL_REVISION_STATUS = RevisionStatus.QUEUED;
  *   │                 │  └──▶ rolling_out (an image, nothing to build)
  *   │                 ├──▶ failed (nothing to roll out), superseded, cancelled
  *   └──▶ superseded (a newer revision was deployed or unpinned)
+ *
+ * awaiting_approval ──(enough approvals)──▶ queued (or held while pinned, for automated triggers)
+ *         ├──▶ rejected (an approver said no)
+ *         └──▶ superseded (a newer revision of the app)
  * ```
  */
 export const REVISION_TRANSITIONS: Readonly<Record<RevisionStatus, readonly RevisionStatus[]>> = {
   [RevisionStatus.HELD]: [RevisionStatus.QUEUED, RevisionStatus.SUPERSEDED],
+  [RevisionStatus.AWAITING_APPROVAL]: [RevisionStatus.QUEUED, RevisionStatus.HELD, RevisionStatus.REJECTED, RevisionStatus.SUPERSEDED],
   [RevisionStatus.QUEUED]: [RevisionStatus.BUILDING, RevisionStatus.ROLLING_OUT, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED, RevisionStatus.CANCELLED],
   [RevisionStatus.BUILDING]: [RevisionStatus.ROLLING_OUT, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED, RevisionStatus.CANCELLED],
   [RevisionStatus.ROLLING_OUT]: [RevisionStatus.LIVE, RevisionStatus.FAILED, RevisionStatus.SUPERSEDED, RevisionStatus.CANCELLED],
@@ -30,6 +35,7 @@ export const REVISION_TRANSITIONS: Readonly<Record<RevisionStatus, readonly Revi
   [RevisionStatus.FAILED]: [],
   [RevisionStatus.SUPERSEDED]: [],
   [RevisionStatus.CANCELLED]: [],
+  [RevisionStatus.REJECTED]: [],
 };
 
 export function canTransition(from: RevisionStatus, to: RevisionStatus): boolean {

@@ -22,6 +22,10 @@ export interface NewImageRevision {
   promotedFromRevisionId?: string | null;
   /** Automated deliveries (webhooks, git watch): recorded `held` instead of `queued` while the app is pinned. */
   holdWhenPinned?: boolean;
+  /** The environment requires approvals: recorded `awaiting_approval` (before any pin is looked at). */
+  awaitingApproval?: boolean;
+  /** Promotions: the tag people know the pinned `image` (`repo@sha256:…`) by. */
+  imageTag?: string | null;
 }
 
 /**
@@ -50,8 +54,9 @@ const INSERT_REVISION = `
     WHERE id = $1
     RETURNING id, next_revision_number - 1 AS number, pinned_revision_id, ${SETTINGS_SNAPSHOT} AS settings
   ), inserted AS (
-    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id, settings)
-    SELECT id, number, $2, $3, $4, $5, CASE WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8, settings FROM numbered
+    INSERT INTO revision (app_id, number, image, commit, trigger, triggered_by, status, rollback_to_revision_id, promoted_from_revision_id, image_tag, settings)
+    SELECT id, number, $2, $3, $4, $5,
+      CASE WHEN $18::boolean THEN $19 WHEN $12::boolean AND pinned_revision_id IS NOT NULL THEN $13 ELSE $6 END, $7, $8, $20, settings FROM numbered
     RETURNING id, number, status, created_at, settings
   ), audited AS (
     INSERT INTO audit_entry (actor, action, target, details, actor_kind, project_id, app_id, source_address, request_id)
@@ -78,8 +83,9 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     status: INITIAL_REVISION_STATUS,
     rollbackToRevisionId: input.rollbackToRevisionId ?? null,
     promotedFromRevisionId: input.promotedFromRevisionId ?? null,
+    imageTag: input.imageTag ?? null,
   };
-  const details = { image: input.image, commit: input.commit, ...references(fields) };
+  const details = { image: input.image, commit: input.commit, ...references(fields), ...(fields.imageTag ? { imageTag: fields.imageTag } : {}) };
   const scope = currentRequestScope();
   const rows: { id: string; number: number; status: RevisionStatus; created_at: Date; settings: RevisionSettings }[] = await manager.query(INSERT_REVISION, [
     app.id,
@@ -99,6 +105,9 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     app.projectId,
     scope?.sourceAddress ?? null,
     scope?.requestId ?? null,
+    input.awaitingApproval ?? false,
+    RevisionStatus.AWAITING_APPROVAL,
+    fields.imageTag,
   ]);
   const inserted = rows[0];
   if (!inserted) throw new KipperError(ErrorCode.APP_NOT_FOUND, 'The app was deleted meanwhile');
@@ -115,6 +124,7 @@ export async function insertImageRevision(manager: EntityManager, app: App, inpu
     progress: null,
     startedAt: null,
     finishedAt: null,
+    digest: null,
   });
 }
 
@@ -137,6 +147,10 @@ const ENQUEUE_DELAYS_MS = [100, 400];
 export async function dispatchRevision(deps: { queue: JobQueue; events: EventPublisher }, app: App, revision: Revision, heldMessage?: string): Promise<unknown> {
   if (revision.status === RevisionStatus.HELD) {
     await deps.events.revisionChanged(revision, app, DeployEventType.HELD, heldMessage ?? null);
+    return undefined;
+  }
+  if (revision.status === RevisionStatus.AWAITING_APPROVAL) {
+    await deps.events.revisionChanged(revision, app, DeployEventType.AWAITING_APPROVAL, heldMessage ?? null);
     return undefined;
   }
   const [lastError] = await Promise.all([enqueueDeploy(deps.queue, app, revision), deps.events.revisionChanged(revision, app, DeployEventType.QUEUED, null)]);

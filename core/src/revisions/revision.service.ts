@@ -8,16 +8,19 @@ import { KipperError } from '../errors/kipper-error.js';
 import type { EventPublisher } from '../events/event.publisher.js';
 import type { JobQueue } from '../jobs/job.queue.js';
 import { describeError } from '../logger.js';
-import { Environment } from '../projects/environment.entity.js';
 import { optionalBuildCommit, optionalCommit } from './commit.js';
 import { assertImageReference } from './image-reference.js';
 import { DeployEventType } from '../events/deploy-event.js';
 import { heldMessage, isAutomatedTrigger, pinApp, pinnedNumber, releasePin, supersedeHeld, type AppPin } from './pin.js';
 import { Revision, RevisionStatus, RevisionTrigger } from './revision.entity.js';
-import { INITIAL_REVISION_STATUS, wasLive } from './revision.lifecycle.js';
+import { INITIAL_REVISION_STATUS, KIPPER_ACTOR, wasLive } from './revision.lifecycle.js';
+import { Project } from '../projects/project.entity.js';
 import { appLabel, dispatchRevision, insertImageRevision } from './revision.records.js';
 import { insertDeliveredRevision, type DeliveredBy, type DeliveredRevision } from '../deliveries/delivery.statement.js';
 import { transition } from './revision.transition.js';
+import { assertOpen, gateOf, type EnvironmentGate } from '../approvals/environment-gate.js';
+import { pinnedImageOf } from '../promotion/pinned-image.js';
+import { promotionTarget } from '../promotion/promotion-target.js';
 
 export interface DeployImageInput {
   image: string;
@@ -28,6 +31,10 @@ export interface DeployImageInput {
   promotedFromRevisionId?: string;
   /** Rollbacks: pin the app to the new revision (default); false removes any pin. */
   pin?: boolean;
+  /** Rollbacks by a project admin pass a frozen environment (the api knows the caller's role). */
+  byAdmin?: boolean;
+  /** Promotions: the tag the pinned `image` (`repo@sha256:…`) is known by. */
+  imageTag?: string | null;
   /** Work committed together with the revision, before it (a keyless CI token's jti used up); throwing refuses the deploy. */
   withRevision?: (manager: EntityManager) => Promise<void>;
 }
@@ -73,6 +80,18 @@ export class RevisionService {
    * does to the pin (see pin.ts).
    */
   async deployImage(app: App, input: DeployImageInput): Promise<Revision> {
+    return this.deployImageThrough(app, input, await gateOf(this.deps.dataSource.manager, app));
+  }
+
+  /**
+   * deployImage once the environment's gate is read: a frozen environment refuses (but for an
+   * admin's rollback); one that requires approvals records the revision `awaiting_approval`,
+   * leaving the pin alone until it is approved (see ApprovalService). A new revision ends the
+   * app's older ones that still await approval (superseded).
+   */
+  private async deployImageThrough(app: App, input: DeployImageInput, gate: EnvironmentGate): Promise<Revision> {
+    assertOpen(gate, { adminRollback: input.trigger === RevisionTrigger.ROLLBACK && input.byAdmin === true });
+    const awaitingApproval = gate.requiredApprovals > 0;
     const reusesImage = input.trigger === RevisionTrigger.ROLLBACK || input.trigger === RevisionTrigger.PROMOTION || input.trigger === RevisionTrigger.CONFIG;
     if (app.source === AppSource.GIT && !reusesImage) {
       throw new KipperError(
@@ -83,7 +102,7 @@ export class RevisionService {
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
     if (isAutomatedTrigger(input.trigger)) {
-      const record = (manager: EntityManager) => insertImageRevision(manager, app, { ...input, commit, holdWhenPinned: true });
+      const record = (manager: EntityManager) => insertImageRevision(manager, app, { ...input, commit, holdWhenPinned: true, awaitingApproval });
       const { withRevision } = input;
       // Without extra work: one statement, no transaction around it (the webhook's hot path).
       const revision = withRevision
@@ -92,13 +111,16 @@ export class RevisionService {
             return record(tx);
           })
         : await record(this.deps.dataSource.manager);
+      if (gate.awaiting) await this.supersedeAwaiting(app, revision);
       await this.dispatch(app, revision);
       return revision;
     }
     const pin = input.trigger === RevisionTrigger.ROLLBACK && input.pin !== false;
     const { revision, superseded, pinChanged } = await this.deps.dataSource.transaction(async (tx) => {
       await input.withRevision?.(tx);
-      const made = await insertImageRevision(tx, app, { ...input, commit });
+      const made = await insertImageRevision(tx, app, { ...input, commit, awaitingApproval });
+      // Approvers decide first; what the deploy does to the pin happens when it is approved.
+      if (awaitingApproval) return { revision: made, superseded: [] as Revision[], pinChanged: false };
       // A settings change keeps the image the app runs: the pin (and what it holds back) stays.
       if (input.trigger === RevisionTrigger.CONFIG) return { revision: made, superseded: [] as Revision[], pinChanged: false };
       if (pin) {
@@ -109,6 +131,7 @@ export class RevisionService {
       return { revision: made, superseded: released.superseded, pinChanged: released.unpinned };
     });
     await this.announce(app, revision, superseded, pinChanged ? (pin ? 'pinned' : 'unpinned') : null);
+    if (gate.awaiting) await this.supersedeAwaiting(app, revision);
     await this.dispatch(app, revision);
     return revision;
   }
@@ -120,7 +143,12 @@ export class RevisionService {
    * after the commit carries `revisionId` and `deliveryId` (the row to correct).
    */
   async deployDeliveredImage(app: App, input: Omit<DeployImageInput, 'rollbackToRevisionId' | 'promotedFromRevisionId' | 'pin'>, by: DeliveredBy): Promise<DeliveredRevision> {
-    if (app.source === AppSource.GIT) return this.deployImage(app, input).then((revision) => ({ kind: 'inserted', revision, deliveryId: null }));
+    const gate = await gateOf(this.deps.dataSource.manager, app);
+    assertOpen(gate);
+    // Git apps, and environments with approvals, take the ordinary path (no delivery row here: the caller records it).
+    if (app.source === AppSource.GIT || gate.requiredApprovals > 0 || gate.awaiting) {
+      return this.deployImageThrough(app, input, gate).then((revision) => ({ kind: 'inserted', revision, deliveryId: null }));
+    }
     assertImageReference(input.image);
     const commit = optionalCommit(input.commit);
     const result = await insertDeliveredRevision(this.deps.dataSource.manager, app, { ...input, commit, holdWhenPinned: isAutomatedTrigger(input.trigger) }, by);
@@ -143,10 +171,14 @@ export class RevisionService {
     }
     const commit = optionalBuildCommit(input.commit);
     const automated = isAutomatedTrigger(input.trigger);
+    const gate = await gateOf(this.deps.dataSource.manager, app);
+    assertOpen(gate);
+    const awaitingApproval = gate.requiredApprovals > 0;
     const { revision, superseded, unpinned } = await this.deps.dataSource.transaction(async (manager) => {
       await input.withRevision?.(manager);
       const locked = await lockApp(manager, app.id);
       const held = automated && locked.pinnedRevisionId !== null;
+      const status = awaitingApproval ? RevisionStatus.AWAITING_APPROVAL : held ? RevisionStatus.HELD : INITIAL_REVISION_STATUS;
       const build = await manager.save(
         manager.create(Build, { appId: app.id, number: locked.nextBuildNumber, commit, status: BuildStatus.QUEUED }),
       );
@@ -158,7 +190,7 @@ export class RevisionService {
           commit,
           trigger: input.trigger,
           triggeredBy: input.triggeredBy,
-          status: held ? RevisionStatus.HELD : INITIAL_REVISION_STATUS,
+          status,
           buildId: build.id,
           settings: settingsOf(locked),
         }),
@@ -166,11 +198,12 @@ export class RevisionService {
       await manager.update(Build, { id: build.id }, { revisionId: saved.id });
       await manager.update(App, { id: app.id }, { nextRevisionNumber: locked.nextRevisionNumber + 1, nextBuildNumber: locked.nextBuildNumber + 1 });
       await this.deps.audit.record(input.triggeredBy, 'build.request', appTarget(app), { revision: saved.number, build: build.number, commit, trigger: input.trigger, status: saved.status }, manager);
-      if (automated) return { revision: saved, superseded: [] as Revision[], unpinned: false };
+      if (automated || awaitingApproval) return { revision: saved, superseded: [] as Revision[], unpinned: false };
       const released = await releasePin(manager, this.deps.audit, app, saved, input.triggeredBy);
       return { revision: saved, superseded: released.superseded, unpinned: released.unpinned };
     });
     await this.announce(app, revision, superseded, unpinned ? 'unpinned' : null);
+    if (gate.awaiting) await this.supersedeAwaiting(app, revision);
     await this.dispatch(app, revision);
     return revision;
   }
@@ -180,7 +213,7 @@ export class RevisionService {
    * pod template (port, env: see INSERT_REVISION). Without `toNumber`: the newest revision before
    * the current one that was live and runs a different image or pod template.
    */
-  async rollback(app: App, options: { toNumber?: number | null; actor: string; pin?: boolean }): Promise<Revision> {
+  async rollback(app: App, options: { toNumber?: number | null; actor: string; pin?: boolean; byAdmin?: boolean }): Promise<Revision> {
     const current = await this.current(app);
     if (!current) throw new KipperError(ErrorCode.NO_ROLLBACK_TARGET, `App ${app.name} has no live revision yet: there is nothing to roll back from`);
     const repo = this.deps.dataSource.getRepository(Revision);
@@ -215,6 +248,7 @@ export class RevisionService {
       triggeredBy: options.actor,
       rollbackToRevisionId: target.id,
       pin: options.pin ?? true,
+      byAdmin: options.byAdmin ?? false,
     });
   }
 
@@ -261,32 +295,57 @@ export class RevisionService {
    * environment; deploy it there once first.
    */
   async promote(app: App, options: { to?: string | null; actor: string }): Promise<Revision> {
-    const environments = this.deps.dataSource.getRepository(Environment);
-    const from = await environments.findOneByOrFail({ id: app.environmentId });
-    let target: Environment | null;
-    if (options.to) {
-      target = await environments.findOneBy({ projectId: app.projectId, name: options.to });
-      if (!target) throw new KipperError(ErrorCode.ENVIRONMENT_NOT_FOUND, `The project of ${app.name} has no environment ${options.to}`);
-      if (target.id === from.id) throw new KipperError(ErrorCode.VALIDATION_FAILED, `App ${app.name} is already in ${options.to}: promote to another environment`);
-    } else {
-      target = await environments.findOneBy({ projectId: app.projectId, position: from.position + 1 });
-      if (!target) throw new KipperError(ErrorCode.NO_NEXT_ENVIRONMENT, `Environment ${from.name} is the last of the pipeline: there is no next environment to promote ${app.name} to`);
-    }
+    const { from, target } = await promotionTarget(this.deps.dataSource.manager, app, options.to);
     const current = await this.current(app);
     if (!current || !current.image) {
       throw new KipperError(ErrorCode.NOTHING_TO_PROMOTE, `App ${app.name} in ${from.name} has no live revision yet: there is nothing to promote`);
     }
+    const pinned = pinnedImageOf(current);
+    if (!pinned) {
+      throw new KipperError(
+        ErrorCode.DIGEST_UNKNOWN,
+        `Revision #${current.number} of ${app.name} in ${from.name} has no recorded digest (it went live before Kipper read digests, or the cluster reported none): deploy it again in ${from.name}, then promote`,
+        { revision: current.number },
+      );
+    }
     const destination = await this.deps.dataSource.getRepository(App).findOneBy({ namespace: target.namespace, name: app.name });
     if (!destination) {
-      throw new KipperError(ErrorCode.APP_NOT_FOUND, `App ${app.name} does not exist in ${target.namespace}: deploy it there once (kip app deploy ${app.name} --environment ${target.name} …), then promote`);
+      const project = await this.deps.dataSource.getRepository(Project).findOneByOrFail({ id: app.projectId });
+      throw new KipperError(
+        ErrorCode.APP_NOT_FOUND,
+        `App ${app.name} does not exist in ${target.name}: create it there once with the same settings (kip app deploy ${app.name} --project ${project.name} --environment ${target.name} --image ${current.image}), then promote`,
+        { project: project.name, environment: target.name, missingTarget: true },
+      );
     }
     return this.deployImage(destination, {
-      image: current.image,
+      image: pinned.image,
+      imageTag: pinned.tag,
       commit: current.commit,
       trigger: RevisionTrigger.PROMOTION,
       triggeredBy: options.actor,
       promotedFromRevisionId: current.id,
     });
+  }
+
+  /**
+   * A new revision ends the app's older ones that still await approval: they become superseded
+   * (state machine), audited as `revision.supersede` by `kipper`, and subscribers hear of it.
+   */
+  private async supersedeAwaiting(app: App, newest: Revision): Promise<void> {
+    const gone = await this.deps.dataSource.transaction(async (tx) => {
+      const waiting = await tx.getRepository(Revision).find({
+        where: { appId: app.id, status: RevisionStatus.AWAITING_APPROVAL, number: LessThan(newest.number) },
+        order: { number: 'ASC' },
+      });
+      const moved: Revision[] = [];
+      for (const revision of waiting) {
+        await transition(tx, revision, RevisionStatus.SUPERSEDED, { failureReason: `superseded by #${newest.number} before it was approved` });
+        moved.push(revision);
+      }
+      if (moved.length > 0) await this.deps.audit.record(KIPPER_ACTOR, 'revision.supersede', appTarget(app), { revisions: moved.map((r) => r.number), by: newest.number, awaitingApproval: true }, tx);
+      return moved;
+    });
+    for (const revision of gone) await this.deps.events.revisionChanged(revision, app, DeployEventType.SUPERSEDED, revision.failureReason);
   }
 
   /** Newest first; `after` is a revision number (the endCursor of the previous page). */

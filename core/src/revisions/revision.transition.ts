@@ -7,7 +7,7 @@ import { Revision, RevisionStatus } from './revision.entity.js';
 import { assertTransition, isFinal } from './revision.lifecycle.js';
 
 /** What a transition may write besides the status and the timestamps the state machine sets. */
-export type TransitionChanges = Partial<Pick<Revision, 'failureReason' | 'commit'>>;
+export type TransitionChanges = Partial<Pick<Revision, 'failureReason' | 'commit' | 'digest'>>;
 
 /** Failure reasons are shown to people; a cluster message can be long. */
 const MAX_FAILURE_REASON = 2000;

@@ -1,5 +1,6 @@
 import { clone, isObject, now, type JsonObject, type KubeObject, type OwnerReference } from '../types.js';
 import type { Container } from './context.js';
+import { imageIdOf } from '../registry.js';
 
 /**
  * `not-ready`: the image cannot be pulled; `starting`: the container runs but its readiness probe
@@ -120,7 +121,7 @@ export function podStatus(pod: KubeObject, state: PodState, restarts?: Restarts)
     containerStatuses: containers.map((c) => ({
       name: c.name,
       image: c.image,
-      imageID: pulled ? `${c.image}@sha256:${'0'.repeat(64)}` : '',
+      imageID: pulled ? (pulledImageId(previous, c) ?? imageIdOf(c.image ?? '')) : '',
       ready,
       started: running,
       restartCount: restarts?.count ?? 0,
@@ -128,6 +129,13 @@ export function podStatus(pod: KubeObject, state: PodState, restarts?: Restarts)
       lastState: restarts ? { terminated: restarts.lastTermination } : {},
     })),
   };
+}
+
+/** A container keeps the digest it pulled first, even after its tag was re-pushed. */
+function pulledImageId(previous: JsonObject, c: Container): string | undefined {
+  const statuses = Array.isArray(previous.containerStatuses) ? (previous.containerStatuses as { name?: string; imageID?: string }[]) : [];
+  const id = statuses.find((s) => s.name === c.name)?.imageID;
+  return id ? id : undefined;
 }
 
 export function isPodReady(pod: KubeObject): boolean {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
 import { historyTable, revisionJson } from '../../format.js';
+import { printPipelineHistory } from './pipeline-history.js';
 import { appRef, parseIntOption, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 
 /** `kip app history APP`: the seed's table, newest first. */
@@ -14,11 +15,13 @@ export function appHistoryCommand(app: Command, state: RunState): Command {
         .description('deploy history, newest first')
         .argument('<app>', 'app name')
         .option('--limit <n>', 'how many revisions to show', parseIntOption('--limit', 1), 20)
-        .option('--wide', 'more columns: TRIGGERED BY (the person, token, CI identity, webhook or kipper)', false),
+        .option('--wide', 'more columns: TRIGGERED BY (the person, token, CI identity, webhook or kipper), DIGEST, PROMOTED FROM', false)
+        .option('--all-environments', 'the app in every environment of its project, side by side in pipeline order', false),
     ),
   ).action(
-    action(state, async (ctx, name: string, opts: AppRefOptions & { limit: number; wide: boolean }) => {
+    action(state, async (ctx, name: string, opts: AppRefOptions & { limit: number; wide: boolean; allEnvironments: boolean }) => {
       const ref = appRef(name, opts);
+      if (opts.allEnvironments) return printPipelineHistory(ctx, ref, opts.limit);
       const client = await ctx.client();
       const a = (await client.request(HistoryQuery, { app: ref, first: opts.limit, after: null })).app;
       if (!a) throw appNotFound(name, opts);

@@ -2,7 +2,7 @@ import { AppStatusQuery } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
-import { healthLine, pinLine, relativeTime, revisionJson, revisionProgress, shortCommit, word } from '../../format.js';
+import { healthLine, pinLine, promotedFromCell, relativeTime, revisionJson, revisionProgress, shortCommit, word } from '../../format.js';
 import { appRef, refFlags, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
 import { appJson } from './app-json.js';
 
@@ -41,10 +41,11 @@ export function appStatusCommand(app: Command, state: RunState): Command {
       rows.push([
         'Current',
         current
-          ? `#${current.number} ${current.image ?? '-'} (${shortCommit(current.commit)}, ${word(current.trigger)}), ` +
+          ? `#${current.number} ${current.imageTag ?? current.image ?? '-'} (${shortCommit(current.commit)}, ${word(current.trigger)}), ` +
             `${current.status === 'LIVE' ? 'live' : word(current.status)} since ${relativeTime(current.finishedAt ?? current.createdAt, now)}`
           : 'nothing deployed yet',
       ]);
+      if (current?.digest) rows.push(['Digest', `${current.digest}${current.promotedFrom ? ` (promoted from ${promotedFromCell(current)})` : ''}`]);
       rows.push(['Health', healthLine(a.health)]);
       const pin = pinLine(a.name, a.pin);
       if (pin) rows.push(['Pin', pin]);

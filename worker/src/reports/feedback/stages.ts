@@ -5,6 +5,7 @@ import type { RevisionReport } from '../reporter.js';
 export function stageOfEvent(type: DeployEventType): FeedbackStage | null {
   switch (type) {
     case DeployEventType.HELD:
+    case DeployEventType.AWAITING_APPROVAL:
       return FeedbackStage.HELD;
     case DeployEventType.QUEUED:
       return FeedbackStage.QUEUED;
@@ -17,8 +18,10 @@ export function stageOfEvent(type: DeployEventType): FeedbackStage | null {
       return FeedbackStage.FAILURE;
     case DeployEventType.SUPERSEDED:
     case DeployEventType.CANCELLED:
+    case DeployEventType.REJECTED:
       return FeedbackStage.INACTIVE;
     case DeployEventType.PROGRESS:
+    case DeployEventType.APPROVED:
     case DeployEventType.PINNED:
     case DeployEventType.UNPINNED:
     case DeployEventType.HEALTH:
