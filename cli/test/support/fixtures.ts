@@ -23,6 +23,7 @@ export function revision(partial: Partial<FakeRevision> & { number: number }): F
     rollbackTo: null,
     promotedFrom: null,
     progress: null,
+    settings: null,
     build: null,
     createdAt: ago(MIN),
     startedAt: null,

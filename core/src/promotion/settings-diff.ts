@@ -1,4 +1,5 @@
 import type { App } from '../apps/app.entity.js';
+import { diffEnv } from '../revisions/revision-diff.js';
 
 /** One setting that differs between the source app and the target app of a promotion. */
 export interface SettingDifference {
@@ -8,28 +9,24 @@ export interface SettingDifference {
   target: string | null;
 }
 
-/** Env var names whose values are not shown in a preview (the settings module masks the same way). */
-const SECRET_NAME = /(secret|token|password|passwd|key|credential|private)/i;
-
-function envValue(name: string, value: string | undefined): string | null {
-  if (value === undefined) return null;
-  return SECRET_NAME.test(name) ? '••••' : value;
-}
+/** What a preview shows for a secret variable: that it is there, never its value. */
+const MASKED = '••••';
 
 /**
  * How the target app's settings differ from the source's: replicas, port and env vars (added,
- * removed or changed; values of secret-looking names masked). A promotion changes only the
- * image: these are what stays different after it, which a person promoting wants to know.
+ * removed or changed, compared the way revision diffs compare them; secret values masked). A
+ * promotion changes only the image: these are what stays different after it, which a person
+ * promoting wants to know.
  */
 export function settingsDifferences(source: Pick<App, 'replicas' | 'port' | 'env'>, target: Pick<App, 'replicas' | 'port' | 'env'>): SettingDifference[] {
   const out: SettingDifference[] = [];
   if (source.replicas !== target.replicas) out.push({ setting: 'replicas', source: String(source.replicas), target: String(target.replicas) });
   if (source.port !== target.port) out.push({ setting: 'port', source: String(source.port), target: String(target.port) });
-  const from = new Map(source.env.map((e) => [e.name, e.value]));
-  const to = new Map(target.env.map((e) => [e.name, e.value]));
-  for (const name of [...new Set([...from.keys(), ...to.keys()])].sort()) {
-    if (from.get(name) === to.get(name)) continue;
-    out.push({ setting: `env:${name}`, source: envValue(name, from.get(name)), target: envValue(name, to.get(name)) });
-  }
-  return out;
+  // diffEnv reads "from → to": from the target as it is to the source's settings.
+  const env = diffEnv(target.env, source.env);
+  const shown = (value: string | null, secret: boolean) => (secret ? MASKED : value);
+  for (const e of env.added) out.push({ setting: `env:${e.name}`, source: shown(e.value, e.secret), target: null });
+  for (const e of env.removed) out.push({ setting: `env:${e.name}`, source: null, target: shown(e.value, e.secret) });
+  for (const e of env.changed) out.push({ setting: `env:${e.name}`, source: shown(e.to, e.secret), target: shown(e.from, e.secret) });
+  return out.sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : 0));
 }
