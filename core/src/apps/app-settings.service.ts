@@ -107,15 +107,26 @@ export class AppSettingsService {
     const changes = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => app[key as SettingsKey] !== value)) as Partial<Pick<App, SettingsKey>>;
     if (Object.keys(changes).length === 0) return { app, revision: null };
     const before = Object.fromEntries(Object.keys(changes).map((key) => [key, app[key as SettingsKey]]));
-    await this.applyToCluster(app, changes);
     const record = async (manager: EntityManager) => {
       await assertUnchanged(manager, app, Object.keys(changes) as SettingsKey[]);
       await manager.update(App, { id: app.id }, changes);
       await this.deps.audit.record(actor, 'app.configure', appTarget(app), { before, after: { ...changes } }, manager);
     };
     const revision = changes.port !== undefined ? await this.configRevision(app, actor, record) : null;
-    if (!revision) await this.deps.dataSource.transaction(record);
-    return { app: Object.assign(app, changes), revision };
+    if (revision) return { app: Object.assign(app, changes), revision };
+    // The record first: the reconciler that sees the Deployment change must find the new replica
+    // count and host there, or it would "repair" the cluster back to the old ones.
+    await this.deps.dataSource.transaction(record);
+    try {
+      await this.applyToCluster(app, changes);
+    } catch (err) {
+      await this.deps.dataSource.transaction(async (manager) => {
+        await manager.update(App, { id: app.id }, before as Partial<Pick<App, SettingsKey>>);
+        await this.deps.audit.record(actor, 'app.configure', appTarget(app), { before: { ...changes }, after: before, reason: 'the cluster refused the change' }, manager);
+      });
+      throw err;
+    }
+    return { app: Object.assign(app, changes), revision: null };
   }
 
   /** Sets and removes variables; one `config` revision for the whole change (none when nothing changes). */
@@ -237,8 +248,8 @@ export class AppSettingsService {
   }
 
   /**
-   * Replicas and host go to the cluster before the record changes (a refusal changes nothing),
-   * when the app runs there already; otherwise its first rollout applies them.
+   * Replicas and host go to the cluster once recorded, when the app runs there already;
+   * otherwise its first rollout applies them.
    */
   private async applyToCluster(app: App, changes: Partial<Pick<App, SettingsKey>>): Promise<void> {
     if (changes.replicas === undefined && changes.host === undefined) return;
