@@ -21,7 +21,7 @@ export const RevisionFields = graphql(`
     rollbackTo
     promotedFrom { namespace environment app revision }
     progress { updated ready desired available old }
-    settings { port env { name value fingerprint } }
+    templateHash
     build { id number status }
     createdAt
     startedAt

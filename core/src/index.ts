@@ -29,7 +29,7 @@ export { DNS_LABEL, isDnsLabel, isAppName, namespaceOf, isReservedNamespace, ass
 export { App, AppSource, DeployPolicy, DriftPolicy, HealthStatus, type AppHealth, type AppDrift, type EnvVar } from './apps/app.entity.js';
 export { AppService, type AppRef, type DeployAppInput, type AppFilter } from './apps/app.service.js';
 export { AppSettingsService, ENV_SECRET_KEEP_REVISIONS, type AppSettingsChange, type EnvChange, type EnvView, type SettingsResult } from './apps/app-settings.service.js';
-export { looksSecret, envSecretName, envFingerprint, settingsOf, samePodTemplate, assertPort, assertReplicas, assertHost, assertEnvName, MAX_REPLICAS, MAX_ENV_VARS, type EnvEntry, type RevisionSettings } from './apps/app-settings.js';
+export { looksSecret, envSecretName, envFingerprint, settingsOf, samePodTemplate, podTemplateHash, assertPort, assertReplicas, assertHost, assertEnvName, MAX_REPLICAS, MAX_ENV_VARS, type EnvEntry, type RevisionSettings } from './apps/app-settings.js';
 export { AppConditionsService, describeHealth, repairsDrift, type ObservedHealth } from './apps/app-conditions.service.js';
 export { appWorkload } from './apps/app.workload.js';
 export { GIT_PROTOCOLS, DEFAULT_GIT_PROTOCOLS, parseGitUrl, gitUrlProblem, gitHostProblem, privateHostProblem, isPrivateAddress, redactGitUrl, type GitProtocol, type GitUrl } from './apps/git-url.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ProjectRole, revisionDiff, type App, type Revision, type RevisionDiff, type SettingsResult } from '@kipper/core';
+import { podTemplateHash, ProjectRole, revisionDiff, type App, type Revision, type RevisionDiff, type SettingsResult } from '@kipper/core';
 import { appFor } from '../access/access.guard.js';
 import type { KipperContext } from '../graphql/context.js';
 import { RevisionDiffType } from '../revisions/revision-diff.types.js';
@@ -75,5 +75,13 @@ export class RevisionSettingsResolver {
     const s = revision.settings;
     if (!s) return null;
     return { port: s.port, replicas: s.replicas, host: s.host, env: envVarsOf(s.env).map((e) => ({ ...e, value: e.secret ? null : e.value })) };
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'A short hash of the pod template the revision ran (port and env): two revisions with the same hash run the same settings. Null on revisions older than settings snapshots.',
+  })
+  templateHash(@Root() revision: Revision): string | null {
+    return revision.settings ? podTemplateHash(revision.settings) : null;
   }
 }

@@ -23,7 +23,7 @@ export function revision(partial: Partial<FakeRevision> & { number: number }): F
     rollbackTo: null,
     promotedFrom: null,
     progress: null,
-    settings: null,
+    templateHash: null,
     build: null,
     createdAt: ago(MIN),
     startedAt: null,

@@ -82,9 +82,17 @@ export function envSecretName(app: string, values: Record<string, string>): stri
   return `${app}-env-${hash.digest('hex').slice(0, 10)}`;
 }
 
-/** Whether two snapshots run the same pod template (port and env; replicas and host are not in it). */
+/**
+ * A short hash of a snapshot's pod template (port and env with its Secret; replicas and host are
+ * not in it), as Kubernetes labels ReplicaSets with pod-template-hash: equal hashes run the same.
+ */
+export function podTemplateHash(settings: RevisionSettings): string {
+  return createHash('sha256').update(JSON.stringify([settings.port, settings.envSecret, settings.env])).digest('hex').slice(0, 10);
+}
+
+/** Whether two snapshots run the same pod template. */
 export function samePodTemplate(a: RevisionSettings, b: RevisionSettings): boolean {
-  return a.port === b.port && a.envSecret === b.envSecret && JSON.stringify(a.env) === JSON.stringify(b.env);
+  return podTemplateHash(a) === podTemplateHash(b);
 }
 
 /** The snapshot of an app's settings now (the SQL twin is SETTINGS_SNAPSHOT in revisions/revision.records.ts). */
