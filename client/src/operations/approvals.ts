@@ -128,7 +128,7 @@ export const AppSettingsForCopyQuery = graphql(`
       dockerfilePath
       port
       replicas
-      env { name value }
+      env { name value secret }
       deployPolicy
       autoRollback
       watchGit
