@@ -15,6 +15,22 @@ export const PodFields = graphql(`
 `);
 export type Pod = ResultOf<typeof PodFields>;
 
+/** kubectl's AGE: `45s`, `12m`, `3h`, `5d`; null when the time is unknown. */
+export function kubeAge(since: string | null | undefined, nowMs: number): string | null {
+  if (!since) return null;
+  const seconds = Math.max(0, Math.floor((nowMs - Date.parse(since)) / 1000));
+  if (!Number.isFinite(seconds)) return null;
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}
+
+/** What kubectl's STATUS column says: the container's reason when it does not run, else the phase. */
+export const podStatus = (pod: Pick<Pod, 'phase' | 'reason'>): string => pod.reason ?? pod.phase;
+
 export const ClusterEventFields = graphql(`
   fragment ClusterEventFields on ClusterEvent @_unmask {
     type

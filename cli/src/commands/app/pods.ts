@@ -1,9 +1,9 @@
-import { AppPodsQuery } from '@kipper/client';
+import { AppPodsQuery, podStatus } from '@kipper/client';
 import type { Command } from 'commander';
 import { action, type RunState } from '../../action.js';
 import { appNotFound } from '../../errors.js';
 import { appRef, withAppRef, withOutput, type AppRefOptions } from '../../options.js';
-import { podStatus, podTable } from '../../runtime-format.js';
+import { podTable } from '../../runtime-format.js';
 
 /** `kip app pods APP`: the pods that run the app now, as the cluster reports them. */
 export function appPodsCommand(app: Command, state: RunState): Command {
