@@ -109,7 +109,7 @@ describe('auditLog', () => {
     // Newer revisions are queued: they go out instead of an automatic rollback.
     expect(entries.map((e) => [e.action, JSON.parse(e.details)])).toEqual([
       ['revision.fail', { revision: 2, reason: 'ProgressDeadlineExceeded', rollout: true }],
-      ['revision.live', { revision: 1, image: 'registry.example.com/api:v1', before: { revision: null, image: null }, after: { revision: 1, image: 'registry.example.com/api:v1' } }],
+      ['revision.live', { revision: 1, image: 'registry.example.com/api:v1', digest: null, before: { revision: null, image: null }, after: { revision: 1, image: 'registry.example.com/api:v1' } }],
     ]);
     expect(entries.every((e) => e.actorKind === 'KIPPER' && e.sourceAddress === null && e.requestId === null)).toBe(true);
   });

@@ -70,11 +70,11 @@ describe('kip audit', () => {
 });
 
 describe('kip app history --wide', () => {
-  it('adds TRIGGERED BY', async () => {
+  it('adds TRIGGERED BY, DIGEST and PROMOTED FROM', async () => {
     const r = await kip(['app', 'history', 'api', ...P, '--wide']);
     expect(r.code).toBe(0);
-    expect(squeeze(r.lines[0]!)).toBe('# IMAGE COMMIT TRIGGER TRIGGERED BY WHEN');
-    expect(squeeze(r.lines[1]!)).toBe('1 registry.example.com/api:v1 - manual admin just now (queued)');
+    expect(squeeze(r.lines[0]!)).toBe('# IMAGE COMMIT TRIGGER TRIGGERED BY DIGEST PROMOTED FROM WHEN');
+    expect(squeeze(r.lines[1]!)).toBe('1 registry.example.com/api:v1 - manual admin - - just now (queued)');
     expect(squeeze((await kip(['app', 'history', 'api', ...P])).lines[0]!)).toBe('# IMAGE COMMIT TRIGGER WHEN');
   });
 });

@@ -84,7 +84,11 @@ describe('job controller', () => {
 
   it('streams the log with follow=true while the pod runs and ends when it exits', async () => {
     await api.post(JOBS, job('follow', ['x']));
-    const pod = await podOf('follow');
+    // As on a real cluster, a container that has not started has no log yet (400 "waiting to start").
+    const pod = await waitFor(async () => {
+      const p = await podOf('follow');
+      return p.status?.phase !== 'Pending' && p;
+    }, 5000, 'pod of follow to start');
     const { text, chunks } = await readLog(`${sim.url}/api/v1/namespaces/default/pods/${pod.metadata.name}/log?follow=true&container=build`);
     const lines = text.trim().split('\n');
     expect(lines[0]).toBe('+ build x');

@@ -25,8 +25,10 @@ export function settingsDifferences(source: Pick<App, 'replicas' | 'port' | 'env
   // diffEnv reads "from → to": from the target as it is to the source's settings.
   const env = diffEnv(target.env, source.env);
   const shown = (value: string | null, secret: boolean) => (secret ? MASKED : value);
-  for (const e of env.added) out.push({ setting: `env:${e.name}`, source: shown(e.value, e.secret), target: null });
-  for (const e of env.removed) out.push({ setting: `env:${e.name}`, source: null, target: shown(e.value, e.secret) });
-  for (const e of env.changed) out.push({ setting: `env:${e.name}`, source: shown(e.to, e.secret), target: shown(e.from, e.secret) });
-  return out.sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : 0));
+  const vars: SettingDifference[] = [
+    ...env.added.map((e) => ({ setting: `env:${e.name}`, source: shown(e.value, e.secret), target: null })),
+    ...env.removed.map((e) => ({ setting: `env:${e.name}`, source: null, target: shown(e.value, e.secret) })),
+    ...env.changed.map((e) => ({ setting: `env:${e.name}`, source: shown(e.to, e.secret), target: shown(e.from, e.secret) })),
+  ];
+  return [...out, ...vars.sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : 0))];
 }
