@@ -44,6 +44,7 @@ const PAGES: { name: string; hash: string; ready: (page: Page) => Promise<unknow
   { name: 'app-overview', hash: `#/apps/${PROJECT}-test/${APP}`, ready: (p) => p.getByTestId('overview').first().waitFor() },
   { name: 'app-deploys', hash: `#/apps/${PROJECT}-test/${APP}/deploys`, ready: (p) => p.getByTestId('revision-1').waitFor() },
   { name: 'app-webhook', hash: `#/apps/${PROJECT}-test/${APP}/webhook`, ready: (p) => p.getByRole('heading', { name: 'Webhook is enabled' }).waitFor() },
+  { name: 'app-logs', hash: `#/apps/${PROJECT}-test/${APP}/logs`, ready: (p) => p.getByTestId('logs').waitFor() },
   { name: 'app-settings', hash: `#/apps/${PROJECT}-test/${APP}/settings`, ready: (p) => p.locator('#panel-settings').waitFor() },
   { name: 'app-builds', hash: `#/apps/${PROJECT}-test/${GIT_APP}/builds`, ready: (p) => p.getByTestId('build-log').waitFor() },
   { name: 'activity', hash: '#/activity', ready: (p) => p.getByTestId('audit-entry').first().waitFor() },
