@@ -2,6 +2,7 @@ import type { ClusterContext } from './context.js';
 import { APP_LABEL, isManagedByKipper, MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL } from './labels.js';
 import { backoffDelay, sleep } from './retry.js';
 import type { ManagedChange, WatchManagedOptions } from './types.js';
+import { CallbackError, watchOnce } from './watch-stream.js';
 
 interface WatchedKind {
   kind: ManagedChange['kind'];
@@ -37,19 +38,11 @@ const KINDS: readonly WatchedKind[] = [
 ];
 
 const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
-const WATCH_TIMEOUT_SECONDS = 300;
 /** A watch that stayed open this long was a working connection: the backoff starts over. */
 const HEALTHY_WATCH_MS = 1000;
 
 interface WatchedObject {
   metadata?: { namespace?: string; resourceVersion?: string; labels?: Record<string, string> };
-}
-
-/** An error thrown by the caller's onChange or onResync: not a cluster failure, so it is not retried. */
-class CallbackError extends Error {
-  constructor(readonly original: unknown) {
-    super('a watchManaged callback failed');
-  }
 }
 
 /**
@@ -85,66 +78,6 @@ class ResyncTracker {
   }
 }
 
-type WatchEnd = 'ended' | 'expired';
-
-/** One watch request from `resourceVersion`; resolves when the server ends it, rejects on failure. */
-function watchOnce(
-  ctx: ClusterContext,
-  kind: WatchedKind,
-  resourceVersion: string,
-  signal: AbortSignal,
-  onObject: (type: ManagedChange['type'], object: WatchedObject) => void,
-  onVersion: (rv: string) => void,
-): Promise<WatchEnd> {
-  return new Promise<WatchEnd>((resolve, reject) => {
-    let settled = false;
-    let controller: AbortController | undefined;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      controller?.abort();
-      fn();
-    };
-    const onAbort = () => finish(() => reject(signal.reason as Error));
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    const onEvent = (type: string, object: unknown) => {
-      if (settled) return;
-      const raw = (object ?? {}) as WatchedObject & { code?: number; message?: string };
-      if (type === 'ERROR') {
-        if (raw.code === 410) return finish(() => resolve('expired'));
-        const error = Object.assign(new Error(raw.message ?? 'watch error'), { statusCode: raw.code ?? 500 });
-        return finish(() => reject(error));
-      }
-      const rv = raw.metadata?.resourceVersion;
-      if (rv) onVersion(rv);
-      if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return;
-      try {
-        onObject(type, raw);
-      } catch (err) {
-        finish(() => reject(new CallbackError(err)));
-      }
-    };
-    const onDone = (err: unknown) => finish(() => (err ? reject(err as Error) : resolve('ended')));
-
-    ctx.watch
-      .watch(
-        kind.path,
-        { labelSelector: MANAGED_SELECTOR, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
-        onEvent,
-        onDone,
-      )
-      .then(
-        (c) => {
-          controller = c;
-          if (settled) c.abort();
-        },
-        (err: unknown) => finish(() => reject(err as Error)),
-      );
-  });
-}
-
 /**
  * Keeps one kind watched until `signal` aborts: list (for a resourceVersion), then watch from it,
  * re-watching from the last version seen when the server ends a watch. A failure (the cluster
@@ -176,7 +109,7 @@ async function followKind(
         resourceVersion = list.metadata?.resourceVersion ?? '';
         tracker.established(kind.kind);
       }
-      const end = await watchOnce(ctx, kind, resourceVersion, signal, emit, (rv) => (resourceVersion = rv));
+      const end = await watchOnce<WatchedObject>(ctx, { path: kind.path, labelSelector: MANAGED_SELECTOR, resourceVersion, signal, onObject: emit, onVersion: (rv) => (resourceVersion = rv) });
       failures = 0;
       if (end === 'expired') {
         resourceVersion = undefined;

@@ -5,11 +5,11 @@ import { labelSelector, selectorOf } from './labels.js';
 import { LineSplitter } from './lines.js';
 import { backoffDelay, sleep } from './retry.js';
 import type { FollowPodLogsOptions, PodLogLine } from './types.js';
+import { watchOnce } from './watch-stream.js';
 
 /** The `reason` of the ClusterError for a pod name that is not one of the app's pods. */
 export const POD_NOT_FOUND_REASON = 'PodNotFound';
 
-const WATCH_TIMEOUT_SECONDS = 300;
 
 /** A container has a log once it ran: running now, exited, or restarted. */
 function hasStarted(pod: V1Pod): boolean {
@@ -156,7 +156,14 @@ async function watchAppPods(
   while (!signal.aborted) {
     const started = Date.now();
     try {
-      const end = await watchOnce(ctx, path, selector, resourceVersion, signal, onPod, (rv) => (resourceVersion = rv));
+      const end = await watchOnce<V1Pod>(ctx, {
+        path,
+        labelSelector: selector,
+        resourceVersion,
+        signal,
+        onObject: (type, pod) => type !== 'DELETED' && onPod(pod),
+        onVersion: (rv) => (resourceVersion = rv),
+      });
       failures = 0;
       if (end === 'expired') {
         const list = await ctx.call(`list pods of ${namespace}`, () => ctx.core.listNamespacedPod({ namespace, labelSelector: selector }));
@@ -176,50 +183,3 @@ async function watchAppPods(
   }
 }
 
-function watchOnce(
-  ctx: ClusterContext,
-  path: string,
-  selector: string,
-  resourceVersion: string | undefined,
-  signal: AbortSignal,
-  onPod: (pod: V1Pod) => void,
-  onVersion: (rv: string) => void,
-): Promise<'ended' | 'expired'> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let controller: AbortController | undefined;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      controller?.abort();
-      fn();
-    };
-    const onAbort = () => finish(() => resolve('ended'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    ctx.watch
-      .watch(
-        path,
-        { labelSelector: selector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
-        (type: string, object: unknown) => {
-          if (settled) return;
-          const raw = (object ?? {}) as V1Pod & { code?: number; message?: string };
-          if (type === 'ERROR') {
-            if (raw.code === 410) return finish(() => resolve('expired'));
-            return finish(() => reject(Object.assign(new Error(raw.message ?? 'watch error'), { statusCode: raw.code ?? 500 })));
-          }
-          const rv = raw.metadata?.resourceVersion;
-          if (rv) onVersion(rv);
-          if (type === 'ADDED' || type === 'MODIFIED') onPod(raw);
-        },
-        (err: unknown) => finish(() => (err ? reject(err as Error) : resolve('ended'))),
-      )
-      .then(
-        (c) => {
-          controller = c;
-          if (settled) c.abort();
-        },
-        (err: unknown) => finish(() => reject(err as Error)),
-      );
-  });
-}

@@ -1,6 +1,7 @@
 import { ClusterError, isTransient, statusOf, toClusterError } from './errors.js';
 import type { ClusterContext } from './context.js';
 import { backoffDelay, sleep } from './retry.js';
+import { WATCH_TIMEOUT_SECONDS } from './watch-stream.js';
 
 /** A Kubernetes object as it arrives on a watch: raw JSON. */
 export interface RawObject {
@@ -21,8 +22,6 @@ export interface WatchObjectOptions<T> {
 }
 
 type WatchEnd<T> = { kind: 'result'; value: T } | { kind: 'ended' } | { kind: 'expired' } | { kind: 'deleted' };
-
-const WATCH_TIMEOUT_SECONDS = 300;
 
 /**
  * Follows one object: reads it, then watches it (fieldSelector metadata.name) from the read's
